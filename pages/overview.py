@@ -1,0 +1,84 @@
+"""Обзор региона: key figures, schools by municipality, context against results, municipalities."""
+
+import streamlit as st
+
+from radar import charts, fmt, store, ui
+
+scope = ui.current_scope()
+st.title("Обзор региона")
+st.caption(scope.label)
+
+kpi = store.query("overview_kpis", year=scope.year, municipality=scope.municipality_id).iloc[0]
+
+
+def delta(now, before):
+    return None if before is None or before != before else fmt.signed(now - before, 0)
+
+
+row = st.columns(4)
+row[0].metric("Школ", fmt.integer(kpi["schools"]))
+row[1].metric("Обучающихся", fmt.integer(kpi["pupils"]))
+row[2].metric("Малокомплектных школ", fmt.integer(kpi["small_schools"]))
+row[3].metric(
+    "ОГЭ, математика: доля «2»",
+    fmt.pct(kpi["oge_math_share_2"]),
+    help="Доля участников ОГЭ по математике с отметкой «2» (взвешено по числу участников).",
+)
+row = st.columns(4)
+row[0].metric("ШНОР", fmt.integer(kpi["shnor"]), delta(kpi["shnor"], kpi["shnor_prev"]), delta_color="inverse")
+row[1].metric("ШНСУ", fmt.integer(kpi["shnsu"]), delta(kpi["shnsu"], kpi["shnsu_prev"]), delta_color="inverse")
+row[2].metric("Участники «500+»", fmt.integer(kpi["p500"]), delta(kpi["p500"], kpi["p500_prev"]), delta_color="off")
+row[3].metric("ЕГЭ, русский язык: средний балл", fmt.num(kpi["ege_rus_mean"]))
+
+summary = store.query("municipality_summary", year=scope.year, municipality=scope.municipality_id)
+points = store.query("school_points", year=scope.year, municipality=scope.municipality_id)
+
+left, right = st.columns([2, 3])
+with left:
+    st.subheader("Школы по муниципалитетам")
+    st.plotly_chart(charts.municipality_status_bars(summary), key="overview_municipality_bars")
+with right:
+    st.subheader("Социальный контекст и результаты")
+    st.caption(
+        "Каждая точка — школа: по горизонтали ИСБШ (выше — благополучнее), по вертикали сводный "
+        "результат оценочных процедур года в стандартных отклонениях от среднего по региону. "
+        "Выберите точку, чтобы открыть профиль школы."
+    )
+    event = st.plotly_chart(
+        charts.context_scatter(points),
+        key="overview_scatter",
+        on_select="rerun",
+        selection_mode="points",
+    )
+    chosen = [p for p in (event.selection.points if event else []) if p.get("customdata")]
+    if chosen:
+        ui.open_profile(chosen[0]["customdata"][0])
+
+st.subheader("Муниципалитеты")
+table = summary.rename(
+    columns={
+        "name": "Муниципалитет",
+        "kind": "Тип",
+        "schools": "Школ",
+        "pupils": "Обучающихся",
+        "small_schools": "Малокомплектных",
+        "isbsh": "ИСБШ",
+        "result_index": "Сводный результат",
+        "share_fail": "Доля «2»",
+        "shnor": "ШНОР",
+        "shnsu": "ШНСУ",
+        "p500": "«500+»",
+    }
+)[
+    ["Муниципалитет", "Тип", "Школ", "Обучающихся", "Малокомплектных", "ИСБШ",
+     "Сводный результат", "Доля «2»", "ШНОР", "ШНСУ", "«500+»"]
+]
+st.dataframe(
+    fmt.style_table(table, digits={"ИСБШ": 1, "Сводный результат": 2}, percent=("Доля «2»",)),
+    hide_index=True,
+    key="overview_municipality_table",
+)
+st.caption(
+    "ИСБШ и сводный результат — средние по школам муниципалитета, взвешенные по числу "
+    "обучающихся и участников; доля «2» — по всем процедурам года (для ЕГЭ — ниже минимума)."
+)

@@ -1,0 +1,169 @@
+"""Профиль школы: the card, results over the years, social passport, staff, programmes."""
+
+import streamlit as st
+
+from radar import charts, fmt, store, texts, ui
+
+scope = ui.current_scope()
+st.title("Профиль школы")
+
+search = st.text_input(
+    "Поиск школы по названию или коду",
+    key="profile_search",
+    placeholder="например, «лицей» или «СОШ № 5»",
+)
+found = store.query(
+    "school_search", text=search.strip(), municipality=scope.municipality_id, limit=300
+)
+preselected = st.session_state.get(ui.PROFILE_SCHOOL_KEY)
+options = found["school_id"].tolist()
+if preselected and preselected not in options:
+    options.insert(0, preselected)
+if not options:
+    st.info("Школы не найдены. Измените текст поиска или выберите «Все муниципалитеты».")
+    st.stop()
+labels = dict(zip(found["school_id"], found["name"] + " — " + found["municipality"], strict=True))
+school_id = st.selectbox(
+    f"Школа (найдено: {len(found)}{', показаны первые 300' if len(found) == 300 else ''})",
+    options,
+    index=options.index(preselected) if preselected in options else 0,
+    format_func=lambda s: labels.get(s, s),
+    key="profile_school_select",
+)
+st.session_state[ui.PROFILE_SCHOOL_KEY] = school_id
+
+card = store.query("school_card", school_id=school_id, year=scope.year).iloc[0]
+st.header(card["name"])
+st.caption(
+    f"{card['municipality']} · {card['settlement_type']} · {card['programme_type']} · "
+    f"{card['school_level']} · код {card['school_id']}"
+)
+
+cols = st.columns(5)
+cols[0].metric("Обучающихся", fmt.integer(card["passport_pupils"] if card["passport_pupils"] == card["passport_pupils"] else card["pupils"]))
+cols[1].metric("Малокомплектная", "да" if card["is_small"] else "нет")
+cols[2].metric("До центра муниципалитета", f"{fmt.num(card['distance_km'])} км" if card["distance_km"] == card["distance_km"] else fmt.DASH)
+cols[3].metric(
+    f"ИСБШ, {scope.year}",
+    fmt.num(card["isbsh"]),
+    help="Индекс социального благополучия школы, 0–100 (50 — средний уровень региона). "
+    + (f"Квартиль: {int(card['quartile'])} из 4 (1 — наименее благополучные)." if card["quartile"] == card["quartile"] else ""),
+)
+cols[4].metric(
+    f"Сводный результат, {scope.year}",
+    fmt.num(card["result_index"], 2),
+    help="Средний по процедурам года результат школы в стандартных отклонениях от среднего по региону.",
+)
+
+programmes = store.query("school_programmes", school_id=school_id)
+current = programmes[programmes["year"] == scope.year]
+if len(current):
+    st.warning("В " + str(scope.year) + " году: " + ", ".join(current["programme"]) + ".")
+else:
+    st.success(f"В {scope.year} году школа не входит в списки ШНОР, ШНСУ и «500+».")
+
+st.subheader("Результаты по годам")
+procedures = store.query("school_procedures", school_id=school_id)
+if procedures.empty:
+    st.info("Результатов оценочных процедур нет.")
+else:
+    keys = list(zip(procedures["exam"], procedures["subject"], procedures["grade"], strict=True))
+    left, right = st.columns([3, 2])
+    chosen = left.selectbox(
+        "Процедура",
+        keys,
+        format_func=lambda k: texts.procedure_label(*k),
+        key="profile_procedure",
+    )
+    measure = right.radio(
+        "Показатель",
+        list(texts.MEASURES),
+        format_func=texts.MEASURES.get,
+        horizontal=True,
+        key="profile_measure",
+    )
+    history = store.query(
+        "school_result_history", school_id=school_id, exam=chosen[0], subject=chosen[1], grade=int(chosen[2])
+    )
+    st.plotly_chart(
+        charts.result_history(history, measure, texts.procedure_label(*chosen)),
+        key="profile_history_chart",
+    )
+    st.caption(
+        f"Значения школы при числе участников меньше {texts.SMALL_NUMBER_HIDE} скрыты; "
+        f"при числе меньше {texts.SMALL_NUMBER_WARN} отмечены как ненадёжные."
+    )
+    year_results = store.query("school_year_procedures", school_id=school_id, year=scope.year)
+    if len(year_results):
+        shown = year_results.copy()
+        hidden = shown["participants"] < texts.SMALL_NUMBER_HIDE
+        for column in ("mean_score", "mean_mark", "share_fail", "share_81plus", "z_score"):
+            shown.loc[hidden, column] = None
+        shown["procedure"] = [texts.procedure_label(e, s, g) for e, s, g in zip(shown["exam"], shown["subject"], shown["grade"], strict=True)]
+        shown = shown.rename(
+            columns={
+                "procedure": "Процедура",
+                "participants": "Участников",
+                "mean_score": "Средний балл",
+                "region_mean": "Средний балл по региону",
+                "mean_mark": "Средняя отметка",
+                "share_fail": "Доля «2» / ниже минимума",
+                "share_81plus": "Доля 81+",
+                "z_score": "Отклонение от региона (z)",
+            }
+        )[["Процедура", "Участников", "Средний балл", "Средний балл по региону", "Средняя отметка",
+           "Доля «2» / ниже минимума", "Доля 81+", "Отклонение от региона (z)"]]
+        st.markdown(f"**Все процедуры {scope.year} года**")
+        st.dataframe(
+            fmt.style_table(shown, digits={"Средняя отметка": 2, "Отклонение от региона (z)": 2},
+                            percent=("Доля «2» / ниже минимума", "Доля 81+")),
+            hide_index=True,
+            key="profile_year_table",
+        )
+
+left, right = st.columns(2)
+with left:
+    st.subheader(f"Социальный паспорт, {scope.year}")
+    passport = store.query("school_passport_compare", school_id=school_id, year=scope.year)
+    if passport["school"].notna().any():
+        st.plotly_chart(charts.passport_compare(passport), key="profile_passport_chart")
+    else:
+        st.info(f"Социальный паспорт за {scope.year} год не загружен.")
+with right:
+    st.subheader("Кадры")
+    staff = store.query("school_staff", school_id=school_id)
+    if staff.empty:
+        st.info("Сведений о кадрах нет.")
+    else:
+        now = staff[staff["year"] == scope.year]
+        last = (now if len(now) else staff).iloc[-1]
+        cols = st.columns(4)
+        cols[0].metric("Педагогов", fmt.integer(last["teachers"]))
+        cols[1].metric("Вакансий", fmt.integer(last["vacancies"]))
+        cols[2].metric("С высшей категорией", fmt.pct(last["share_highest_category"]))
+        cols[3].metric("С высшим пед. образованием", fmt.pct(last["share_higher_ped_ed"]))
+        st.plotly_chart(charts.staff_age(staff), key="profile_staff_chart")
+    outcomes = store.query("school_outcomes", school_id=school_id)
+    now = outcomes[outcomes["year"] == scope.year]
+    if len(now):
+        cols = st.columns(2)
+        cols[0].metric("Участники олимпиад (рег. и закл. этапы)", fmt.pct(now.iloc[0]["share_olympiad"]))
+        cols[1].metric("Продолжили обучение в 10 классе", fmt.pct(now.iloc[0]["share_continue_grade10"]))
+
+st.subheader("Участие в программах")
+if programmes.empty:
+    st.info("Школа не входила в списки ШНОР, ШНСУ и «500+».")
+else:
+    st.dataframe(
+        programmes.rename(
+            columns={
+                "year": "Год",
+                "programme": "Программа",
+                "curator": "Куратор",
+                "curator_organisation": "Организация куратора",
+                "partner": "Школа-партнёр",
+            }
+        ).style.format({"Год": "{:d}"}, na_rep=fmt.DASH),
+        hide_index=True,
+        key="profile_programmes_table",
+    )

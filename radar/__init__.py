@@ -1,0 +1,1 @@
+"""Школьный радар: data access, loading and the command line around the analytics."""

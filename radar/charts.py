@@ -1,0 +1,177 @@
+"""Plotly figures for the pages, with Russian labels, decimal commas and whole-number years."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from radar import texts
+
+COLORS = {
+    "school": "#1f4e8c",
+    "municipality": "#e08a1e",
+    "region": "#7a7a7a",
+    "shnor_shnsu": "#b2182b",
+    "shnor": "#ef6548",
+    "shnsu": "#fdae61",
+    "other": "#9ecae1",
+}
+SETTLEMENT_COLORS = {"город": "#1f4e8c", "посёлок": "#4daf4a", "село": "#e08a1e"}
+SETTLEMENT_SYMBOLS = {"город": "circle", "посёлок": "square", "село": "diamond"}
+
+
+def russian(fig: go.Figure, height: int | None = None) -> go.Figure:
+    """Common layout: decimal comma, thin-space thousands, compact margins."""
+    fig.update_layout(
+        separators=", ",
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        hoverlabel={"namelength": -1},
+    )
+    if height:
+        fig.update_layout(height=height)
+    return fig
+
+
+def years_axis(fig: go.Figure) -> go.Figure:
+    fig.update_xaxes(dtick=1, tickformat="d", title_text="Год")
+    return fig
+
+
+def municipality_status_bars(summary: pd.DataFrame) -> go.Figure:
+    """Schools per municipality, split by programme status in the year."""
+    df = summary.sort_values("schools")
+    fig = go.Figure()
+    columns = {"shnor_shnsu": "shnor_shnsu", "shnor": "shnor_only", "shnsu": "shnsu_only", "other": "other"}
+    for key, column in columns.items():
+        fig.add_bar(
+            y=df["name"],
+            x=df[column],
+            name=texts.STATUS_LABELS[key],
+            orientation="h",
+            marker_color=COLORS[key],
+            hovertemplate="%{y}: %{x} школ<extra>" + texts.STATUS_LABELS[key] + "</extra>",
+        )
+    fig.update_layout(barmode="stack", xaxis_title="Число школ", yaxis_title=None)
+    return russian(fig, height=max(360, 18 * len(df) + 80))
+
+
+def context_scatter(points: pd.DataFrame) -> go.Figure:
+    """Each school: ИСБШ (context) against its overall result, with the regional trend line."""
+    df = points.dropna(subset=["isbsh", "result_index"])
+    fig = go.Figure()
+    for settlement, part in df.groupby("settlement_type", sort=False):
+        fig.add_scatter(
+            x=part["isbsh"],
+            y=part["result_index"],
+            mode="markers",
+            name=str(settlement).capitalize(),
+            marker={
+                "color": SETTLEMENT_COLORS.get(settlement, "#555"),
+                "symbol": SETTLEMENT_SYMBOLS.get(settlement, "circle"),
+                "size": np.clip(np.sqrt(part["pupils"].fillna(100).to_numpy()) / 3, 4, 16),
+                "opacity": 0.7,
+                "line": {"width": 0.5, "color": "white"},
+            },
+            customdata=np.column_stack(
+                [part["school_id"], part["name"], part["municipality"], part["pupils"].fillna(0)]
+            ),
+            hovertemplate=(
+                "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>"
+                "ИСБШ: %{x:.1f}<br>Сводный результат: %{y:.2f}<br>"
+                "Обучающихся: %{customdata[3]:,.0f}<extra></extra>"
+            ),
+        )
+    if len(df) >= 3:
+        slope, intercept = np.polyfit(df["isbsh"], df["result_index"], 1)
+        xs = np.array([df["isbsh"].min(), df["isbsh"].max()])
+        fig.add_scatter(
+            x=xs,
+            y=intercept + slope * xs,
+            mode="lines",
+            name="Линия тренда",
+            line={"color": "#333", "dash": "dash"},
+            hoverinfo="skip",
+        )
+    fig.add_hline(y=0, line={"color": "#aaa", "width": 1})
+    fig.update_layout(xaxis_title=texts.ISBSH, yaxis_title=texts.RESULT_INDEX)
+    return russian(fig, height=480)
+
+
+def result_history(history: pd.DataFrame, measure: str, title: str) -> go.Figure:
+    """A procedure over the years: school (hidden below the small-number limit), municipality, region."""
+    df = history.copy()
+    school_col = f"school_{measure}"
+    small = df["participants"].fillna(0) < texts.SMALL_NUMBER_HIDE
+    df.loc[small, school_col] = np.nan
+    percent = measure == "share_fail"
+    scale = 100 if percent else 1
+    fig = go.Figure()
+    for key in ("region", "municipality", "school"):
+        column = f"{key}_{measure}"
+        fig.add_scatter(
+            x=df["year"],
+            y=df[column] * scale,
+            mode="lines+markers",
+            name=texts.SERIES_LABELS[key],
+            line={"color": COLORS[key], "width": 3 if key == "school" else 2,
+                  "dash": "solid" if key == "school" else "dot"},
+            marker={"symbol": {"school": "circle", "municipality": "square", "region": "diamond"}[key]},
+            connectgaps=False,
+            hovertemplate="%{x}: %{y:.2f}" + (" %" if percent else "") + "<extra>"
+            + texts.SERIES_LABELS[key] + "</extra>",
+        )
+    unreliable = df[(df["participants"] >= texts.SMALL_NUMBER_HIDE) & (df["participants"] < texts.SMALL_NUMBER_WARN)]
+    if len(unreliable):
+        fig.add_scatter(
+            x=unreliable["year"],
+            y=unreliable[school_col] * scale,
+            mode="markers",
+            name=f"Менее {texts.SMALL_NUMBER_WARN} участников (ненадёжно)",
+            marker={"symbol": "circle-open", "size": 16, "color": "#b2182b", "line": {"width": 2}},
+            hoverinfo="skip",
+        )
+    fig.update_layout(
+        title={"text": title, "font": {"size": 15}},
+        yaxis_title=texts.MEASURES[measure] + (", %" if percent else ""),
+    )
+    return years_axis(russian(fig, height=380))
+
+
+def passport_compare(compare: pd.DataFrame) -> go.Figure:
+    """The school's passport shares against its municipality and the region."""
+    df = compare.copy()
+    df["label"] = df["indicator"].map(texts.PASSPORT_LABELS)
+    fig = go.Figure()
+    for key in ("school", "municipality", "region"):
+        fig.add_bar(
+            y=df["label"],
+            x=df[key] * 100,
+            name=texts.SERIES_LABELS[key],
+            orientation="h",
+            marker_color=COLORS[key],
+            hovertemplate="%{y}: %{x:.1f} %<extra>" + texts.SERIES_LABELS[key] + "</extra>",
+        )
+    fig.update_layout(barmode="group", xaxis_title="Доля обучающихся, %", yaxis={"autorange": "reversed"})
+    return russian(fig, height=460)
+
+
+def staff_age(staff: pd.DataFrame) -> go.Figure:
+    """Teachers by age group over the years (stacked shares)."""
+    groups = {
+        "share_age_under_35": ("Моложе 35 лет", "#4daf4a"),
+        "share_age_35_55": ("35–55 лет", "#9ecae1"),
+        "share_age_55_plus": ("55 лет и старше", "#e08a1e"),
+    }
+    fig = go.Figure()
+    for column, (label, color) in groups.items():
+        fig.add_bar(
+            x=staff["year"],
+            y=staff[column] * 100,
+            name=label,
+            marker_color=color,
+            hovertemplate="%{x}: %{y:.1f} %<extra>" + label + "</extra>",
+        )
+    fig.update_layout(barmode="stack", yaxis_title="Доля педагогов, %")
+    return years_axis(russian(fig, height=320))

@@ -1,0 +1,137 @@
+"""The `radar` command line: build the demo region, refresh derived tables, show what is loaded."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from radar import db
+from radar.loader import ValidationError
+
+DESCRIPTION = (
+    "Школьный радар — аналитическая панель поддержки школ с низкими образовательными "
+    "результатами (ШНОР) и школ, функционирующих в неблагоприятных социальных условиях (ШНСУ)."
+)
+
+
+class RussianHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix="Использование: ")
+
+
+class RussianParser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", RussianHelpFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "команды"
+        self._optionals.title = "параметры"
+        self.add_argument("-h", "--help", action="help", help="показать эту справку и выйти")
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"Ошибка в параметрах команды: {message}\nСправка: radar --help\n")
+
+
+def _progress(message: str, fraction: float) -> None:
+    print(f"[{fraction * 100:5.1f} %] {message}", file=sys.stderr, flush=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from data.demo import generate_region
+    from radar.loader import load_region
+    from radar.refresh import refresh_derived
+
+    path = Path(args.db) if args.db else db.db_path()
+    if path.exists() and not args.force:
+        print(f"База данных уже есть: {path}. Чтобы построить её заново, добавьте --force.")
+        return 0
+    started = time.perf_counter()
+    _progress("Генерация демонстрационного региона", 0.0)
+    frames = generate_region(seed=args.seed, n_schools=args.schools)
+
+    def load_step(message: str, fraction: float) -> None:
+        _progress(message, 0.3 + 0.5 * fraction)
+
+    def refresh(con) -> None:
+        refresh_derived(con, lambda m, f: _progress(m, 0.8 + 0.2 * f))
+
+    warnings = load_region(frames, path, progress=load_step, after_load=refresh)
+    schools = len(frames["schools"])
+    print(
+        f"Демонстрационная база построена: {path} — школ: {schools}, "
+        f"муниципалитетов: {len(frames['municipalities'])}, "
+        f"строк результатов: {len(frames['exam_results'])}; "
+        f"время: {time.perf_counter() - started:.1f} с".replace(".", ",")
+    )
+    if warnings:
+        print(f"Предупреждений при проверке: {len(warnings)}")
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from radar.refresh import refresh_derived
+
+    path = Path(args.db) if args.db else db.db_path()
+    if not path.exists():
+        print(f"База данных не найдена: {path}. Сначала выполните «radar demo».", file=sys.stderr)
+        return 1
+    with db.write_session(path) as con:
+        refresh_derived(con, _progress)
+    print("Производные таблицы пересчитаны.")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    path = Path(args.db) if args.db else db.db_path()
+    con = db.connect(path, read_only=True)
+    try:
+        for table, rows in db.table_counts(con).items():
+            print(f"{table:32} {rows:>10,}".replace(",", " "))
+    finally:
+        con.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = RussianParser(prog="radar", description=DESCRIPTION)
+    parser.add_argument("--db", help="файл базы данных (по умолчанию radar.duckdb или $RADAR_DB)")
+    commands = parser.add_subparsers(title="команды", dest="command", metavar="КОМАНДА", parser_class=RussianParser)
+
+    demo = commands.add_parser("demo", help="построить базу демонстрационного региона")
+    demo.add_argument("--schools", type=int, default=1100, help="число школ (по умолчанию 1100)")
+    demo.add_argument("--seed", type=int, default=2025, help="зерно генератора (по умолчанию 2025)")
+    demo.add_argument("--force", action="store_true", help="перестроить, даже если база уже есть")
+    demo.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    demo.set_defaults(func=cmd_demo)
+
+    refresh = commands.add_parser("refresh", help="пересчитать производные таблицы (ИСБШ, сводные результаты)")
+    refresh.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    refresh.set_defaults(func=cmd_refresh)
+
+    info = commands.add_parser("info", help="показать, сколько строк в каждой таблице базы")
+    info.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    info.set_defaults(func=cmd_info)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except ValidationError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except db.DatabaseError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

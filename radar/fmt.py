@@ -1,0 +1,58 @@
+"""Numbers as Russian readers expect them: decimal comma, thin space between thousands."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+DASH = "—"
+THOUSANDS = "\u202f"  # narrow no-break space
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def num(value: object, digits: int = 1) -> str:
+    """1234.5 → «1 234,5»; missing → «—».
+
+    >>> num(1234.56)
+    '1\u202f234,6'
+    """
+    if _missing(value):
+        return DASH
+    text = f"{float(value):,.{digits}f}"
+    return text.replace(",", THOUSANDS).replace(".", ",")
+
+
+def integer(value: object) -> str:
+    return num(value, 0)
+
+
+def pct(share: object, digits: int = 1) -> str:
+    """A share 0..1 as percent: 0.123 → «12,3 %»."""
+    if _missing(share):
+        return DASH
+    return f"{num(float(share) * 100, digits)}\u00a0%"
+
+
+def signed(value: object, digits: int = 1) -> str:
+    """A change with its sign: «+1,5», «−0,3»."""
+    if _missing(value):
+        return DASH
+    text = num(abs(float(value)), digits)
+    return ("+" if float(value) > 0 else "−" if float(value) < 0 else "") + text
+
+
+def style_table(df: pd.DataFrame, digits: dict[str, int] | None = None, percent: tuple = ()):
+    """A pandas Styler showing numbers the Russian way while keeping them sortable."""
+    formats = {}
+    for column in df.columns:
+        if column in percent:
+            formats[column] = lambda v, d=(digits or {}).get(column, 1): pct(v, d)
+        elif pd.api.types.is_float_dtype(df[column]):
+            formats[column] = lambda v, d=(digits or {}).get(column, 1): num(v, d)
+        elif pd.api.types.is_integer_dtype(df[column]):
+            formats[column] = integer
+    return df.style.format(formats, na_rep=DASH)

@@ -1,0 +1,44 @@
+"""Cached, read-only data access for the pages: one connection, results keyed by parameters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from radar import db
+
+
+def data_version() -> str:
+    """Changes whenever the database file is replaced (demo rebuilt, data imported)."""
+    path = db.db_path()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return "missing"
+    return f"{path}:{stat.st_mtime_ns}:{stat.st_size}"
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _connection(version: str) -> duckdb.DuckDBPyConnection:
+    return db.connect(db.db_path(), read_only=True)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _query(name: str, params: tuple, version: str) -> pd.DataFrame:
+    cursor = _connection(version).cursor()
+    try:
+        return cursor.execute(db.sql(name), dict(params)).df()
+    finally:
+        cursor.close()
+
+
+def query(name: str, **params) -> pd.DataFrame:
+    """Run sql/NAME.sql with named parameters; cached until the data changes."""
+    return _query(name, tuple(sorted(params.items())), data_version())
+
+
+def database_ready() -> bool:
+    return Path(db.db_path()).exists()

@@ -1,0 +1,64 @@
+"""Streamlit pieces shared by the pages: the sidebar filters and the no-data message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from radar import db, store, texts
+
+YEAR_KEY = "filter_year"
+MUNICIPALITY_KEY = "filter_municipality"
+PROFILE_SCHOOL_KEY = "profile_school_id"
+
+
+@dataclass(frozen=True)
+class Scope:
+    year: int
+    municipality_id: str | None
+    municipality_name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.municipality_name}, {self.year} год"
+
+
+def sidebar_filters() -> Scope | None:
+    """Year and municipality chosen in the sidebar, shared by every page."""
+    if not store.database_ready():
+        return None
+    years = store.query("years")["year"].astype(int).tolist()
+    municipalities = store.query("municipality_list")
+    names = dict(zip(municipalities["municipality_id"], municipalities["name"], strict=True))
+    with st.sidebar:
+        st.markdown(f"### {texts.APP_TITLE}")
+        year = st.selectbox("Год", years, index=0, key=YEAR_KEY)
+        municipality = st.selectbox(
+            "Муниципалитет",
+            [None, *names],
+            format_func=lambda m: texts.ALL_MUNICIPALITIES if m is None else names[m],
+            key=MUNICIPALITY_KEY,
+        )
+    return Scope(int(year), municipality, names.get(municipality, texts.ALL_MUNICIPALITIES))
+
+
+def current_scope() -> Scope:
+    """The scope set in the sidebar; stops the page with an explanation when there is no data."""
+    if not store.database_ready():
+        st.error(
+            f"База данных не найдена ({db.db_path()}). Постройте демонстрационный регион командой "
+            "`make run` (или `radar demo`) либо загрузите данные своего региона."
+        )
+        st.stop()
+    years = store.query("years")["year"].astype(int).tolist()
+    year = st.session_state.get(YEAR_KEY) or years[0]
+    municipality = st.session_state.get(MUNICIPALITY_KEY)
+    municipalities = store.query("municipality_list")
+    names = dict(zip(municipalities["municipality_id"], municipalities["name"], strict=True))
+    return Scope(int(year), municipality, names.get(municipality, texts.ALL_MUNICIPALITIES))
+
+
+def open_profile(school_id: str) -> None:
+    st.session_state[PROFILE_SCHOOL_KEY] = school_id
+    st.switch_page("pages/school_profile.py")

@@ -1,0 +1,2 @@
+-- __TABLE__ is a name read from duckdb_tables(), never user input.
+select count(*) from "__TABLE__"

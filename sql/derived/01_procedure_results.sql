@@ -1,0 +1,48 @@
+-- One row per school, year and procedure (exam, subject, grade) with practitioners' figures
+-- and the result standardised within the procedure-year across the region's schools.
+create or replace table procedure_results as
+with results as (
+    select * from exam_results where participants > 0 and mean_score is not null
+),
+
+figures as (
+    select
+        school_id, year, exam, subject, grade, participants, mean_score,
+        case
+            when share_2 is not null and share_3 is not null and share_4 is not null
+                and share_5 is not null
+            then 2 * share_2 + 3 * share_3 + 4 * share_4 + 5 * share_5
+        end as mean_mark,
+        coalesce(share_2, share_below_min) as share_fail,
+        1 - share_2 as success_rate,
+        share_4 + share_5 as quality_rate,
+        share_below_min,
+        share_81plus
+    from results
+),
+
+region as (
+    -- Participant-weighted mean and spread of school means within each procedure-year.
+    select
+        year, exam, subject, grade,
+        sum(participants * mean_score) / sum(participants) as region_mean,
+        sqrt(
+            sum(participants * mean_score * mean_score) / sum(participants)
+            - power(sum(participants * mean_score) / sum(participants), 2)
+        ) as region_sd,
+        count(*) as region_schools
+    from figures
+    group by all
+),
+
+final as (
+    select
+        f.*,
+        r.region_mean,
+        case when r.region_sd > 0 then (f.mean_score - r.region_mean) / r.region_sd end as z_score
+    from figures as f
+    join region as r using (year, exam, subject, grade)
+)
+
+select * from final
+order by school_id, year, exam, subject, grade

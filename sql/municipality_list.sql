@@ -1,0 +1,1 @@
+select municipality_id, name, kind from municipalities order by kind = 'столица' desc, name

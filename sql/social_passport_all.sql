@@ -1,0 +1,1 @@
+select * from social_passport order by school_id, year
