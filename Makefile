@@ -19,7 +19,7 @@ run: install $(DB)
 test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -q
+	RADAR_REQUIRE_BROWSER=1 $(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff check .

@@ -81,8 +81,10 @@ def compute_social_index(
     n_missing = z.isna().sum(axis=1)
     filled = z.fillna(0.0)
     if method == "equal":
-        w = pd.Series({c: 1.0 for c in columns}) if weights is None else pd.Series(
-            {c: float(weights.get(c, 0.0)) for c in columns}
+        w = (
+            pd.Series({c: 1.0 for c in columns})
+            if weights is None
+            else pd.Series({c: float(weights.get(c, 0.0)) for c in columns})
         )
         if w.sum() <= 0:
             raise ValueError("Сумма весов ИСБШ должна быть положительной")

@@ -25,9 +25,18 @@ row[3].metric(
     help="Доля участников ОГЭ по математике с отметкой «2» (взвешено по числу участников).",
 )
 row = st.columns(4)
-row[0].metric("ШНОР", fmt.integer(kpi["shnor"]), delta(kpi["shnor"], kpi["shnor_prev"]), delta_color="inverse")
-row[1].metric("ШНСУ", fmt.integer(kpi["shnsu"]), delta(kpi["shnsu"], kpi["shnsu_prev"]), delta_color="inverse")
-row[2].metric("Участники «500+»", fmt.integer(kpi["p500"]), delta(kpi["p500"], kpi["p500_prev"]), delta_color="off")
+row[0].metric(
+    "ШНОР", fmt.integer(kpi["shnor"]), delta(kpi["shnor"], kpi["shnor_prev"]), delta_color="inverse"
+)
+row[1].metric(
+    "ШНСУ", fmt.integer(kpi["shnsu"]), delta(kpi["shnsu"], kpi["shnsu_prev"]), delta_color="inverse"
+)
+row[2].metric(
+    "Участники «500+»",
+    fmt.integer(kpi["p500"]),
+    delta(kpi["p500"], kpi["p500_prev"]),
+    delta_color="off",
+)
 row[3].metric("ЕГЭ, русский язык: средний балл", fmt.num(kpi["ege_rus_mean"]))
 
 summary = store.query("municipality_summary", year=scope.year, municipality=scope.municipality_id)
@@ -70,8 +79,19 @@ table = summary.rename(
         "p500": "«500+»",
     }
 )[
-    ["Муниципалитет", "Тип", "Школ", "Обучающихся", "Малокомплектных", "ИСБШ",
-     "Сводный результат", "Доля «2»", "ШНОР", "ШНСУ", "«500+»"]
+    [
+        "Муниципалитет",
+        "Тип",
+        "Школ",
+        "Обучающихся",
+        "Малокомплектных",
+        "ИСБШ",
+        "Сводный результат",
+        "Доля «2»",
+        "ШНОР",
+        "ШНСУ",
+        "«500+»",
+    ]
 ]
 st.dataframe(
     fmt.style_table(table, digits={"ИСБШ": 1, "Сводный результат": 2}, percent=("Доля «2»",)),

@@ -40,14 +40,30 @@ st.caption(
 )
 
 cols = st.columns(5)
-cols[0].metric("Обучающихся", fmt.integer(card["passport_pupils"] if card["passport_pupils"] == card["passport_pupils"] else card["pupils"]))
+cols[0].metric(
+    "Обучающихся",
+    fmt.integer(
+        card["passport_pupils"]
+        if card["passport_pupils"] == card["passport_pupils"]
+        else card["pupils"]
+    ),
+)
 cols[1].metric("Малокомплектная", "да" if card["is_small"] else "нет")
-cols[2].metric("До центра муниципалитета", f"{fmt.num(card['distance_km'])} км" if card["distance_km"] == card["distance_km"] else fmt.DASH)
+cols[2].metric(
+    "До центра муниципалитета",
+    f"{fmt.num(card['distance_km'])} км"
+    if card["distance_km"] == card["distance_km"]
+    else fmt.DASH,
+)
 cols[3].metric(
     f"ИСБШ, {scope.year}",
     fmt.num(card["isbsh"]),
     help="Индекс социального благополучия школы, 0–100 (50 — средний уровень региона). "
-    + (f"Квартиль: {int(card['quartile'])} из 4 (1 — наименее благополучные)." if card["quartile"] == card["quartile"] else ""),
+    + (
+        f"Квартиль: {int(card['quartile'])} из 4 (1 — наименее благополучные)."
+        if card["quartile"] == card["quartile"]
+        else ""
+    ),
 )
 cols[4].metric(
     f"Сводный результат, {scope.year}",
@@ -83,7 +99,11 @@ else:
         key="profile_measure",
     )
     history = store.query(
-        "school_result_history", school_id=school_id, exam=chosen[0], subject=chosen[1], grade=int(chosen[2])
+        "school_result_history",
+        school_id=school_id,
+        exam=chosen[0],
+        subject=chosen[1],
+        grade=int(chosen[2]),
     )
     st.plotly_chart(
         charts.result_history(history, measure, texts.procedure_label(*chosen)),
@@ -99,7 +119,10 @@ else:
         hidden = shown["participants"] < texts.SMALL_NUMBER_HIDE
         for column in ("mean_score", "mean_mark", "share_fail", "share_81plus", "z_score"):
             shown.loc[hidden, column] = None
-        shown["procedure"] = [texts.procedure_label(e, s, g) for e, s, g in zip(shown["exam"], shown["subject"], shown["grade"], strict=True)]
+        shown["procedure"] = [
+            texts.procedure_label(e, s, g)
+            for e, s, g in zip(shown["exam"], shown["subject"], shown["grade"], strict=True)
+        ]
         shown = shown.rename(
             columns={
                 "procedure": "Процедура",
@@ -111,12 +134,25 @@ else:
                 "share_81plus": "Доля 81+",
                 "z_score": "Отклонение от региона (z)",
             }
-        )[["Процедура", "Участников", "Средний балл", "Средний балл по региону", "Средняя отметка",
-           "Доля «2» / ниже минимума", "Доля 81+", "Отклонение от региона (z)"]]
+        )[
+            [
+                "Процедура",
+                "Участников",
+                "Средний балл",
+                "Средний балл по региону",
+                "Средняя отметка",
+                "Доля «2» / ниже минимума",
+                "Доля 81+",
+                "Отклонение от региона (z)",
+            ]
+        ]
         st.markdown(f"**Все процедуры {scope.year} года**")
         st.dataframe(
-            fmt.style_table(shown, digits={"Средняя отметка": 2, "Отклонение от региона (z)": 2},
-                            percent=("Доля «2» / ниже минимума", "Доля 81+")),
+            fmt.style_table(
+                shown,
+                digits={"Средняя отметка": 2, "Отклонение от региона (z)": 2},
+                percent=("Доля «2» / ниже минимума", "Доля 81+"),
+            ),
             hide_index=True,
             key="profile_year_table",
         )
@@ -147,8 +183,12 @@ with right:
     now = outcomes[outcomes["year"] == scope.year]
     if len(now):
         cols = st.columns(2)
-        cols[0].metric("Участники олимпиад (рег. и закл. этапы)", fmt.pct(now.iloc[0]["share_olympiad"]))
-        cols[1].metric("Продолжили обучение в 10 классе", fmt.pct(now.iloc[0]["share_continue_grade10"]))
+        cols[0].metric(
+            "Участники олимпиад (рег. и закл. этапы)", fmt.pct(now.iloc[0]["share_olympiad"])
+        )
+        cols[1].metric(
+            "Продолжили обучение в 10 классе", fmt.pct(now.iloc[0]["share_continue_grade10"])
+        )
 
 st.subheader("Участие в программах")
 if programmes.empty:

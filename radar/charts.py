@@ -43,7 +43,12 @@ def municipality_status_bars(summary: pd.DataFrame) -> go.Figure:
     """Schools per municipality, split by programme status in the year."""
     df = summary.sort_values("schools")
     fig = go.Figure()
-    columns = {"shnor_shnsu": "shnor_shnsu", "shnor": "shnor_only", "shnsu": "shnsu_only", "other": "other"}
+    columns = {
+        "shnor_shnsu": "shnor_shnsu",
+        "shnor": "shnor_only",
+        "shnsu": "shnsu_only",
+        "other": "other",
+    }
     for key, column in columns.items():
         fig.add_bar(
             y=df["name"],
@@ -115,14 +120,25 @@ def result_history(history: pd.DataFrame, measure: str, title: str) -> go.Figure
             y=df[column] * scale,
             mode="lines+markers",
             name=texts.SERIES_LABELS[key],
-            line={"color": COLORS[key], "width": 3 if key == "school" else 2,
-                  "dash": "solid" if key == "school" else "dot"},
-            marker={"symbol": {"school": "circle", "municipality": "square", "region": "diamond"}[key]},
+            line={
+                "color": COLORS[key],
+                "width": 3 if key == "school" else 2,
+                "dash": "solid" if key == "school" else "dot",
+            },
+            marker={
+                "symbol": {"school": "circle", "municipality": "square", "region": "diamond"}[key]
+            },
             connectgaps=False,
-            hovertemplate="%{x}: %{y:.2f}" + (" %" if percent else "") + "<extra>"
-            + texts.SERIES_LABELS[key] + "</extra>",
+            hovertemplate="%{x}: %{y:.2f}"
+            + (" %" if percent else "")
+            + "<extra>"
+            + texts.SERIES_LABELS[key]
+            + "</extra>",
         )
-    unreliable = df[(df["participants"] >= texts.SMALL_NUMBER_HIDE) & (df["participants"] < texts.SMALL_NUMBER_WARN)]
+    unreliable = df[
+        (df["participants"] >= texts.SMALL_NUMBER_HIDE)
+        & (df["participants"] < texts.SMALL_NUMBER_WARN)
+    ]
     if len(unreliable):
         fig.add_scatter(
             x=unreliable["year"],
@@ -153,7 +169,9 @@ def passport_compare(compare: pd.DataFrame) -> go.Figure:
             marker_color=COLORS[key],
             hovertemplate="%{y}: %{x:.1f} %<extra>" + texts.SERIES_LABELS[key] + "</extra>",
         )
-    fig.update_layout(barmode="group", xaxis_title="Доля обучающихся, %", yaxis={"autorange": "reversed"})
+    fig.update_layout(
+        barmode="group", xaxis_title="Доля обучающихся, %", yaxis={"autorange": "reversed"}
+    )
     return russian(fig, height=460)
 
 

@@ -71,6 +71,42 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    from radar.files import FileProblem, read_folder
+    from radar.loader import load_region
+    from radar.refresh import refresh_derived
+
+    path = Path(args.db) if args.db else db.db_path()
+    try:
+        frames, notes = read_folder(Path(args.folder))
+    except FileProblem as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 1
+    for note in notes:
+        print(note)
+    warnings = load_region(
+        frames, path, progress=_progress, after_load=lambda con: refresh_derived(con, _progress)
+    )
+    for problem in warnings:
+        print(problem)
+    print(f"Данные региона загружены в {path}.")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from radar.files import write_folder
+    from radar.spec import TABLES
+
+    con = db.connect(Path(args.db) if args.db else db.db_path())
+    try:
+        frames = {name: db.read_table(con, name) for name in TABLES}
+    finally:
+        con.close()
+    write_folder({k: v for k, v in frames.items() if len(v)}, Path(args.folder))
+    print(f"Таблицы выгружены в папку {args.folder}.")
+    return 0
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
     from radar.refresh import refresh_derived
 
@@ -98,7 +134,9 @@ def cmd_info(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = RussianParser(prog="radar", description=DESCRIPTION)
     parser.add_argument("--db", help="файл базы данных (по умолчанию radar.duckdb или $RADAR_DB)")
-    commands = parser.add_subparsers(title="команды", dest="command", metavar="КОМАНДА", parser_class=RussianParser)
+    commands = parser.add_subparsers(
+        title="команды", dest="command", metavar="КОМАНДА", parser_class=RussianParser
+    )
 
     demo = commands.add_parser("demo", help="построить базу демонстрационного региона")
     demo.add_argument("--schools", type=int, default=1100, help="число школ (по умолчанию 1100)")
@@ -107,9 +145,26 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     demo.set_defaults(func=cmd_demo)
 
-    refresh = commands.add_parser("refresh", help="пересчитать производные таблицы (ИСБШ, сводные результаты)")
+    refresh = commands.add_parser(
+        "refresh", help="пересчитать производные таблицы (ИСБШ, сводные результаты)"
+    )
     refresh.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     refresh.set_defaults(func=cmd_refresh)
+
+    load = commands.add_parser(
+        "load",
+        help="загрузить регион из папки CSV-файлов (по файлу на таблицу: schools.csv, exam_results.csv …)",
+    )
+    load.add_argument("folder", help="папка с файлами ТАБЛИЦА.csv")
+    load.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    load.set_defaults(func=cmd_load)
+
+    export = commands.add_parser(
+        "export", help="выгрузить исходные таблицы базы в папку CSV-файлов"
+    )
+    export.add_argument("folder", help="папка для файлов ТАБЛИЦА.csv")
+    export.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    export.set_defaults(func=cmd_export)
 
     info = commands.add_parser("info", help="показать, сколько строк в каждой таблице базы")
     info.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = ROOT / "sql"
@@ -78,7 +79,9 @@ def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def write_session(path: Path | str | None = None, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def write_session(
+    path: Path | str | None = None, fresh: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Write to a private copy of the database and swap it in only if everything succeeds.
 
     Readers (the running dashboard) keep working on the old file meanwhile, and a failure or a
@@ -110,3 +113,8 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row count of every table in the database, by name."""
     names = [r[0] for r in con.execute(sql("table_names")).fetchall()]
     return {n: con.execute(sql("count_rows").replace("__TABLE__", n)).fetchone()[0] for n in names}
+
+
+def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    """A whole base table (its name from radar/spec.py) in key order."""
+    return con.execute(sql("select_table").replace("__TABLE__", table)).df()

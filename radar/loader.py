@@ -89,11 +89,23 @@ class _Collector:
         for pos in positions[:room]:
             text = message(pos) if callable(message) else message
             self.problems.append(
-                Problem(severity, table.name, src.file, src.sheet, src.first_row + int(pos), column, text)
+                Problem(
+                    severity,
+                    table.name,
+                    src.file,
+                    src.sheet,
+                    src.first_row + int(pos),
+                    column,
+                    text,
+                )
             )
 
-    def add(self, table: Table, src: Source, column: str, message: str, severity: str = "ошибка") -> None:
-        self.problems.append(Problem(severity, table.name, src.file, src.sheet, None, column, message))
+    def add(
+        self, table: Table, src: Source, column: str, message: str, severity: str = "ошибка"
+    ) -> None:
+        self.problems.append(
+            Problem(severity, table.name, src.file, src.sheet, None, column, message)
+        )
 
 
 def _to_number(series: pd.Series) -> pd.Series:
@@ -104,6 +116,16 @@ def _to_number(series: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(series):
         return series.astype("Int64")
     return pd.to_numeric(series, errors="coerce")
+
+
+def _to_date(series: pd.Series) -> pd.Series:
+    """ISO dates (2025-02-01) and Russian ones (01.02.2025); anything else becomes NaT."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return series
+    text = series.astype("string").str.strip()
+    iso = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    russian = pd.to_datetime(text, format="%d.%m.%Y", errors="coerce")
+    return iso.fillna(russian)
 
 
 _TRUE = {"true", "1", "да", "истина", "yes"}
@@ -130,7 +152,12 @@ def _in_percent(frame: pd.DataFrame, table: Table) -> bool:
         if col.kind == "share" and col.name in frame.columns:
             values = _to_number(frame[col.name]).dropna()
             nonzero = values[values != 0]
-            if len(nonzero) and values.min() >= 0 and values.max() <= 100 and (nonzero > 1).mean() >= 0.5:
+            if (
+                len(nonzero)
+                and values.min() >= 0
+                and values.max() <= 100
+                and (nonzero > 1).mean() >= 0.5
+            ):
                 return True
     return False
 
@@ -146,9 +173,11 @@ def _coerce_column(
     elif col.kind == "bool":
         value = _to_bool(raw)
         bad = (present & value.isna()).to_numpy()
-        out.add_rows(table, src, bad, label, lambda i: f"ожидается «да» или «нет», получено «{raw.iloc[i]}»")
+        out.add_rows(
+            table, src, bad, label, lambda i: f"ожидается «да» или «нет», получено «{raw.iloc[i]}»"
+        )
     elif col.kind == "date":
-        value = pd.to_datetime(raw, errors="coerce", dayfirst=True)
+        value = _to_date(raw)
         bad = (present & value.isna()).to_numpy()
         out.add_rows(table, src, bad, label, lambda i: f"не дата: «{raw.iloc[i]}»")
         value = value.dt.date.astype(object).where(value.notna(), None)
@@ -160,20 +189,48 @@ def _coerce_column(
             value = value / 100
         if col.kind == "int":
             frac = (value.notna() & (value != value.round())).to_numpy()
-            out.add_rows(table, src, frac, label, lambda i: f"ожидается целое число, получено {fmt_value(value.iloc[i])}")
+            out.add_rows(
+                table,
+                src,
+                frac,
+                label,
+                lambda i: f"ожидается целое число, получено {fmt_value(value.iloc[i])}",
+            )
             value = value.round().astype("Int64")
         else:
             value = value.astype("Float64").astype(float)
         if col.min is not None:
             low = (value < col.min).fillna(False).to_numpy()
-            out.add_rows(table, src, low, label, lambda i: f"значение {fmt_value(value.iloc[i])} меньше допустимого {fmt_value(col.min)}")
+            out.add_rows(
+                table,
+                src,
+                low,
+                label,
+                lambda i: (
+                    f"значение {fmt_value(value.iloc[i])} меньше допустимого {fmt_value(col.min)}"
+                ),
+            )
         if col.max is not None:
             high = (value > col.max).fillna(False).to_numpy()
-            out.add_rows(table, src, high, label, lambda i: f"значение {fmt_value(value.iloc[i])} больше допустимого {fmt_value(col.max)}")
+            out.add_rows(
+                table,
+                src,
+                high,
+                label,
+                lambda i: (
+                    f"значение {fmt_value(value.iloc[i])} больше допустимого {fmt_value(col.max)}"
+                ),
+            )
     if col.choices:
         wrong = (present & ~value.isin(col.choices)).to_numpy()
         allowed = ", ".join(map(str, col.choices))
-        out.add_rows(table, src, wrong, label, lambda i: f"недопустимое значение «{raw.iloc[i]}»; допустимо: {allowed}")
+        out.add_rows(
+            table,
+            src,
+            wrong,
+            label,
+            lambda i: f"недопустимое значение «{raw.iloc[i]}»; допустимо: {allowed}",
+        )
     if col.required:
         out.add_rows(table, src, (~present).to_numpy(), label, "обязательное поле не заполнено")
     return value
@@ -189,10 +246,20 @@ def coerce_table(table: Table, frame: pd.DataFrame, out: _Collector) -> pd.DataF
             out.add(table, src, col.label, "в файле нет обязательного столбца")
     percent = _in_percent(frame, table)
     if percent:
-        out.add(table, src, "", "доли указаны в процентах (0–100) и пересчитаны в доли (0–1)", "предупреждение")
+        out.add(
+            table,
+            src,
+            "",
+            "доли указаны в процентах (0–100) и пересчитаны в доли (0–1)",
+            "предупреждение",
+        )
     data = {}
     for col in table.columns:
-        raw = frame[col.name] if col.name in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+        raw = (
+            frame[col.name]
+            if col.name in frame.columns
+            else pd.Series(None, index=frame.index, dtype=object)
+        )
         data[col.name] = _coerce_column(table, col, raw, src, out, percent)
     typed = pd.DataFrame(data, index=frame.index)
     typed.attrs["source"] = src
@@ -204,7 +271,17 @@ def _check_keys(table: Table, df: pd.DataFrame, out: _Collector) -> None:
     key = list(table.key)
     dup = df.duplicated(key, keep="first").to_numpy() & df[key].notna().all(axis=1).to_numpy()
     labels = ", ".join(table.column(k).label for k in key)
-    out.add_rows(table, src, dup, labels, lambda i: "повтор строки с тем же ключом (" + ", ".join(fmt_value(df[k].iloc[i]) for k in key) + ")")
+    out.add_rows(
+        table,
+        src,
+        dup,
+        labels,
+        lambda i: (
+            "повтор строки с тем же ключом ("
+            + ", ".join(fmt_value(df[k].iloc[i]) for k in key)
+            + ")"
+        ),
+    )
 
 
 def _check_rules(table: Table, df: pd.DataFrame, out: _Collector) -> None:
@@ -212,38 +289,84 @@ def _check_rules(table: Table, df: pd.DataFrame, out: _Collector) -> None:
     src = df.attrs["source"]
     if table.name == "exam_results":
         exam, grade = df["exam"], df["grade"]
-        ok = ((exam == "ВПР") & grade.between(4, 11)) | ((exam == "ОГЭ") & (grade == 9)) | ((exam == "ЕГЭ") & (grade == 11))
+        ok = (
+            ((exam == "ВПР") & grade.between(4, 11))
+            | ((exam == "ОГЭ") & (grade == 9))
+            | ((exam == "ЕГЭ") & (grade == 11))
+        )
         bad = (exam.notna() & grade.notna() & ~ok.fillna(False)).to_numpy()
-        out.add_rows(table, src, bad, "Класс", lambda i: f"процедура {exam.iloc[i]} не проводится в {grade.iloc[i]} классе")
+        out.add_rows(
+            table,
+            src,
+            bad,
+            "Класс",
+            lambda i: f"процедура {exam.iloc[i]} не проводится в {grade.iloc[i]} классе",
+        )
         marks = df[["share_2", "share_3", "share_4", "share_5"]]
         total = marks.sum(axis=1)
         bad = (marks.notna().all(axis=1) & ((total - 1).abs() > 0.011)).to_numpy()
-        out.add_rows(table, src, bad, "Доля «2»", lambda i: f"доли отметок «2»–«5» в сумме дают {fmt_value(round(total.iloc[i], 3))}, а должны 1 (100 %)")
+        out.add_rows(
+            table,
+            src,
+            bad,
+            "Доля «2»",
+            lambda i: (
+                f"доли отметок «2»–«5» в сумме дают {fmt_value(round(total.iloc[i], 3))}, а должны 1 (100 %)"
+            ),
+        )
         bad = ((exam == "ЕГЭ") & (df["mean_score"] > 100)).fillna(False).to_numpy()
         out.add_rows(table, src, bad, "Средний балл", "средний балл ЕГЭ больше 100")
         small = (df["participants"] < SMALL_NUMBER).fillna(False).to_numpy()
         if small.any():
-            out.add(table, src, "Участников", f"строк с числом участников меньше {SMALL_NUMBER}: {int(small.sum())}; такие показатели будут скрыты", "предупреждение")
+            out.add(
+                table,
+                src,
+                "Участников",
+                f"строк с числом участников меньше {SMALL_NUMBER}: {int(small.sum())}; такие показатели будут скрыты",
+                "предупреждение",
+            )
     elif table.name == "roadmap_events":
-        bad = (df["period_end"].notna() & df["period_start"].notna() & (df["period_end"] < df["period_start"])).to_numpy()
+        bad = (
+            df["period_end"].notna()
+            & df["period_start"].notna()
+            & (df["period_end"] < df["period_start"])
+        ).to_numpy()
         out.add_rows(table, src, bad, "Окончание", "окончание раньше начала")
         bad = ((df["level"] == "муниципалитет") & df["municipality_id"].isna()).to_numpy()
-        out.add_rows(table, src, bad, "Код муниципалитета", "для мероприятия муниципального уровня нужен код муниципалитета")
+        out.add_rows(
+            table,
+            src,
+            bad,
+            "Код муниципалитета",
+            "для мероприятия муниципального уровня нужен код муниципалитета",
+        )
         bad = ((df["level"] == "школа") & df["school_id"].isna()).to_numpy()
         out.add_rows(table, src, bad, "Код школы", "для мероприятия уровня школы нужен код школы")
     elif table.name == "programme_membership":
-        bad = (df["partner_school_id"].notna() & (df["partner_school_id"] == df["school_id"])).to_numpy()
-        out.add_rows(table, src, bad, "Код школы-партнёра", "школа не может быть партнёром самой себе")
+        bad = (
+            df["partner_school_id"].notna() & (df["partner_school_id"] == df["school_id"])
+        ).to_numpy()
+        out.add_rows(
+            table, src, bad, "Код школы-партнёра", "школа не может быть партнёром самой себе"
+        )
 
 
-def _existing_keys(con: duckdb.DuckDBPyConnection | None, table: str, cols: tuple[str, ...]) -> pd.DataFrame:
+def _existing_keys(
+    con: duckdb.DuckDBPyConnection | None, table: str, cols: tuple[str, ...]
+) -> pd.DataFrame:
     if con is None:
         return pd.DataFrame(columns=list(cols))
-    return con.execute(db.sql("select_columns").replace("__COLUMNS__", ", ".join(cols)).replace("__TABLE__", table)).df()
+    return con.execute(
+        db.sql("select_columns").replace("__COLUMNS__", ", ".join(cols)).replace("__TABLE__", table)
+    ).df()
 
 
 def _check_references(
-    table: Table, df: pd.DataFrame, typed: dict[str, pd.DataFrame], con: duckdb.DuckDBPyConnection | None, out: _Collector
+    table: Table,
+    df: pd.DataFrame,
+    typed: dict[str, pd.DataFrame],
+    con: duckdb.DuckDBPyConnection | None,
+    out: _Collector,
 ) -> None:
     src = df.attrs["source"]
     for cols, parent, parent_cols in table.references:
@@ -256,11 +379,23 @@ def _check_references(
             known.append(typed[parent][list(parent_cols)])
         keys = pd.concat(known, ignore_index=True).dropna().drop_duplicates()
         keys.columns = list(cols)
-        found = local.merge(keys.assign(_found=True), on=list(cols), how="left")["_found"].notna().to_numpy()
+        found = (
+            local.merge(keys.assign(_found=True), on=list(cols), how="left")["_found"]
+            .notna()
+            .to_numpy()
+        )
         bad = filled.to_numpy() & ~found
         label = TABLES[table.name].column(cols[-1]).label
         parent_label = TABLES[parent].label.lower()
-        out.add_rows(table, src, bad, label, lambda i: f"«{', '.join(fmt_value(local.iloc[i][c]) for c in cols)}» нет в таблице «{parent_label}»")
+        out.add_rows(
+            table,
+            src,
+            bad,
+            label,
+            lambda i: (
+                f"«{', '.join(fmt_value(local.iloc[i][c]) for c in cols)}» нет в таблице «{parent_label}»"
+            ),
+        )
 
 
 def validate(
@@ -285,14 +420,28 @@ def validate(
     for name, df in typed.items():
         _check_references(TABLES[name], df, typed, con, out)
     if out.omitted:
-        out.problems.append(Problem("ошибка", "", "", "", None, "", f"… и ещё проблем, не показанных в списке: {out.omitted}"))
+        out.problems.append(
+            Problem(
+                "ошибка",
+                "",
+                "",
+                "",
+                None,
+                "",
+                f"… и ещё проблем, не показанных в списке: {out.omitted}",
+            )
+        )
     return typed, out.problems
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: Table, df: pd.DataFrame) -> None:
     con.register("incoming_rows", df[table.names])
     try:
-        statement = db.sql("insert_rows").replace("__TABLE__", table.name).replace("__COLUMNS__", ", ".join(table.names))
+        statement = (
+            db.sql("insert_rows")
+            .replace("__TABLE__", table.name)
+            .replace("__COLUMNS__", ", ".join(table.names))
+        )
         con.execute(statement)
     finally:
         con.unregister("incoming_rows")

@@ -78,7 +78,9 @@ TABLES: dict[str, Table] = {
                 Column("name", "Наименование школы", "str", True),
                 Column("short_name", "Краткое наименование", "str"),
                 Column("municipality_id", "Код муниципалитета", "str", True),
-                Column("settlement_type", "Тип поселения", "str", True, ("город", "посёлок", "село")),
+                Column(
+                    "settlement_type", "Тип поселения", "str", True, ("город", "посёлок", "село")
+                ),
                 Column("school_level", "Уровень школы", "str", True, ("НОШ", "ООШ", "СОШ")),
                 Column(
                     "programme_type",

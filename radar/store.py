@@ -35,8 +35,14 @@ def _query(name: str, params: tuple, version: str) -> pd.DataFrame:
         cursor.close()
 
 
+# Benchmarks set this to a list to learn which queries a page runs.
+recorder: list[tuple[str, dict]] | None = None
+
+
 def query(name: str, **params) -> pd.DataFrame:
     """Run sql/NAME.sql with named parameters; cached until the data changes."""
+    if recorder is not None:
+        recorder.append((name, params))
     return _query(name, tuple(sorted(params.items())), data_version())
 
 

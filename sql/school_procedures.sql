@@ -2,5 +2,5 @@
 select exam, subject, grade, count(*) as years, sum(participants) as participants
 from procedure_results
 where school_id = $school_id
-group by all
+group by exam, subject, grade
 order by exam = 'ВПР', exam, subject = 'Русский язык' desc, subject = 'Математика' desc, subject, grade

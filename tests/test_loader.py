@@ -151,3 +151,34 @@ def test_failed_load_leaves_database_as_it_was(frames, tmp_path):
         load_region(frames, path, after_load=crash)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.duckdb"]
+
+
+def test_csv_folder_round_trip_gives_the_same_tables(frames, tmp_path):
+    from radar.cli import main
+    from radar.spec import TABLES
+
+    first = tmp_path / "first.duckdb"
+    load_region(frames, first)
+    assert main(["--db", str(first), "export", str(tmp_path / "csv")]) == 0
+    second = tmp_path / "second.duckdb"
+    assert main(["--db", str(second), "load", str(tmp_path / "csv")]) == 0
+    a, b = db.connect(first), db.connect(second)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(db.read_table(a, name), db.read_table(b, name), obj=name)
+    assert db.table_counts(b)["social_index"] == 6
+
+
+def test_cp1251_file_with_russian_headers_is_read(frames, tmp_path):
+    from radar.files import read_csv_table
+    from radar.spec import TABLES
+
+    labels = {c.name: c.label for c in TABLES["schools"].columns}
+    path = tmp_path / "schools.csv"
+    frames["schools"].rename(columns=labels).to_csv(
+        path, sep=";", decimal=",", index=False, encoding="cp1251"
+    )
+    name, frame, note = read_csv_table(path)
+    assert name == "schools" and "Windows-1251" in note and "точка с запятой" in note
+    typed, problems = validate({**frames, "schools": frame})
+    assert errors(problems) == []
+    assert typed["schools"]["distance_km"].tolist() == [1.0, 3.0, 45.0]

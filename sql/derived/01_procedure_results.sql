@@ -13,6 +13,7 @@ figures as (
                 and share_5 is not null
             then 2 * share_2 + 3 * share_3 + 4 * share_4 + 5 * share_5
         end as mean_mark,
+        share_2, share_3, share_4, share_5,
         coalesce(share_2, share_below_min) as share_fail,
         1 - share_2 as success_rate,
         share_4 + share_5 as quality_rate,

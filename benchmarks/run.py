@@ -1,0 +1,140 @@
+"""`make bench`: medians for the demo build, the derived refresh and each page's data work."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+PAGES = {
+    "Обзор региона": (None, {}),
+    "Профиль школы": ("pages/school_profile.py", {}),
+}
+
+
+def median_time(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def build(path: Path, schools: int) -> None:
+    from data.demo import generate_region
+    from radar.loader import load_region
+    from radar.refresh import refresh_derived
+
+    frames = generate_region(n_schools=schools)
+    load_region(frames, path, after_load=refresh_derived)
+
+
+def page_queries(path: Path, page: str | None, state: dict) -> list[tuple[str, dict]]:
+    """Run the page once in AppTest and record the queries it asks the store for."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from radar import store
+
+    os.environ["RADAR_DB"] = str(path)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    store.recorder = []
+    at = AppTest.from_file("app.py", default_timeout=300)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    if page:
+        store.recorder = []
+        at.switch_page(page).run()
+    if at.exception:
+        raise RuntimeError(f"страница {page} упала: {at.exception}")
+    recorded, store.recorder = store.recorder, None
+    return recorded
+
+
+def data_work(path: Path, queries: list[tuple[str, dict]], repeat: int) -> float:
+    from radar import db
+
+    con = db.connect(path)
+    try:
+
+        def run_all() -> None:
+            for name, params in queries:
+                con.cursor().execute(db.sql(name), params).df()
+
+        run_all()  # warm: the file is read once before timing
+        return median_time(run_all, repeat)
+    finally:
+        con.close()
+
+
+def refresh_time(path: Path, repeat: int) -> float:
+    from radar import db
+    from radar.refresh import refresh_derived
+
+    def once() -> None:
+        with db.write_session(path) as con:
+            refresh_derived(con)
+
+    return median_time(once, repeat)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Замеры скорости Школьного радара")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--large", type=int, default=40000, help="школ в большом регионе (0 — без него)"
+    )
+    args = parser.parse_args()
+    rows: list[tuple[str, str, float, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = Path(tmp) / "demo.duckdb"
+        build_time = median_time(lambda: build(demo, 1100), 3)
+        rows.append(("демо (1100 школ)", "построение базы", build_time, 30.0))
+        rows.append(("демо (1100 школ)", "пересчёт производных таблиц", refresh_time(demo, 3), 5.0))
+        for title, (page, state) in PAGES.items():
+            queries = page_queries(demo, page, state)
+            rows.append(
+                (
+                    "демо (1100 школ)",
+                    f"{title}: данные ({len(queries)} запросов)",
+                    data_work(demo, queries, args.repeat),
+                    0.3,
+                )
+            )
+        if args.large:
+            large = Path(tmp) / "large.duckdb"
+            started = time.perf_counter()
+            build(large, args.large)
+            label = f"{args.large} школ"
+            rows.append(
+                (label, "построение базы (один замер)", time.perf_counter() - started, float("nan"))
+            )
+            rows.append(
+                (label, "пересчёт производных таблиц", refresh_time(large, 1), float("nan"))
+            )
+            for title, (page, state) in PAGES.items():
+                queries = page_queries(large, page, state)
+                rows.append(
+                    (
+                        label,
+                        f"{title}: данные ({len(queries)} запросов)",
+                        data_work(large, queries, args.repeat),
+                        1.0,
+                    )
+                )
+    print(f"\n{'регион':<18} {'замер':<52} {'медиана, с':>11} {'цель, с':>8}")
+    for region, what, seconds, target in rows:
+        goal = "—" if target != target else f"{target:g}".replace(".", ",")
+        mark = "" if target != target or seconds <= target else "  ПРЕВЫШЕНО"
+        print(f"{region:<18} {what:<52} {seconds:>11.3f} {goal:>8}{mark}".replace(".", ","))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""End to end in a real headless Chromium: every page opens, finishes and shows its heading."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+PAGES = [("", "Обзор региона"), ("school_profile", "Профиль школы")]
+DONE = (
+    '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    '[data-test-connection-state="CONNECTED"]'
+)
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db):
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("RADAR_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} не найден: установите Debian chromium (make browser)")
+        pytest.skip("Debian chromium не установлен (make browser)")
+    port = free_port()
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "RADAR_DB": str(demo_db)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail(
+            "Streamlit не запустился: " + proc.stderr.read().decode(errors="replace")[-2000:]
+        )
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_every_page_renders_in_chromium(server):
+    from playwright.sync_api import sync_playwright
+
+    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+    SCREENSHOTS.mkdir()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 2400}, locale="ru-RU")
+        for path, heading in PAGES:
+            page.goto(f"{server}/{path}")
+            page.wait_for_selector(DONE, timeout=60_000)
+            page.wait_for_selector("h1", timeout=30_000)
+            page.wait_for_timeout(500)  # let charts paint before the screenshot
+            page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"))
+            assert page.locator('[data-testid="stException"]').count() == 0, path
+            assert page.locator("h1").first.inner_text().strip() == heading
+            assert page.locator(".js-plotly-plot").count() >= 2, path
+        browser.close()
