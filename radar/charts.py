@@ -59,6 +59,7 @@ def municipality_status_bars(summary: pd.DataFrame) -> go.Figure:
             hovertemplate="%{y}: %{x} школ<extra>" + texts.STATUS_LABELS[key] + "</extra>",
         )
     fig.update_layout(barmode="stack", xaxis_title="Число школ", yaxis_title=None)
+    fig.update_xaxes(tickformat=",d", rangemode="tozero")
     return russian(fig, height=max(360, 18 * len(df) + 80))
 
 

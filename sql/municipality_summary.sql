@@ -48,7 +48,7 @@ programmes as (
 ),
 
 sizes as (
-    select municipality_id, count(*) as schools, sum(pupils) as pupils,
+    select municipality_id, count(*) as schools, cast(sum(pupils) as bigint) as pupils,
         count(*) filter (where is_small) as small_schools
     from passport
     group by all

@@ -33,7 +33,7 @@ ege as (
 final as (
     select
         (select count(*) from scope) as schools,
-        (select sum(pupils) from scope) as pupils,
+        (select cast(sum(pupils) as bigint) from scope) as pupils,
         (select count(*) filter (where is_small) from scope) as small_schools,
         (select coalesce(sum(schools), 0) from members where year = $year and programme = 'ШНОР') as shnor,
         (select sum(schools) from members where year = $year - 1 and programme = 'ШНОР') as shnor_prev,
