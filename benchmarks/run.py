@@ -26,7 +26,7 @@ def median_time(fn: Callable[[], object], repeat: int) -> float:
 
 
 def build(path: Path, schools: int) -> None:
-    from data.demo import generate_region
+    from data.generator import generate_region
     from radar.loader import load_region
     from radar.refresh import refresh_derived
 
@@ -45,7 +45,9 @@ def page_queries(path: Path, page: str | None, state: dict) -> list[tuple[str, d
     st.cache_data.clear()
     st.cache_resource.clear()
     store.recorder = []
-    at = AppTest.from_file("app.py", default_timeout=300)
+    at = AppTest.from_file(
+        str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=300
+    )
     for key, value in state.items():
         at.session_state[key] = value
     at.run()

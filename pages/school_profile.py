@@ -17,12 +17,18 @@ found = store.query(
 )
 preselected = st.session_state.get(ui.PROFILE_SCHOOL_KEY)
 options = found["school_id"].tolist()
-if preselected and preselected not in options:
-    options.insert(0, preselected)
+labels = dict(zip(found["school_id"], found["name"] + " — " + found["municipality"], strict=True))
+if preselected and preselected not in options and not search.strip():
+    # A school opened from another page stays selectable even outside the current filter.
+    chosen_card = store.query("school_card", school_id=preselected, year=scope.year)
+    if len(chosen_card):
+        options.insert(0, preselected)
+        labels[preselected] = (
+            f"{chosen_card['name'].iloc[0]} — {chosen_card['municipality'].iloc[0]}"
+        )
 if not options:
     st.info("Школы не найдены. Измените текст поиска или выберите «Все муниципалитеты».")
     st.stop()
-labels = dict(zip(found["school_id"], found["name"] + " — " + found["municipality"], strict=True))
 school_id = st.selectbox(
     f"Школа (найдено: {len(found)}{', показаны первые 300' if len(found) == 300 else ''})",
     options,
@@ -68,7 +74,8 @@ cols[3].metric(
 cols[4].metric(
     f"Сводный результат, {scope.year}",
     fmt.num(card["result_index"], 2),
-    help="Средний по процедурам года результат школы в стандартных отклонениях от среднего по региону.",
+    help="Средний по процедурам года результат школы "
+    "в стандартных отклонениях от среднего по региону.",
 )
 
 programmes = store.query("school_programmes", school_id=school_id)
@@ -106,7 +113,7 @@ else:
         grade=int(chosen[2]),
     )
     st.plotly_chart(
-        charts.result_history(history, measure, texts.procedure_label(*chosen)),
+        charts.result_history(history, measure),
         key="profile_history_chart",
     )
     st.caption(
@@ -118,7 +125,7 @@ else:
         shown = year_results.copy()
         hidden = shown["participants"] < texts.SMALL_NUMBER_HIDE
         for column in ("mean_score", "mean_mark", "share_fail", "share_81plus", "z_score"):
-            shown.loc[hidden, column] = None
+            shown.loc[hidden, column] = float("nan")
         shown["procedure"] = [
             texts.procedure_label(e, s, g)
             for e, s, g in zip(shown["exam"], shown["subject"], shown["grade"], strict=True)
@@ -176,8 +183,12 @@ with right:
         cols = st.columns(4)
         cols[0].metric("Педагогов", fmt.integer(last["teachers"]))
         cols[1].metric("Вакансий", fmt.integer(last["vacancies"]))
-        cols[2].metric("С высшей категорией", fmt.pct(last["share_highest_category"]))
-        cols[3].metric("С высшим пед. образованием", fmt.pct(last["share_higher_ped_ed"]))
+        cols[2].metric("Высшая категория", fmt.pct(last["share_highest_category"]))
+        cols[3].metric(
+            "Высшее пед. обр.",
+            fmt.pct(last["share_higher_ped_ed"]),
+            help="Доля педагогов с высшим педагогическим образованием",
+        )
         st.plotly_chart(charts.staff_age(staff), key="profile_staff_chart")
     outcomes = store.query("school_outcomes", school_id=school_id)
     now = outcomes[outcomes["year"] == scope.year]

@@ -105,8 +105,9 @@ def context_scatter(points: pd.DataFrame) -> go.Figure:
     return russian(fig, height=480)
 
 
-def result_history(history: pd.DataFrame, measure: str, title: str) -> go.Figure:
-    """A procedure over the years: school (hidden below the small-number limit), municipality, region."""
+def result_history(history: pd.DataFrame, measure: str) -> go.Figure:
+    """A procedure over the years: the school (hidden below the small-number limit),
+    its municipality and the region."""
     df = history.copy()
     school_col = f"school_{measure}"
     small = df["participants"].fillna(0) < texts.SMALL_NUMBER_HIDE
@@ -149,10 +150,7 @@ def result_history(history: pd.DataFrame, measure: str, title: str) -> go.Figure
             marker={"symbol": "circle-open", "size": 16, "color": "#b2182b", "line": {"width": 2}},
             hoverinfo="skip",
         )
-    fig.update_layout(
-        title={"text": title, "font": {"size": 15}},
-        yaxis_title=texts.MEASURES[measure] + (", %" if percent else ""),
-    )
+    fig.update_layout(yaxis_title=texts.MEASURES[measure] + (", %" if percent else ""))
     return years_axis(russian(fig, height=380))
 
 

@@ -40,9 +40,10 @@ def _progress(message: str, fraction: float) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from data.demo import generate_region
-    from radar.loader import load_region
+    from data.generator import generate_region
+    from radar.loader import Source, load_region
     from radar.refresh import refresh_derived
+    from radar.spec import TABLES
 
     path = Path(args.db) if args.db else db.db_path()
     if path.exists() and not args.force:
@@ -51,9 +52,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     _progress("Генерация демонстрационного региона", 0.0)
     frames = generate_region(seed=args.seed, n_schools=args.schools)
+    for name, frame in frames.items():
+        frame.attrs["source"] = Source("демо-генератор", TABLES[name].label)
 
     def load_step(message: str, fraction: float) -> None:
-        _progress(message, 0.3 + 0.5 * fraction)
+        _progress(message, 1.0 if fraction >= 1 else 0.3 + 0.5 * fraction)
 
     def refresh(con) -> None:
         refresh_derived(con, lambda m, f: _progress(m, 0.8 + 0.2 * f))
@@ -64,7 +67,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"Демонстрационная база построена: {path} — школ: {schools}, "
         f"муниципалитетов: {len(frames['municipalities'])}, "
         f"строк результатов: {len(frames['exam_results'])}; "
-        f"время: {time.perf_counter() - started:.1f} с".replace(".", ",")
+        f"время: {time.perf_counter() - started:.1f} с".replace(".", ",", 1)
     )
     if warnings:
         print(f"Предупреждений при проверке: {len(warnings)}")
@@ -153,7 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     load = commands.add_parser(
         "load",
-        help="загрузить регион из папки CSV-файлов (по файлу на таблицу: schools.csv, exam_results.csv …)",
+        help="загрузить регион из папки CSV-файлов "
+        "(по файлу на таблицу: schools.csv, exam_results.csv …)",
     )
     load.add_argument("folder", help="папка с файлами ТАБЛИЦА.csv")
     load.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)

@@ -47,12 +47,17 @@ def signed(value: object, digits: int = 1) -> str:
 
 def style_table(df: pd.DataFrame, digits: dict[str, int] | None = None, percent: tuple = ()):
     """A pandas Styler showing numbers the Russian way while keeping them sortable."""
+    digits = digits or {}
+
+    def formatter(kind, places):
+        return lambda value: kind(value, places)
+
     formats = {}
     for column in df.columns:
         if column in percent:
-            formats[column] = lambda v, d=(digits or {}).get(column, 1): pct(v, d)
+            formats[column] = formatter(pct, digits.get(column, 1))
         elif pd.api.types.is_float_dtype(df[column]):
-            formats[column] = lambda v, d=(digits or {}).get(column, 1): num(v, d)
+            formats[column] = formatter(num, digits.get(column, 1))
         elif pd.api.types.is_integer_dtype(df[column]):
             formats[column] = integer
     return df.style.format(formats, na_rep=DASH)

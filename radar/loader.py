@@ -165,7 +165,9 @@ def _in_percent(frame: pd.DataFrame, table: Table) -> bool:
 def _coerce_column(
     table: Table, col: Column, raw: pd.Series, src: Source, out: _Collector, percent: bool = False
 ) -> pd.Series:
-    present = raw.notna() & ~(raw.astype("string").str.strip() == "").fillna(False)
+    present = raw.notna()
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw):
+        present &= ~(raw.astype("string").str.strip() == "").fillna(False)
     label = col.label
     if col.kind == "str":
         value = raw.astype("string").str.strip().where(present)
@@ -311,7 +313,8 @@ def _check_rules(table: Table, df: pd.DataFrame, out: _Collector) -> None:
             bad,
             "Доля «2»",
             lambda i: (
-                f"доли отметок «2»–«5» в сумме дают {fmt_value(round(total.iloc[i], 3))}, а должны 1 (100 %)"
+                f"доли отметок «2»–«5» в сумме дают {fmt_value(round(total.iloc[i], 3))}, "
+                "а должны 1 (100 %)"
             ),
         )
         bad = ((exam == "ЕГЭ") & (df["mean_score"] > 100)).fillna(False).to_numpy()
@@ -322,7 +325,8 @@ def _check_rules(table: Table, df: pd.DataFrame, out: _Collector) -> None:
                 table,
                 src,
                 "Участников",
-                f"строк с числом участников меньше {SMALL_NUMBER}: {int(small.sum())}; такие показатели будут скрыты",
+                f"строк с числом участников меньше {SMALL_NUMBER}: {int(small.sum())}; "
+                "такие показатели будут скрыты",
                 "предупреждение",
             )
     elif table.name == "roadmap_events":
@@ -392,8 +396,9 @@ def _check_references(
             src,
             bad,
             label,
-            lambda i: (
-                f"«{', '.join(fmt_value(local.iloc[i][c]) for c in cols)}» нет в таблице «{parent_label}»"
+            lambda i, local=local, cols=cols, parent_label=parent_label: (
+                f"«{', '.join(fmt_value(local.iloc[i][c]) for c in cols)}» "
+                f"нет в таблице «{parent_label}»"
             ),
         )
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from radar import db, fmt
 
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
 pytestmark = pytest.mark.usefixtures("demo_env")
 
 
 def run_app(page: str | None = None, **state) -> AppTest:
-    at = AppTest.from_file("app.py", default_timeout=120)
+    at = AppTest.from_file(str(APP), default_timeout=120)
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
@@ -32,6 +37,15 @@ def figure(at: AppTest, key: str) -> dict:
         e for e in at.get("plotly_chart") if e.proto.id.endswith(key) or key in e.proto.id
     )
     return json.loads(element.proto.spec)
+
+
+def values(array) -> list:
+    """Plotly may ship arrays as typed binary ({"dtype", "bdata"}): decode either form."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(
+            base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"])
+        ).tolist()
+    return list(array)
 
 
 def scalar(demo_db, statement: str, **params):
@@ -62,7 +76,7 @@ def test_overview_charts_show_every_school_and_status(demo_db):
     settlement_types = scalar(demo_db, "select count(distinct settlement_type) from schools")
     assert len(scatter["data"]) == settlement_types + 1  # one trace per type and the trend line
     year = scalar(demo_db, "select max(year) from exam_results")
-    plotted = sum(len(t["x"]) for t in scatter["data"] if t["mode"] == "markers")
+    plotted = sum(len(values(t["x"])) for t in scatter["data"] if t["mode"] == "markers")
     with_both = scalar(
         demo_db,
         "select count(*) from social_index i join school_year_results r using (school_id, year)"
@@ -73,7 +87,9 @@ def test_overview_charts_show_every_school_and_status(demo_db):
     assert scatter["layout"]["separators"] == ", "
     bars = figure(at, "overview_municipality_bars")
     assert [t["name"] for t in bars["data"]] == ["ШНОР и ШНСУ", "ШНОР", "ШНСУ", "Прочие школы"]
-    assert sum(sum(t["x"]) for t in bars["data"]) == scalar(demo_db, "select count(*) from schools")
+    assert sum(sum(values(t["x"])) for t in bars["data"]) == scalar(
+        demo_db, "select count(*) from schools"
+    )
 
 
 def test_municipality_filter_narrows_the_overview(demo_db):

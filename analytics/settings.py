@@ -1,0 +1,78 @@
+"""Every threshold and weight of the methodology in one typed object with DOMAIN.md's defaults."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Thresholds of identification, the social index and small numbers.
+
+    Every figure a methodologist may need to change lives here, with a Russian description in
+    `DESCRIPTIONS`, so that pages can show and edit them and presets can be stored as JSON.
+
+    Examples
+    --------
+    >>> Settings().bottom_share
+    0.1
+    >>> Settings.from_json(Settings(bottom_share=0.15).to_json()).bottom_share
+    0.15
+    """
+
+    # ШНОР: bottom share of the region on a procedure's mean score in enough of the last years.
+    bottom_share: float = 0.10
+    years_window: int = 3
+    years_required: int = 2
+    # Rosobrnadzor's risk indicator: share of «2» (below minimum) per procedure.
+    fail_share: float = 0.30
+    fail_procedures_same_year: int = 2
+    fail_rule_combination: str = "OR"  # "AND" / "OR" of the two forms of the rule
+    # Gap from the regional mean: ВПР sum over three subjects, ЕГЭ per subject (points).
+    vpr_gap_points: float = 10.0
+    ege_gap_points: float = 5.0
+    olympiad_share: float = 0.01
+    continuation_share: float = 0.40
+    # ШНСУ and ИСБШ.
+    isbsh_method: str = "equal"  # "equal" / "pca"
+    isbsh_weights: dict[str, float] = field(default_factory=dict)  # empty: equal weights
+    shnsu_quartile: int = 1
+    remote_km: float = 50.0
+    small_school_pupils: int = 100
+    # Small numbers.
+    hide_below: int = 10
+    unreliable_below: int = 30
+    # Context-adjusted results: the «значительно» bands need both significance and size.
+    band_magnitude: float = 0.5
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Settings:
+        data = json.loads(text)
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+DESCRIPTIONS: dict[str, str] = {
+    "bottom_share": "Доля худших школ региона по среднему баллу процедуры",
+    "years_window": "Сколько последних лет рассматривать",
+    "years_required": "В скольких из этих лет школа должна попасть в худшие",
+    "fail_share": "Порог доли «2» (ниже минимума) на процедуре",
+    "fail_procedures_same_year": "Число процедур одного года с долей «2» выше порога",
+    "fail_rule_combination": "Сочетание форм правила о доле «2» (И / ИЛИ)",
+    "vpr_gap_points": "Отставание суммы баллов ВПР по трём предметам от региона, баллов",
+    "ege_gap_points": "Отставание среднего балла ЕГЭ от региона, баллов",
+    "olympiad_share": "Порог доли участников олимпиад за три года",
+    "continuation_share": "Порог доли выпускников 9 класса, продолживших обучение в 10 классе",
+    "isbsh_method": "Способ расчёта ИСБШ (равные веса / первая главная компонента)",
+    "isbsh_weights": "Веса долей социального паспорта в ИСБШ",
+    "shnsu_quartile": "Квартиль ИСБШ, с которого школа считается ШНСУ",
+    "remote_km": "Удалённость от центра муниципалитета, км",
+    "small_school_pupils": "Малокомплектная школа: обучающихся меньше",
+    "hide_below": "Скрывать показатели, рассчитанные менее чем по … участникам",
+    "unreliable_below": "Отмечать как ненадёжные показатели менее чем по … участникам",
+    "band_magnitude": "Порог «значительного» отклонения от ожидаемого (в стандартных отклонениях)",
+}

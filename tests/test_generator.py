@@ -1,0 +1,129 @@
+"""The demo generator: deterministic, schema-shaped, realistic, with its planted structure."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.social_index import compute_social_index
+from data.generator import TABLE_ORDER, generate_region
+from radar import db
+from radar.loader import validate
+from radar.spec import TABLES
+
+
+@pytest.fixture(scope="module")
+def region():
+    return generate_region()
+
+
+def test_same_seed_gives_identical_tables(region):
+    again = generate_region()
+    for name in TABLE_ORDER:
+        pd.testing.assert_frame_equal(region[name], again[name], obj=name)
+
+
+def test_another_seed_gives_another_region(region):
+    other = generate_region(seed=7, n_schools=200)
+    assert (
+        not other["exam_results"]["mean_score"]
+        .head(50)
+        .equals(region["exam_results"]["mean_score"].head(50))
+    )
+
+
+def test_tables_have_the_schema_columns(region, fresh_db):
+    assert set(region) == set(TABLES)
+    for name, frame in region.items():
+        assert list(frame.columns) == db.table_columns(fresh_db, name), name
+
+
+def test_region_passes_validation_and_the_schema(region, fresh_db):
+    typed, problems = validate(region)
+    assert [str(p) for p in problems if p.severity == "ошибка"] == []
+    for name in TABLE_ORDER:
+        fresh_db.register("incoming", typed[name])
+        fresh_db.execute(
+            db.sql("insert_rows")
+            .replace("__TABLE__", name)
+            .replace("__COLUMNS__", ", ".join(TABLES[name].names))
+            .replace("incoming_rows", "incoming")
+        )
+    assert db.table_counts(fresh_db)["exam_results"] == len(region["exam_results"])
+
+
+def test_region_has_a_realistic_shape(region):
+    kinds = region["municipalities"]["kind"].value_counts()
+    assert kinds["столица"] == 1 and 35 <= kinds.sum() <= 45 and kinds["горный район"] >= 5
+    schools = region["schools"]
+    assert 1000 <= len(schools) <= 1200
+    assert schools["name"].is_unique
+    assert {"лицей", "гимназия"} <= set(schools["programme_type"])
+    assert (schools["pupils"] < 40).sum() >= 5
+    results = region["exam_results"]
+    assert sorted(results["year"].unique()) == list(range(2019, 2026))
+    assert results[(results["exam"] == "ОГЭ") & (results["year"] == 2020)].empty
+    assert sorted(results.loc[results["exam"] == "ВПР", "grade"].unique()) == [4, 5, 6, 7, 8]
+    assert {"Русский язык", "Математика"} <= set(results.loc[results["exam"] == "ОГЭ", "subject"])
+    assert (results["participants"] <= 5).sum() > 100  # small rural schools
+    assert region["social_passport"]["share_low_income"].isna().mean() > 0.005  # real data has gaps
+    assert set(region["risk_profiles"]["year"]) == set(range(2021, 2026))
+    assert set(region["monitoring_stages"]["stage"]) == {"входной", "промежуточный", "итоговый"}
+    assert set(region["roadmap_events"]["status"]) >= {"выполнено", "не выполнено", "запланировано"}
+
+
+def _school_year(region) -> pd.DataFrame:
+    results = region["exam_results"].dropna(subset=["mean_score"])
+    key = ["year", "exam", "subject", "grade"]
+    stats = results.groupby(key)["mean_score"].agg(["mean", "std"])
+    z = results.join(stats, on=key)
+    z["z"] = (z["mean_score"] - z["mean"]) / z["std"]
+    z["w"] = z["participants"]
+    z["zw"] = z["z"] * z["w"]
+    by = z.groupby(["school_id", "year"])[["zw", "w"]].sum()
+    out = (by["zw"] / by["w"]).rename("result").reset_index()
+    index = compute_social_index(region["social_passport"])
+    return out.merge(index, on=["school_id", "year"])
+
+
+def test_results_fall_with_disadvantage_and_noise_grows_as_participants_fall(region):
+    data = _school_year(region)
+    slope = np.polyfit(data["index_raw"], data["result"], 1)[0]
+    assert slope > 0.3  # better off → better results: a negative slope on disadvantage
+    results = region["exam_results"]
+    ogemath = results[(results["exam"] == "ОГЭ") & (results["subject"] == "Математика")]
+    small = ogemath[ogemath["participants"] < 10]["share_2"].std()
+    large = ogemath[ogemath["participants"] >= 60]["share_2"].std()
+    assert small > 1.5 * large
+
+
+def test_planted_truth_is_present_and_visible(region):
+    truth = region["demo_truth"]
+    counts = truth["kind"].value_counts()
+    assert 25 <= counts["resilient"] <= 40
+    assert counts["inflated_vpr"] >= 25 and counts["improving"] >= 30 and counts["declining"] >= 30
+    assert truth.loc[truth["kind"] == "archetype", "value"].nunique() == 6
+    assert truth.groupby("school_id")["kind"].apply(lambda k: (k != "archetype").sum()).max() == 1
+    data = _school_year(region)
+    data = data[data["year"] == 2025]
+    resilient = set(truth.loc[truth["kind"] == "resilient", "school_id"])
+    bottom = data[data["quartile"] == 1]
+    assert (
+        bottom[bottom["school_id"].isin(resilient)]["result"].mean()
+        > bottom[~bottom["school_id"].isin(resilient)]["result"].mean() + 1
+    )
+    terms = region["term_marks"]
+    inflated = terms["school_id"].isin(set(truth.loc[truth["kind"] == "inflated_vpr", "school_id"]))
+    assert (
+        terms.loc[inflated, "share_exam_above_term"].min()
+        >= 0.3
+        > terms.loc[~inflated, "share_exam_above_term"].quantile(0.99)
+    )
+
+
+def test_tiny_region_loads(fresh_db):
+    frames = generate_region(n_schools=30)
+    _, problems = validate(frames)
+    assert [str(p) for p in problems if p.severity == "ошибка"] == []
+    assert len(frames["schools"]) == 30
