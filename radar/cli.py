@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -16,9 +17,23 @@ DESCRIPTION = (
 )
 
 
+ARGPARSE_MESSAGES = [
+    (
+        r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)",
+        r"«\1»: неизвестное значение \2 (допустимо: \3)",
+    ),
+    (r"argument (\S+): invalid int value: (.*)", r"«\1»: ожидается целое число, получено \2"),
+    (r"argument (\S+): expected one argument", r"для «\1» нужно указать значение"),
+    (r"the following arguments are required: (.*)", r"не указаны обязательные параметры: \1"),
+    (r"unrecognized arguments: (.*)", r"непонятные параметры: \1"),
+]
+
+
 class RussianHelpFormatter(argparse.RawDescriptionHelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
-        return super().add_usage(usage, actions, groups, prefix="Использование: ")
+        return super().add_usage(
+            usage, actions, groups, prefix="Использование: " if prefix is None else prefix
+        )
 
 
 class RussianParser(argparse.ArgumentParser):
@@ -31,6 +46,8 @@ class RussianParser(argparse.ArgumentParser):
         self.add_argument("-h", "--help", action="help", help="показать эту справку и выйти")
 
     def error(self, message: str):
+        for english, russian in ARGPARSE_MESSAGES:
+            message = re.sub(english, russian, message)
         self.print_usage(sys.stderr)
         self.exit(2, f"Ошибка в параметрах команды: {message}\nСправка: radar --help\n")
 
@@ -136,14 +153,24 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = RussianParser(prog="radar", description=DESCRIPTION)
-    parser.add_argument("--db", help="файл базы данных (по умолчанию radar.duckdb или $RADAR_DB)")
+    parser.add_argument(
+        "--db", metavar="ФАЙЛ", help="файл базы данных (по умолчанию radar.duckdb или $RADAR_DB)"
+    )
     commands = parser.add_subparsers(
         title="команды", dest="command", metavar="КОМАНДА", parser_class=RussianParser
     )
 
     demo = commands.add_parser("demo", help="построить базу демонстрационного региона")
-    demo.add_argument("--schools", type=int, default=1100, help="число школ (по умолчанию 1100)")
-    demo.add_argument("--seed", type=int, default=2025, help="зерно генератора (по умолчанию 2025)")
+    demo.add_argument(
+        "--schools", type=int, default=1100, metavar="ЧИСЛО", help="число школ (по умолчанию 1100)"
+    )
+    demo.add_argument(
+        "--seed",
+        type=int,
+        default=2025,
+        metavar="ЧИСЛО",
+        help="зерно генератора (по умолчанию 2025)",
+    )
     demo.add_argument("--force", action="store_true", help="перестроить, даже если база уже есть")
     demo.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     demo.set_defaults(func=cmd_demo)
@@ -159,14 +186,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="загрузить регион из папки CSV-файлов "
         "(по файлу на таблицу: schools.csv, exam_results.csv …)",
     )
-    load.add_argument("folder", help="папка с файлами ТАБЛИЦА.csv")
+    load.add_argument("folder", metavar="ПАПКА", help="папка с файлами ТАБЛИЦА.csv")
     load.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     load.set_defaults(func=cmd_load)
 
     export = commands.add_parser(
         "export", help="выгрузить исходные таблицы базы в папку CSV-файлов"
     )
-    export.add_argument("folder", help="папка для файлов ТАБЛИЦА.csv")
+    export.add_argument("folder", metavar="ПАПКА", help="папка для файлов ТАБЛИЦА.csv")
     export.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     export.set_defaults(func=cmd_export)
 

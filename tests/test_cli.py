@@ -1,0 +1,42 @@
+"""The `radar` command line speaks Russian and builds, reports and refuses clearly."""
+
+from __future__ import annotations
+
+import pytest
+
+from radar.cli import main
+
+
+def test_help_is_in_russian(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith("Использование: radar")
+    assert "построить базу демонстрационного региона" in text
+    assert "usage" not in text and "show this help" not in text
+
+
+def test_wrong_arguments_are_explained_in_russian(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["demo", "--schools", "много"])
+    assert done.value.code == 2
+    assert "ожидается целое число, получено 'много'" in capsys.readouterr().err
+
+
+def test_demo_does_not_overwrite_an_existing_database(demo_db, capsys):
+    before = demo_db.stat().st_mtime_ns
+    assert main(["--db", str(demo_db), "demo"]) == 0
+    assert "уже есть" in capsys.readouterr().out
+    assert demo_db.stat().st_mtime_ns == before
+
+
+def test_info_counts_rows(demo_db, capsys):
+    assert main(["--db", str(demo_db), "info"]) == 0
+    lines = dict(line.split(maxsplit=1) for line in capsys.readouterr().out.splitlines())
+    assert int(lines["schools"].replace(" ", "")) == 1100
+
+
+def test_missing_database_is_explained(tmp_path, capsys):
+    assert main(["--db", str(tmp_path / "none.duckdb"), "info"]) == 1
+    assert "База данных не найдена" in capsys.readouterr().err
