@@ -13,7 +13,7 @@ import pandas as pd
 from scipy.special import expit
 from scipy.stats import norm
 
-VERSION = "1"
+VERSION = "2"
 REGION = "Республика Тарум"
 YEARS = tuple(range(2019, 2026))
 PROGRAMME_YEARS = tuple(range(2021, 2026))
@@ -824,7 +824,7 @@ def generate_region(
     membership = pd.DataFrame(membership, columns=["school_id", "year", "programme"])
 
     supported = np.flatnonzero(
-        np.isin(sid, membership.loc[membership["programme"] != "ШНСУ", "school_id"])
+        pd.Series(sid).isin(membership.loc[membership["programme"] != "ШНСУ", "school_id"])
     )
     n_curators = max(2, int(np.ceil(len(in_500) / 2.5)) + max(1, len(supported) // 12))
     curator_ids = [f"C{i + 1:03d}" for i in range(n_curators)]
@@ -869,7 +869,7 @@ def generate_region(
             "school_id": sid,
             "municipality_id": school_mun,
             "strength": strength,
-            "ok": ~np.isin(sid, membership["school_id"]),
+            "ok": ~pd.Series(sid).isin(membership["school_id"]).to_numpy(),
         }
     )
     best = (
@@ -1038,15 +1038,17 @@ def _roadmap(
     catalog["month_start"] = catalog["month_start"].astype(int)
     catalog["month_end"] = catalog["month_end"].astype(int)
     by_level = {
-        lvl: catalog[catalog["level"] == lvl].reset_index(drop=True)
+        lvl: catalog[catalog["level"] == lvl].to_dict("records")
         for lvl in ("регион", "муниципалитет", "школа")
     }
+    statuses = ("выполнено", "не выполнено", "выполняется")
     rows = []
 
     def add(level, municipality_id, school_id, year, item):
         start, end = _period(year, item["month_start"], item["month_end"])
         if end < as_of:
-            status = rng.choice(["выполнено", "не выполнено", "выполняется"], p=[0.86, 0.07, 0.07])
+            u = rng.random()
+            status = statuses[0] if u < 0.86 else statuses[1] if u < 0.93 else statuses[2]
         elif start <= as_of:
             status = "выполняется"
         else:
@@ -1062,25 +1064,24 @@ def _roadmap(
                 end,
                 item["responsible"],
                 item["expected_result"],
-                str(status),
+                status,
                 item["evidence"],
             )
         )
 
+    n_mun, n_school = len(by_level["муниципалитет"]), len(by_level["школа"])
     for year in range(2020, 2027):
-        for _, item in by_level["регион"].iterrows():
+        for item in by_level["регион"]:
             add("регион", None, None, year, item)
         for m in mun["municipality_id"]:
-            for j in _pick(
-                rng, np.arange(len(by_level["муниципалитет"])), int(rng.integers(6, 11))
-            ):
-                add("муниципалитет", m, None, year, by_level["муниципалитет"].iloc[j])
+            for j in _pick(rng, np.arange(n_mun), int(rng.integers(6, 11))):
+                add("муниципалитет", m, None, year, by_level["муниципалитет"][j])
         in_year = membership[
             (membership["programme"] == "500+") & (membership["year"] == min(year, 2025))
         ]["school_id"]
         for school_id in in_year:
-            for j in _pick(rng, np.arange(len(by_level["школа"])), int(rng.integers(3, 7))):
-                add("школа", None, school_id, year, by_level["школа"].iloc[j])
+            for j in _pick(rng, np.arange(n_school), int(rng.integers(3, 7))):
+                add("школа", None, school_id, year, by_level["школа"][j])
     events = pd.DataFrame(
         rows,
         columns=[
