@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import asdict, dataclass, field, fields
 
@@ -31,7 +32,9 @@ class Settings:
     fail_rule_combination: str = "OR"  # "AND" / "OR" of the two forms of the rule
     # Gap from the regional mean: ВПР sum over three subjects, ЕГЭ per subject (points).
     vpr_gap_points: float = 10.0
-    ege_gap_points: float = 5.0
+    ege_gap_points: float = 10.0
+    vpr_gap_grade: int = 4
+    ege_gap_subjects: tuple[str, ...] = ("Русский язык", "Математика")
     olympiad_share: float = 0.01
     continuation_share: float = 0.40
     # ШНСУ and ИСБШ.
@@ -43,8 +46,20 @@ class Settings:
     # Small numbers.
     hide_below: int = 10
     unreliable_below: int = 30
-    # Context-adjusted results: the «значительно» bands need both significance and size.
-    band_magnitude: float = 0.5
+    # Which rules make a school ШНОР, and how many of them must fire.
+    shnor_rules: tuple[str, ...] = ("bottom", "fail", "gap")
+    shnor_min_rules: int = 2
+    # ШНСУ: besides the ИСБШ quartile, a small school far from the centre.
+    shnsu_remote_small: bool = True
+    # Context-adjusted results: the «значительно» bands need both significance and size
+    # (in standard deviations of the schools' results).
+    band_magnitude: float = 1.0
+    # Resilient schools: PISA's two definitions.
+    resilient_definition: str = "adjusted"  # "adjusted" / "quartiles"
+    resilient_exams: tuple[str, ...] = ("ОГЭ", "ЕГЭ")
+    resilient_nonselective_only: bool = True
+    # Partners: how many suggestions per ШНОР.
+    partners_per_school: int = 5
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -53,7 +68,11 @@ class Settings:
     def from_json(cls, text: str) -> Settings:
         data = json.loads(text)
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in known}
+        return cls(**values)
+
+    def replace(self, **changes) -> Settings:
+        return dataclasses.replace(self, **changes)
 
 
 DESCRIPTIONS: dict[str, str] = {
@@ -65,6 +84,8 @@ DESCRIPTIONS: dict[str, str] = {
     "fail_rule_combination": "Сочетание форм правила о доле «2» (И / ИЛИ)",
     "vpr_gap_points": "Отставание суммы баллов ВПР по трём предметам от региона, баллов",
     "ege_gap_points": "Отставание среднего балла ЕГЭ от региона, баллов",
+    "vpr_gap_grade": "Класс ВПР, по которому считают отставание суммы баллов",
+    "ege_gap_subjects": "Предметы ЕГЭ, по которым считают отставание",
     "olympiad_share": "Порог доли участников олимпиад за три года",
     "continuation_share": "Порог доли выпускников 9 класса, продолживших обучение в 10 классе",
     "isbsh_method": "Способ расчёта ИСБШ (равные веса / первая главная компонента)",
@@ -74,5 +95,29 @@ DESCRIPTIONS: dict[str, str] = {
     "small_school_pupils": "Малокомплектная школа: обучающихся меньше",
     "hide_below": "Скрывать показатели, рассчитанные менее чем по … участникам",
     "unreliable_below": "Отмечать как ненадёжные показатели менее чем по … участникам",
-    "band_magnitude": "Порог «значительного» отклонения от ожидаемого (в стандартных отклонениях)",
+    "shnor_rules": "Правила, по которым школа относится к ШНОР",
+    "shnor_min_rules": "Сколько из этих правил должно сработать",
+    "shnsu_remote_small": "Считать ШНСУ малокомплектную школу, удалённую от центра",
+    "band_magnitude": "Порог «значительного» отклонения от ожидаемого "
+    "(в стандартных отклонениях школьных результатов)",
+    "resilient_definition": "Определение резильентной школы",
+    "resilient_exams": "Процедуры, по которым судят о результатах резильентной школы",
+    "resilient_nonselective_only": "Не считать резильентными лицеи, гимназии и СОШ с УИОП "
+    "(они отбирают учеников)",
+    "partners_per_school": "Сколько школ-партнёров предлагать каждой ШНОР",
+}
+
+RULE_NAMES: dict[str, str] = {
+    "bottom": "Низший дециль по среднему баллу",
+    "fail": "Доля «2» выше порога",
+    "gap": "Отставание от региона в баллах",
+    "olympiad": "Мало участников олимпиад",
+    "continuation": "Мало продолжающих обучение в 10 классе",
+    "isbsh": "ИСБШ в нижнем квартиле",
+    "remote_small": "Малокомплектная удалённая школа",
+}
+SHNOR_RULES = ("bottom", "fail", "gap", "olympiad", "continuation")
+RESILIENT_DEFINITIONS: dict[str, str] = {
+    "adjusted": "ИСБШ в нижнем квартиле и результат значительно выше ожидаемого",
+    "quartiles": "ИСБШ в нижнем квартиле и результат в верхнем квартиле региона",
 }

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy.special import expit
 from scipy.stats import norm
 
-VERSION = "2"
+VERSION = "3"
 REGION = "Республика Тарум"
 YEARS = tuple(range(2019, 2026))
 PROGRAMME_YEARS = tuple(range(2021, 2026))
@@ -490,7 +490,13 @@ def generate_region(
     free = np.ones(n, dtype=bool)
     resilient = _pick(
         rng,
-        np.flatnonzero(worst_quartile & ordinary & (pupils >= 180) & (level == "СОШ")),
+        # Clearly unfavourable context (the worst ~12 %), so that the social passport shows it.
+        np.flatnonzero(
+            (disadvantage >= np.quantile(disadvantage, 0.88))
+            & ordinary
+            & (pupils >= 150)
+            & (level == "СОШ")
+        ),
         round(n * 0.027),
     )
     free[resilient] = False

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from radar import db
+from radar import db, fmt
 from radar.loader import ValidationError
 
 DESCRIPTION = (
@@ -84,7 +84,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"Демонстрационная база построена: {path} — школ: {schools}, "
         f"муниципалитетов: {len(frames['municipalities'])}, "
         f"строк результатов: {len(frames['exam_results'])}; "
-        f"время: {time.perf_counter() - started:.1f} с".replace(".", ",", 1)
+        f"время: {fmt.num(time.perf_counter() - started)} с"
     )
     if warnings:
         print(f"Предупреждений при проверке: {len(warnings)}")

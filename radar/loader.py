@@ -469,8 +469,14 @@ def load_region(
     typed, problems = validate(frames)
     if any(p.severity == "ошибка" for p in problems):
         raise ValidationError(problems)
+    presets = _saved_presets(path)
     with db.write_session(path, fresh=True) as con:
         con.execute("begin transaction")
+        if len(presets):
+            con.register("incoming_rows", presets)
+            statement = db.sql("insert_rows").replace("__TABLE__", "settings_presets")
+            con.execute(statement.replace("__COLUMNS__", ", ".join(presets.columns)))
+            con.unregister("incoming_rows")
         for i, name in enumerate(LOAD_ORDER):
             if name in typed:
                 step(f"Загрузка: {TABLES[name].label.lower()}", 0.1 + 0.6 * i / len(LOAD_ORDER))
@@ -480,6 +486,21 @@ def load_region(
             after_load(con)
     step("Готово", 1.0)
     return problems
+
+
+def _saved_presets(path: Path | str | None) -> pd.DataFrame:
+    """Settings presets of the database being replaced: a new load must not lose them."""
+    path = Path(path) if path is not None else db.db_path()
+    if not path.exists():
+        return pd.DataFrame()
+    con = db.connect(path, read_only=True)
+    try:
+        names = {row[0] for row in con.execute(db.sql("table_names")).fetchall()}
+        if "settings_presets" not in names:
+            return pd.DataFrame()
+        return con.execute(db.sql("settings_presets")).df()
+    finally:
+        con.close()
 
 
 def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:

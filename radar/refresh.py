@@ -5,29 +5,66 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import duckdb
+import pandas as pd
 
+from analytics.pipeline import INPUTS, OUTPUTS, compute_derived
+from analytics.settings import Settings
 from analytics.social_index import compute_social_index
 from radar import db
 
 DERIVED_SQL = sorted(p.stem for p in (db.SQL_DIR / "derived").glob("*.sql"))
 
 
+def active_settings(con: duckdb.DuckDBPyConnection) -> Settings:
+    """The active preset of the database, or DOMAIN.md's defaults when none is active."""
+    row = con.execute(db.sql("active_settings")).fetchone()
+    return Settings.from_json(row[0]) if row else Settings()
+
+
+def read_inputs(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+    """The frames analytics.pipeline needs, read through sql/analysis_*.sql."""
+    return {name: con.execute(db.sql(f"analysis_{name}")).df() for name in INPUTS}
+
+
+def store_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    """Replace derived table `table` (one of OUTPUTS) by `frame`."""
+    if table not in OUTPUTS:
+        raise ValueError(f"Неизвестная производная таблица: {table}")
+    con.register("computed_frame", frame)
+    try:
+        statement = db.sql("store_frame").replace("__TABLE__", table)
+        con.execute(statement.replace("__FRAME__", "computed_frame"))
+    finally:
+        con.unregister("computed_frame")
+
+
 def refresh_derived(
-    con: duckdb.DuckDBPyConnection, progress: Callable[[str, float], None] | None = None
+    con: duckdb.DuckDBPyConnection,
+    progress: Callable[[str, float], None] | None = None,
+    settings: Settings | None = None,
 ) -> None:
     """Recompute every derived table in one transaction (all of them or none)."""
     step = progress or (lambda _m, _f: None)
+    settings = settings or active_settings(con)
     con.execute("begin transaction")
     try:
         for i, name in enumerate(DERIVED_SQL):
-            step(f"Расчёт показателей: {name.split('_', 1)[1]}", i / (len(DERIVED_SQL) + 1))
+            step(f"Расчёт показателей: {name.split('_', 1)[1]}", 0.1 * i / len(DERIVED_SQL))
             con.execute(db.sql(f"derived/{name}"))
-        step("Расчёт ИСБШ", len(DERIVED_SQL) / (len(DERIVED_SQL) + 1))
+        step("Расчёт ИСБШ", 0.1)
         passport = con.execute(db.sql("social_passport_all")).df()
-        index = compute_social_index(passport)
+        weights = settings.isbsh_weights or None
+        index = compute_social_index(passport, settings.isbsh_method, weights)
         con.register("computed_social_index", index)
         con.execute(db.sql("store_social_index"))
         con.unregister("computed_social_index")
+
+        def sub_step(message: str, fraction: float) -> None:
+            step(message, 0.15 + 0.8 * fraction)
+
+        derived = compute_derived(read_inputs(con), settings, sub_step)
+        for table, frame in derived.items():
+            store_frame(con, table, frame)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

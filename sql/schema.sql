@@ -192,3 +192,12 @@ create table if not exists region_info (
     key varchar primary key,
     value varchar not null
 );
+
+-- Named sets of identification settings (analytics.settings.Settings as JSON); the active one
+-- is what the derived tables were computed with.
+create table if not exists settings_presets (
+    name varchar primary key check (length(trim(name)) > 0),
+    settings_json varchar not null,
+    is_active boolean not null default false,
+    saved_at timestamp not null
+);

@@ -1,0 +1,277 @@
+"""Context-adjusted results: how far a school's result is from what its context predicts.
+
+For every procedure-year (exam, subject, grade, year) the schools' standardised mean scores are
+regressed on the social well-being index (ИСБШ), the settlement type and the size of the school
+(scikit-learn's ordinary least squares). The residual r = y − ŷ is the school's value added.
+Its 95 % interval is r ± 1.96·σ/√n, where n is the number of participants and σ the spread of
+individual pupils' results in the same units: estimated from the data by how the residual
+variance of schools grows as the number of participants falls (E[r²] = τ² + σ²/n).
+Five bands follow England's Progress 8: significance from the interval, size from a threshold.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LinearRegression
+
+Z95 = 1.959964
+PROCEDURE = ["exam", "subject", "grade"]
+PROCEDURE_YEAR = ["year", *PROCEDURE]
+
+BAND_WELL_ABOVE = "значительно выше ожидаемого"
+BAND_ABOVE = "выше ожидаемого"
+BAND_AS_EXPECTED = "в пределах ожидаемого"
+BAND_BELOW = "ниже ожидаемого"
+BAND_WELL_BELOW = "значительно ниже ожидаемого"
+BAND_TOO_FEW = "мало участников"
+BANDS = [BAND_WELL_ABOVE, BAND_ABOVE, BAND_AS_EXPECTED, BAND_BELOW, BAND_WELL_BELOW]
+
+# Scopes of a school's overall adjusted result: which exams are pooled.
+SCOPES: dict[str, tuple[str, ...]] = {
+    "все процедуры": ("ВПР", "ОГЭ", "ЕГЭ"),
+    "ОГЭ и ЕГЭ": ("ОГЭ", "ЕГЭ"),
+    "ВПР": ("ВПР",),
+    "ОГЭ": ("ОГЭ",),
+    "ЕГЭ": ("ЕГЭ",),
+}
+SETTLEMENTS = ["город", "посёлок", "село"]
+
+
+def design_matrix(frame: pd.DataFrame) -> pd.DataFrame:
+    """Model features: ИСБШ (0–100), settlement type (город is the base) and log of pupils.
+
+    >>> design_matrix(pd.DataFrame({"isbsh": [50.0], "settlement_type": ["село"],
+    ...                             "pupils": [99]})).columns.tolist()
+    ['isbsh', 'posyolok', 'selo', 'log_pupils']
+    """
+    settlement = frame["settlement_type"].astype("string")
+    return pd.DataFrame(
+        {
+            "isbsh": frame["isbsh"].astype(float),
+            "posyolok": (settlement == "посёлок").astype(float),
+            "selo": (settlement == "село").astype(float),
+            "log_pupils": np.log(frame["pupils"].astype(float).clip(lower=1)),
+        },
+        index=frame.index,
+    )
+
+
+FEATURES = ["isbsh", "posyolok", "selo", "log_pupils"]
+
+
+def fit_expected(
+    x: np.ndarray, y: np.ndarray, participants: np.ndarray, min_participants: int
+) -> tuple[np.ndarray, float]:
+    """Expected standardised result of each school of one procedure-year, and the ИСБШ slope.
+
+    x holds the FEATURES columns. The model is fitted on schools with at least
+    `min_participants` participants (smaller ones are too noisy to shape it) and predicts for
+    every school whose context is known. Features that do not vary among the fitted schools
+    are dropped; with fewer than five schools per feature only ИСБШ is kept.
+
+    >>> x = np.array([[10.0, 0, 0, 5], [50.0, 0, 0, 5], [90.0, 0, 0, 5]])
+    >>> expected, slope = fit_expected(x, np.array([-1.0, 0.0, 1.0]), np.array([20, 20, 20]), 10)
+    >>> expected.round(3).tolist(), round(slope, 3)
+    ([-1.0, 0.0, 1.0], 0.025)
+    """
+    expected = np.full(len(y), np.nan)
+    known = ~np.isnan(x).any(axis=1)
+    fit_rows = known & ~np.isnan(y) & (participants >= min_participants)
+    n_fit = int(fit_rows.sum())
+    if n_fit < 3:
+        return expected, np.nan
+    x_fit = x[fit_rows]
+    columns = [j for j in range(x.shape[1]) if np.ptp(x_fit[:, j]) > 0]
+    if n_fit < 5 * max(len(columns), 1):
+        columns = [j for j in columns if j == 0]
+    if not columns:
+        expected[known] = float(y[fit_rows].mean())
+        return expected, 0.0
+    model = LinearRegression().fit(x_fit[:, columns], y[fit_rows])
+    expected[known] = model.predict(x[known][:, columns])
+    return expected, float(model.coef_[0]) if columns[0] == 0 else 0.0
+
+
+def pupil_variance(residual: pd.Series, participants: pd.Series) -> float:
+    """σ² of individual results from E[r²] = τ² + σ²/n (non-negative least squares).
+
+    When the data show no such growth (few schools, equal sizes), the conservative
+    mean of r²·n is used instead, which can only widen the intervals.
+
+    >>> n = pd.Series([4, 16, 64, 4, 16, 64], dtype=float)
+    >>> r = pd.Series([1.0, 0.5, 0.25, -1.0, -0.5, -0.25])
+    >>> round(pupil_variance(r, n), 6)
+    4.0
+    """
+    ok = residual.notna() & (participants > 0)
+    r2 = residual[ok].to_numpy(float) ** 2
+    inv_n = 1.0 / participants[ok].to_numpy(float)
+    if len(r2) >= 5 and np.ptp(inv_n) > 0:
+        model = LinearRegression(positive=True).fit(inv_n[:, None], r2)
+        sigma2 = float(model.coef_[0])
+        if sigma2 > 0:
+            return sigma2
+    if len(r2) == 0:
+        return np.nan
+    return float(np.mean(r2 / inv_n))
+
+
+def band(residual: pd.Series, lower: pd.Series, upper: pd.Series, magnitude: float) -> pd.Series:
+    """The five Progress 8 bands: significance by the interval, «значительно» by size.
+
+    >>> r = pd.Series([0.8, 0.2, 0.1, -0.3, -0.9])
+    >>> lower = pd.Series([0.1, 0.05, -0.2, -0.5, -1.2])
+    >>> upper = pd.Series([1.5, 0.35, 0.4, -0.1, -0.6])
+    >>> band(r, lower, upper, 0.5).tolist()  # doctest: +NORMALIZE_WHITESPACE
+    ['значительно выше ожидаемого', 'выше ожидаемого', 'в пределах ожидаемого',
+     'ниже ожидаемого', 'значительно ниже ожидаемого']
+    """
+    conditions = [
+        (lower > 0) & (residual >= magnitude),
+        lower > 0,
+        (upper < 0) & (residual <= -magnitude),
+        upper < 0,
+    ]
+    choices = [BAND_WELL_ABOVE, BAND_ABOVE, BAND_WELL_BELOW, BAND_BELOW]
+    out = np.select(conditions, choices, default=BAND_AS_EXPECTED).astype(object)
+    out[residual.isna().to_numpy()] = None
+    return pd.Series(out, index=residual.index, dtype=object)
+
+
+def context_adjusted(
+    results: pd.DataFrame,
+    context: pd.DataFrame,
+    min_participants: int = 10,
+    magnitude: float = 0.5,
+) -> pd.DataFrame:
+    """Value added per school, year and procedure.
+
+    Parameters
+    ----------
+    results : school_id, year, exam, subject, grade, participants, z_score (the school's mean
+        score standardised within the procedure-year).
+    context : school_id, year, isbsh, settlement_type, pupils.
+    min_participants : schools with fewer participants do not shape the model and get the
+        band «мало участников» (their figure is hidden on the pages).
+    magnitude : the size (in standard deviations of school results) beyond which a
+        significant difference is «значительно».
+
+    Returns
+    -------
+    The rows of `results` with expected, residual, se, lower, upper, band, isbsh_slope
+    (the model's coefficient on ИСБШ) and pupil_sd (σ of the procedure).
+    """
+    base = results.merge(context, on=["school_id", "year"], how="left", validate="many_to_one")
+    base = base.reset_index(drop=True)
+    x = design_matrix(base)[FEATURES].to_numpy(float)
+    y = base["z_score"].to_numpy(float)
+    n = base["participants"].to_numpy(float)
+    expected = np.full(len(base), np.nan)
+    slope = np.full(len(base), np.nan)
+    for rows in base.groupby(PROCEDURE_YEAR, sort=False).indices.values():
+        expected[rows], slope[rows] = fit_expected(x[rows], y[rows], n[rows], min_participants)
+    base["expected"] = expected
+    base["isbsh_slope"] = slope
+    base["residual"] = base["z_score"] - base["expected"]
+    # σ per procedure, pooling the years (residuals are already on the same scale each year).
+    reliable = base["participants"] >= min_participants
+    sigma2 = {
+        key: pupil_variance(group["residual"], group["participants"])
+        for key, group in base[reliable].groupby(PROCEDURE)
+    }
+    base["pupil_sd"] = np.sqrt(
+        [sigma2.get(key, np.nan) for key in base[PROCEDURE].itertuples(index=False, name=None)]
+    )
+    base["se"] = base["pupil_sd"] / np.sqrt(base["participants"].astype(float))
+    base["lower"] = base["residual"] - Z95 * base["se"]
+    base["upper"] = base["residual"] + Z95 * base["se"]
+    base["band"] = band(base["residual"], base["lower"], base["upper"], magnitude)
+    base.loc[~reliable & base["residual"].notna(), "band"] = BAND_TOO_FEW
+    columns = [
+        "school_id",
+        *PROCEDURE_YEAR,
+        "participants",
+        "z_score",
+        "expected",
+        "residual",
+        "se",
+        "lower",
+        "upper",
+        "band",
+        "isbsh_slope",
+        "pupil_sd",
+    ]
+    return base[columns].sort_values(["school_id", *PROCEDURE_YEAR]).reset_index(drop=True)
+
+
+def combine(
+    adjusted: pd.DataFrame, by: list[str], min_participants: int = 10, magnitude: float = 0.5
+) -> pd.DataFrame:
+    """Pool procedure residuals into one figure per group, weighted by participants.
+
+    r = Σ nᵢ rᵢ / Σ nᵢ and, the procedures' errors being independent,
+    se = √(Σ nᵢ² seᵢ²) / Σ nᵢ. Procedures with too few participants are left out.
+
+    >>> rows = pd.DataFrame({"school_id": ["a", "a"], "participants": [30, 10],
+    ...                      "residual": [0.4, 0.0], "se": [0.1, 0.2]})
+    >>> combine(rows, ["school_id"])[["residual", "se"]].round(4).values.tolist()
+    [[0.3, 0.0901]]
+    """
+    rows = adjusted[
+        adjusted["residual"].notna()
+        & adjusted["se"].notna()
+        & (adjusted["participants"] >= min_participants)
+    ]
+    n = rows["participants"].astype(float)
+    parts = pd.DataFrame(
+        {
+            **{k: rows[k] for k in by},
+            "n": n,
+            "nr": n * rows["residual"],
+            "n2se2": (n * rows["se"]) ** 2,
+            "procedures": 1,
+        }
+    )
+    sums = parts.groupby(by, as_index=False).sum()
+    out = sums[by].copy()
+    out["participants"] = sums["n"].astype(int)
+    out["procedures"] = sums["procedures"].astype(int)
+    out["residual"] = sums["nr"] / sums["n"]
+    out["se"] = np.sqrt(sums["n2se2"]) / sums["n"]
+    out["lower"] = out["residual"] - Z95 * out["se"]
+    out["upper"] = out["residual"] + Z95 * out["se"]
+    out["band"] = band(out["residual"], out["lower"], out["upper"], magnitude)
+    return out
+
+
+def school_adjusted(
+    adjusted: pd.DataFrame, min_participants: int = 10, magnitude: float = 0.5
+) -> pd.DataFrame:
+    """A school's overall adjusted result per year for every scope of SCOPES."""
+    frames = []
+    for scope, exams in SCOPES.items():
+        part = combine(
+            adjusted[adjusted["exam"].isin(exams)],
+            ["school_id", "year"],
+            min_participants,
+            magnitude,
+        )
+        part.insert(2, "scope", scope)
+        frames.append(part)
+    return pd.concat(frames, ignore_index=True).sort_values(["school_id", "year", "scope"])
+
+
+def pooled_over_years(
+    adjusted: pd.DataFrame,
+    year: int,
+    window: int,
+    exams: tuple[str, ...],
+    min_participants: int = 10,
+    magnitude: float = 0.5,
+) -> pd.DataFrame:
+    """Each school's adjusted result pooled over the `window` years up to `year`."""
+    rows = adjusted[
+        adjusted["exam"].isin(exams) & adjusted["year"].between(year - window + 1, year)
+    ]
+    return combine(rows, ["school_id"], min_participants, magnitude)

@@ -1,0 +1,72 @@
+"""All derived analytics of a region in one pure function: frames in, frames out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from analytics import context as cx
+from analytics import identification as idn
+from analytics.resilience import resilience, suggest_partners
+from analytics.settings import Settings
+
+# Inputs read from the database (sql/analysis_*.sql) and what each output is called there.
+INPUTS = ("results", "context", "schools", "olympiads", "municipalities")
+OUTPUTS = ("context_adjusted", "school_adjusted", "identification", "partner_suggestions")
+
+
+def identify_year(
+    inputs: dict[str, pd.DataFrame],
+    adjusted: pd.DataFrame,
+    year: int,
+    settings: Settings,
+    ranked: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Identification with resilience for one year, and the partner suggestions."""
+    ident = idn.identify(
+        inputs["results"],
+        inputs["schools"],
+        inputs["context"],
+        inputs["olympiads"],
+        year,
+        settings,
+        ranked,
+    )
+    res = resilience(
+        adjusted, inputs["results"], inputs["context"], inputs["schools"], year, settings
+    )
+    ident = ident.merge(res, on=["school_id", "year"], how="left")
+    year_context = inputs["context"][inputs["context"]["year"] == year]
+    partners = suggest_partners(ident, year_context, res, inputs["municipalities"], settings)
+    return ident, partners
+
+
+def compute_derived(
+    inputs: dict[str, pd.DataFrame],
+    settings: Settings,
+    progress: Callable[[str, float], None] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Context-adjusted results, identification per year and partner suggestions."""
+    step = progress or (lambda _m, _f: None)
+    step("Результаты с учётом контекста", 0.0)
+    adjusted = cx.context_adjusted(
+        inputs["results"], inputs["context"], settings.hide_below, settings.band_magnitude
+    )
+    overall = cx.school_adjusted(adjusted, settings.hide_below, settings.band_magnitude)
+    ranked = idn.bottom_ranks(inputs["results"], settings)
+    years = sorted(int(y) for y in inputs["results"]["year"].unique())
+    idents, partners = [], []
+    for i, year in enumerate(years):
+        step(f"Идентификация ШНОР и ШНСУ, {year} год", 0.5 + 0.5 * i / max(len(years), 1))
+        ident, suggested = identify_year(inputs, adjusted, year, settings, ranked)
+        idents.append(ident)
+        partners.append(suggested)
+    return {
+        "context_adjusted": adjusted,
+        "school_adjusted": overall,
+        "identification": pd.concat(idents, ignore_index=True) if idents else pd.DataFrame(),
+        "partner_suggestions": (
+            pd.concat(partners, ignore_index=True) if partners else pd.DataFrame()
+        ),
+    }

@@ -1,0 +1,3 @@
+select municipality_id, name, center_lat, center_lon
+from municipalities
+order by municipality_id

@@ -1,0 +1,1 @@
+update settings_presets set is_active = false where name <> $name
