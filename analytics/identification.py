@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.settings import RULE_NAMES, Settings
+from analytics.social_index import quartile
 from radar import fmt as fmt_ru
 
 PROCEDURE = ["exam", "subject", "grade"]
@@ -34,7 +35,8 @@ def bottom_ranks(results: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     The overall result of an exam (ВПР, ОГЭ, ЕГЭ) is the participant-weighted mean of the
     school's standardised mean scores over its subjects and grades with enough participants,
     so a school with twenty procedures does not get twenty chances to fall into the bottom by
-    chance. `bottom` marks the lowest `bottom_share` of schools (ties count against the rule).
+    chance. `bottom` marks the lowest ⌈bottom_share·N⌉ of the N schools (ties at the border
+    count against the rule).
     """
     rows = results[(results["participants"] >= settings.hide_below) & results["z_score"].notna()]
     n = rows["participants"].astype(float)
@@ -52,8 +54,11 @@ def bottom_ranks(results: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         .sum()
     )
     sums["exam_result"] = sums["nz"] / sums["n"]
-    sums["rank_pct"] = sums.groupby(["year", "exam"])["exam_result"].rank(method="max", pct=True)
-    sums["bottom"] = sums["rank_pct"] <= settings.bottom_share
+    groups = sums.groupby(["year", "exam"])["exam_result"]
+    sums["rank"] = groups.rank(method="max")
+    sums["rank_pct"] = sums["rank"] / groups.transform("size")
+    # The bottom share rounded up: a region of nine schools still has a bottom school.
+    sums["bottom"] = sums["rank"] <= np.ceil(settings.bottom_share * groups.transform("size"))
     return sums[["school_id", "year", "exam", "exam_result", "rank_pct", "bottom"]]
 
 
@@ -292,5 +297,5 @@ def result_quartiles(
         .sum()
     )
     sums["result"] = sums["nz"] / sums["n"]
-    sums["result_quartile"] = np.ceil(sums["result"].rank(pct=True) * 4).clip(1, 4).astype(int)
+    sums["result_quartile"] = quartile(sums["result"]).astype(int)
     return sums[["school_id", "result", "result_quartile"]]

@@ -45,6 +45,24 @@ def oriented_z_scores(passport: pd.DataFrame, columns: list[str] | None = None) 
     return z * sign
 
 
+def quartile(values: pd.Series, groups: pd.Series | None = None) -> pd.Series:
+    """Quartile 1–4 of each value within its group (1 = lowest); missing values get none.
+
+    The lowest value always gets 1 and the highest 4 as soon as there are four values, so a
+    region of three schools still has a bottom quartile.
+
+    >>> quartile(pd.Series([5.0, 1.0, 3.0])).tolist()
+    [3, 1, 2]
+    >>> quartile(pd.Series([1.0, 2, 3, 4, 5, 6, 7, 8])).tolist()
+    [1, 1, 2, 2, 3, 3, 4, 4]
+    """
+    grouped = values.groupby(groups if groups is not None else pd.Series(0, index=values.index))
+    rank = grouped.rank(method="average")
+    size = grouped.transform("count")
+    q = np.floor((rank - 1) / size * 4) + 1
+    return q.clip(1, 4).astype("Int64")
+
+
 def compute_social_index(
     passport: pd.DataFrame,
     method: str = "equal",
@@ -111,8 +129,7 @@ def compute_social_index(
     standard = (out["index_raw"] - by_year.transform("mean")) / by_year.transform("std")
     out["isbsh"] = 100 * norm.cdf(standard.fillna(0)) if len(out) > 1 else 50.0
     out.loc[out["index_raw"].isna(), "isbsh"] = np.nan
-    rank = by_year.rank(method="average", pct=True)
-    out["quartile"] = np.ceil(rank * 4).clip(1, 4).astype("Int64")
+    out["quartile"] = quartile(out["index_raw"], out["year"])
     out["n_missing"] = n_missing.astype(int)
     out["imputed"] = (n_missing > 0) & out["index_raw"].notna()
     return out.reset_index(drop=True)
