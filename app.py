@@ -10,6 +10,13 @@ navigation = st.navigation(
     [
         st.Page("pages/overview.py", title="Обзор региона", icon=":material/map:", default=True),
         st.Page("pages/school_profile.py", title="Профиль школы", icon=":material/school:"),
+        st.Page(
+            "pages/identification.py",
+            title="Идентификация ШНОР и ШНСУ",
+            icon=":material/fact_check:",
+        ),
+        st.Page("pages/context.py", title="Контекст и результаты", icon=":material/scatter_plot:"),
+        st.Page("pages/methodology.py", title="Методика", icon=":material/menu_book:"),
     ]
 )
 ui.sidebar_filters()

@@ -192,3 +192,131 @@ def staff_age(staff: pd.DataFrame) -> go.Figure:
         )
     fig.update_layout(barmode="stack", yaxis_title="Доля педагогов, %")
     return years_axis(russian(fig, height=320))
+
+
+BAND_STYLE = {
+    # band: (colour, symbol) — the symbol keeps the band readable in black and white.
+    "значительно выше ожидаемого": ("#1a9850", "triangle-up"),
+    "выше ожидаемого": ("#91cf60", "triangle-up-open"),
+    "в пределах ожидаемого": ("#9e9e9e", "circle-open"),
+    "ниже ожидаемого": ("#fc8d59", "triangle-down-open"),
+    "значительно ниже ожидаемого": ("#d73027", "triangle-down"),
+}
+QUADRANTS = (
+    # (x side, y side, label)
+    ("left", "top", "Неблагоприятный контекст,<br>высокие результаты"),
+    ("right", "top", "Благоприятный контекст,<br>высокие результаты"),
+    ("left", "bottom", "Неблагоприятный контекст,<br>низкие результаты"),
+    ("right", "bottom", "Благоприятный контекст,<br>низкие результаты"),
+)
+
+
+def _school_customdata(df: pd.DataFrame) -> np.ndarray:
+    return np.column_stack(
+        [
+            df["school_id"],
+            df["name"],
+            df["municipality"],
+            df["participants"],
+            df["residual"],
+            df["band"].fillna("—"),
+        ]
+    )
+
+
+def _band_traces(fig: go.Figure, df: pd.DataFrame, x: str, y: str, hover: str) -> None:
+    for band, (color, symbol) in BAND_STYLE.items():
+        part = df[df["band"] == band]
+        if part.empty:
+            continue
+        fig.add_scatter(
+            x=part[x],
+            y=part[y],
+            mode="markers",
+            name=band.capitalize(),
+            marker={"color": color, "symbol": symbol, "size": 8, "line": {"width": 1}},
+            customdata=_school_customdata(part),
+            hovertemplate=hover,
+        )
+
+
+def adjusted_scatter(points: pd.DataFrame) -> go.Figure:
+    """ИСБШ against the result: the regression line, quadrants and resilient schools marked."""
+    df = points.dropna(subset=["isbsh", "result"])
+    hover = (
+        "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>ИСБШ: %{x:.1f}<br>"
+        "Результат: %{y:.2f}<br>С учётом контекста: %{customdata[4]:+.2f} "
+        "(%{customdata[5]})<br>Участников: %{customdata[3]:,.0f}<extra></extra>"
+    )
+    fig = go.Figure()
+    _band_traces(fig, df, "isbsh", "result", hover)
+    if len(df) >= 3 and df["isbsh"].nunique() > 1:
+        slope, intercept = np.polyfit(df["isbsh"], df["result"], 1)
+        xs = np.array([df["isbsh"].min(), df["isbsh"].max()])
+        fig.add_scatter(
+            x=xs,
+            y=intercept + slope * xs,
+            mode="lines",
+            name="Линия регрессии",
+            line={"color": "#333", "dash": "dash"},
+            hoverinfo="skip",
+        )
+    resilient = df[df["resilient"]]
+    if len(resilient):
+        fig.add_scatter(
+            x=resilient["isbsh"],
+            y=resilient["result"],
+            mode="markers",
+            name="Резильентные школы",
+            marker={"symbol": "star-open", "size": 18, "color": "#6a3d9a", "line": {"width": 2}},
+            customdata=_school_customdata(resilient),
+            hovertemplate=hover,
+        )
+    fig.add_hline(y=0, line={"color": "#aaa", "width": 1})
+    fig.add_vline(x=50, line={"color": "#aaa", "width": 1})
+    for x_side, y_side, label in QUADRANTS:
+        fig.add_annotation(
+            x=0.01 if x_side == "left" else 0.99,
+            y=0.99 if y_side == "top" else 0.01,
+            xref="paper",
+            yref="paper",
+            xanchor=x_side,
+            yanchor=y_side,
+            text=label,
+            showarrow=False,
+            font={"size": 11, "color": "#555"},
+            align="left" if x_side == "left" else "right",
+        )
+    fig.update_layout(xaxis_title=texts.ISBSH, yaxis_title="Результат (z)")
+    return russian(fig, height=520)
+
+
+def funnel(points: pd.DataFrame) -> go.Figure:
+    """Adjusted results against participants with the 95 % and 99,8 % limits around zero."""
+    df = points.dropna(subset=["residual", "participants"])
+    hover = (
+        "<b>%{customdata[1]}</b><br>%{customdata[2]}<br>Участников: %{x:,.0f}<br>"
+        "С учётом контекста: %{y:+.2f} (%{customdata[5]})<extra></extra>"
+    )
+    fig = go.Figure()
+    _band_traces(fig, df, "participants", "residual", hover)
+    if len(df):
+        sigma = float(np.sqrt(np.average(df["pupil_sd"] ** 2, weights=df["participants"])))
+        n = np.geomspace(max(df["participants"].min(), 1), df["participants"].max(), 80)
+        for z, label, dash in ((1.96, "95 %", "dash"), (3.09, "99,8 %", "dot")):
+            limit = z * sigma / np.sqrt(n)
+            for sign in (1, -1):
+                fig.add_scatter(
+                    x=n,
+                    y=sign * limit,
+                    mode="lines",
+                    name=f"Границы {label}",
+                    legendgroup=label,
+                    showlegend=sign == 1,
+                    line={"color": "#555", "dash": dash, "width": 1},
+                    hoverinfo="skip",
+                )
+    fig.add_hline(y=0, line={"color": "#333", "width": 1})
+    fig.update_xaxes(type="log", title_text="Число участников (логарифмическая шкала)")
+    fig.update_yaxes(title_text="Отклонение от ожидаемого (z)")
+    return russian(fig, height=460)

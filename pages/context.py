@@ -1,0 +1,138 @@
+"""Контекст и результаты: ИСБШ against results, the funnel of adjusted results."""
+
+import streamlit as st
+
+from analytics import context as cx
+from radar import charts, fmt, live, store, ui
+
+scope = ui.current_scope()
+settings = live.active_settings()
+st.title("Контекст и результаты")
+st.caption(scope.label)
+
+POOLED = {
+    "Все процедуры": ["ВПР", "ОГЭ", "ЕГЭ"],
+    "ОГЭ и ЕГЭ": ["ОГЭ", "ЕГЭ"],
+    "ВПР": ["ВПР"],
+    "ОГЭ": ["ОГЭ"],
+    "ЕГЭ": ["ЕГЭ"],
+}
+procedures = store.query("context_procedures", year=scope.year)
+options = list(POOLED) + [
+    (e, s, int(g))
+    for e, s, g in zip(procedures["exam"], procedures["subject"], procedures["grade"], strict=True)
+]
+choice = st.selectbox(
+    "Процедура",
+    options,
+    format_func=lambda o: f"{o} (сводно)" if isinstance(o, str) else f"{o[0]}, {o[1]}, {o[2]} кл.",
+    key="context_procedure",
+)
+if isinstance(choice, str):
+    params = {"exams": POOLED[choice], "exam": None, "subject": None, "grade": None}
+else:
+    params = {"exams": [], "exam": choice[0], "subject": choice[1], "grade": choice[2]}
+points = store.query(
+    "context_points",
+    year=scope.year,
+    municipality=scope.municipality_id,
+    min_participants=settings.hide_below,
+    **params,
+)
+if points.empty:
+    st.info("Нет результатов с учётом контекста для выбранного года и процедуры.")
+    st.stop()
+points["band"] = cx.band(
+    points["residual"], points["lower"], points["upper"], settings.band_magnitude
+)
+
+counts = points["band"].value_counts()
+cols = st.columns(5)
+for col, band in zip(cols, cx.BANDS, strict=True):
+    col.metric(band.capitalize(), fmt.integer(counts.get(band, 0)))
+st.caption(
+    f"Школ: {fmt.integer(len(points))}. Учтены результаты с числом участников не меньше "
+    f"{settings.hide_below}. «Значительно» — интервал не включает ожидаемое значение и "
+    f"отклонение не меньше {fmt.num(settings.band_magnitude)} ст. откл."
+)
+
+
+def open_selected(event) -> None:
+    chosen = [p for p in (event.selection.points if event else []) if p.get("customdata")]
+    if chosen:
+        ui.open_profile(chosen[0]["customdata"][0])
+
+
+st.subheader("Социальный контекст и результат")
+st.caption(
+    "Точка — школа; форма и цвет — оценка результата с учётом контекста, звёздочка — "
+    "резильентная школа. Линия регрессии показывает, каких результатов регион ждёт при данном "
+    "ИСБШ. Выберите точку, чтобы открыть профиль школы."
+)
+open_selected(
+    st.plotly_chart(
+        charts.adjusted_scatter(points),
+        key="context_scatter",
+        on_select="rerun",
+        selection_mode="points",
+    )
+)
+
+st.subheader("Воронка: отклонение от ожидаемого и число участников")
+st.caption(
+    "Чем меньше участников, тем шире допустимый разброс. Школы за пунктирной границей "
+    "отличаются от ожидаемого с вероятностью 95 %, за точечной — 99,8 %."
+)
+open_selected(
+    st.plotly_chart(
+        charts.funnel(points), key="context_funnel", on_select="rerun", selection_mode="points"
+    )
+)
+
+st.subheader("Школы")
+table = (
+    points.assign(band=points["band"].str.capitalize())
+    .rename(
+        columns={
+            "name": "Школа",
+            "municipality": "Муниципалитет",
+            "settlement_type": "Тип поселения",
+            "isbsh": "ИСБШ",
+            "participants": "Участников",
+            "result": "Результат (z)",
+            "residual": "С учётом контекста",
+            "lower": "Нижняя граница",
+            "upper": "Верхняя граница",
+            "band": "Оценка",
+            "resilient": "Резильентная",
+        }
+    )[
+        [
+            "Школа",
+            "Муниципалитет",
+            "Тип поселения",
+            "ИСБШ",
+            "Участников",
+            "Результат (z)",
+            "С учётом контекста",
+            "Нижняя граница",
+            "Верхняя граница",
+            "Оценка",
+            "Резильентная",
+        ]
+    ]
+    .sort_values("С учётом контекста", ascending=False)
+)
+st.dataframe(
+    fmt.style_table(
+        table,
+        digits={
+            "Результат (z)": 2,
+            "С учётом контекста": 2,
+            "Нижняя граница": 2,
+            "Верхняя граница": 2,
+        },
+    ),
+    hide_index=True,
+    key="context_table",
+)

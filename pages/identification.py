@@ -1,0 +1,186 @@
+"""Идентификация ШНОР и ШНСУ: the criteria, the lists with the rules that fired, the hand-out."""
+
+from functools import partial
+
+import streamlit as st
+
+from analytics import identification as idn
+from analytics.settings import RESILIENT_DEFINITIONS, RULE_NAMES, Settings
+from radar import fmt, live, presets, reports, store, ui
+from radar.db import DatabaseError
+from radar.settings_form import settings_form
+
+APPLIED_KEY = "identification_settings"
+DEFAULT_PRESET = "Действующие настройки базы"
+
+scope = ui.current_scope()
+st.title("Идентификация ШНОР и ШНСУ")
+st.caption(scope.label)
+
+saved = live.presets()
+choices = [DEFAULT_PRESET, *saved]
+with st.expander("Критерии идентификации", expanded=False, icon=":material/tune:"):
+    preset = st.selectbox("Начать с набора настроек", choices, key="identification_preset")
+    base = live.active_settings() if preset == DEFAULT_PRESET else saved[preset]
+    ege_subjects = (
+        live.inputs()["results"].query("exam == 'ЕГЭ'")["subject"].drop_duplicates().tolist()
+    )
+    changed = settings_form(base, f"set_{choices.index(preset)}", ege_subjects)
+    if changed is not None:
+        st.session_state[APPLIED_KEY] = changed.to_json()
+    elif st.session_state.get("identification_preset_last") != preset:
+        st.session_state[APPLIED_KEY] = base.to_json()
+    st.session_state["identification_preset_last"] = preset
+
+settings = (
+    Settings.from_json(st.session_state[APPLIED_KEY])
+    if APPLIED_KEY in st.session_state
+    else live.active_settings()
+)
+
+ident, partners = live.identification(scope.year, settings)
+previous, _ = live.identification(scope.year - 1, settings)
+names = store.query("school_names")
+membership = store.query("analysis_membership")
+if scope.municipality_id:
+    mine = set(names.loc[names["municipality_id"] == scope.municipality_id, "school_id"])
+    ident = ident[ident["school_id"].isin(mine)]
+    previous = previous[previous["school_id"].isin(mine)]
+    membership = membership[membership["school_id"].isin(mine)]
+
+
+def delta(flag: str) -> str | None:
+    if previous.empty:
+        return None
+    return fmt.signed(int(ident[flag].sum()) - int(previous[flag].sum()), 0)
+
+
+cols = st.columns(4)
+cols[0].metric("ШНОР", fmt.integer(ident["shnor"].sum()), delta("shnor"), delta_color="inverse")
+cols[1].metric("ШНСУ", fmt.integer(ident["shnsu"].sum()), delta("shnsu"), delta_color="inverse")
+cols[2].metric("ШНОР и ШНСУ одновременно", fmt.integer((ident["shnor"] & ident["shnsu"]).sum()))
+cols[3].metric(
+    "Резильентных школ",
+    fmt.integer(ident["resilient"].sum()),
+    help="Определение: " + RESILIENT_DEFINITIONS[settings.resilient_definition] + ".",
+)
+st.caption(
+    "Школа попадает в ШНОР, если сработало не меньше "
+    f"{settings.shnor_min_rules} из правил: "
+    + ", ".join(RULE_NAMES[r] for r in settings.shnor_rules)
+    + ". Изменить правила и пороги можно в блоке «Критерии идентификации» выше."
+)
+
+tabs = st.tabs(["ШНОР", "ШНСУ", "Изменения к прошлому году", "Официальные списки", "Партнёры"])
+for tab, flag in zip(tabs[:2], ("shnor", "shnsu"), strict=True):
+    with tab:
+        table = reports.rule_table(ident, names, flag)
+        if table.empty:
+            st.info("По выбранным критериям в список не попала ни одна школа.")
+        else:
+            st.dataframe(
+                fmt.style_table(table, percent=reports.PERCENT),
+                hide_index=True,
+                key=f"identification_{flag}_table",
+                on_select="rerun",
+                selection_mode="single-row",
+            )
+            selected = st.session_state.get(f"identification_{flag}_table")
+            rows = selected.selection.rows if selected else []
+            if rows:
+                ui.open_profile(table.iloc[rows[0]]["Код школы"])
+            st.caption("Выберите строку, чтобы открыть профиль школы.")
+
+with tabs[2]:
+    for flag, title in (("shnor", "ШНОР"), ("shnsu", "ШНСУ")):
+        changes = reports.changes_table(ident, previous, names, flag)
+        counts = changes["Изменение"].value_counts()
+        st.markdown(
+            f"**{title}: {scope.year} против {scope.year - 1}** — "
+            + ", ".join(
+                f"{status}: {fmt.integer(counts.get(status, 0))}"
+                for status in (idn.STATUS_ENTERED, idn.STATUS_STAYED, idn.STATUS_LEFT)
+            )
+        )
+        st.dataframe(changes, hide_index=True, key=f"identification_{flag}_changes")
+
+with tabs[3]:
+    for flag, title in (("shnor", "ШНОР"), ("shnsu", "ШНСУ")):
+        compared = reports.official_table(ident, membership, names, flag, scope.year)
+        counts = compared["Сравнение с официальным списком"].value_counts()
+        st.markdown(
+            f"**{title}** — "
+            + ", ".join(
+                f"{status}: {fmt.integer(counts.get(status, 0))}"
+                for status in (
+                    idn.OFFICIAL_BOTH,
+                    idn.OFFICIAL_ONLY_COMPUTED,
+                    idn.OFFICIAL_ONLY_LIST,
+                )
+            )
+        )
+        st.dataframe(compared, hide_index=True, key=f"identification_{flag}_official")
+
+with tabs[4]:
+    if partners.empty:
+        st.info("Нет ШНОР или нет школ с результатами значительно выше ожидаемого.")
+    else:
+        shown = partners[partners["school_id"].isin(ident["school_id"])]
+        labels = names.set_index("school_id")["name"]
+        table = shown.assign(
+            school=shown["school_id"].map(labels), partner=shown["partner_id"].map(labels)
+        ).rename(
+            columns={
+                "school": "ШНОР",
+                "rank": "№",
+                "partner": "Предлагаемый партнёр",
+                "partner_adjusted": "Результат партнёра с учётом контекста",
+                "reason": "Почему",
+            }
+        )[["ШНОР", "№", "Предлагаемый партнёр", "Результат партнёра с учётом контекста", "Почему"]]
+        st.dataframe(
+            fmt.style_table(table, digits={"Результат партнёра с учётом контекста": 2}),
+            hide_index=True,
+            key="identification_partners",
+        )
+        st.caption(
+            "Партнёры — школы со схожим контекстом, чьи результаты с учётом контекста "
+            "выше ожидаемого: сначала из того же муниципалитета, затем из соседних."
+        )
+
+st.divider()
+left, right = st.columns([1, 2])
+left.download_button(
+    "Скачать списки (Excel)",
+    # Built only when clicked: the callable gets the frames, not the session.
+    data=partial(
+        reports.identification_workbook,
+        ident,
+        previous,
+        membership,
+        names,
+        settings,
+        scope.year,
+        scope.label,
+    ),
+    file_name=f"ШНОР_ШНСУ_{scope.year}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    key="identification_download",
+)
+with right.popover("Сохранить набор настроек", icon=":material/save:"):
+    name = st.text_input("Название набора", key="preset_name")
+    make_active = st.checkbox(
+        "Сделать действующим: пересчитать таблицы базы по этим настройкам",
+        key="preset_active",
+    )
+    if st.button("Сохранить", key="preset_save"):
+        bar = st.progress(0.0, text="Сохранение")
+        try:
+            presets.save_preset(
+                name, settings, make_active, progress=lambda m, f: bar.progress(f, text=m)
+            )
+        except (ValueError, DatabaseError) as exc:
+            st.error(str(exc))
+        else:
+            st.success(f"Набор «{name.strip()}» сохранён.")

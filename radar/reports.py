@@ -1,0 +1,149 @@
+"""Tables with Russian headers for the identification lists, and their Excel workbook."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics import identification as idn
+from analytics.settings import DESCRIPTIONS, RESILIENT_DEFINITIONS, RULE_NAMES, Settings
+from radar.excel import Sheet, workbook_bytes
+
+RULE_COLUMNS = {f"{rule}_fired": name for rule, name in RULE_NAMES.items()}
+VALUE_COLUMNS = {
+    "bottom_years": "Лет в числе худших",
+    "bottom_procedure": "Процедура (худшие)",
+    "fail_procedures": "Процедур с долей «2» выше порога",
+    "fail_repeat_procedure": "Доля «2» выше порога два года подряд",
+    "vpr_gap": "Отставание ВПР, баллов",
+    "ege_gap": "Отставание ЕГЭ, баллов",
+    "olympiad_share": "Доля участников олимпиад",
+    "continuation_share": "Доля продолживших обучение в 10 классе",
+    "isbsh": "ИСБШ",
+    "isbsh_quartile": "Квартиль ИСБШ",
+    "distance_km": "До центра, км",
+    "pupils": "Обучающихся",
+    "adjusted_result": "Результат с учётом контекста",
+    "adjusted_band": "Оценка с учётом контекста",
+}
+PERCENT = ("Доля участников олимпиад", "Доля продолживших обучение в 10 классе")
+
+
+def named(frame: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """Add the school's name and municipality in front."""
+    out = names[["school_id", "name", "municipality"]].merge(frame, on="school_id", how="right")
+    return out.rename(
+        columns={"school_id": "Код школы", "name": "Школа", "municipality": "Муниципалитет"}
+    )
+
+
+def rule_table(ident: pd.DataFrame, names: pd.DataFrame, flag: str) -> pd.DataFrame:
+    """Schools on one list (flag «shnor» or «shnsu») with every rule's flag and value."""
+    rows = ident[ident[flag]]
+    shnor = flag == "shnor"
+    rules = (
+        ["bottom", "fail", "gap", "olympiad", "continuation"]
+        if shnor
+        else [
+            "isbsh",
+            "remote_small",
+        ]
+    )
+    values = (
+        [
+            "bottom_years",
+            "bottom_procedure",
+            "fail_procedures",
+            "fail_repeat_procedure",
+            "vpr_gap",
+            "ege_gap",
+            "olympiad_share",
+            "continuation_share",
+        ]
+        if shnor
+        else ["isbsh", "isbsh_quartile", "distance_km", "pupils"]
+    )
+    columns = [f"{r}_fired" for r in rules] + values + ["reasons"]
+    table = rows[["school_id", *columns]].rename(
+        columns={**RULE_COLUMNS, **VALUE_COLUMNS, "reasons": "Сработавшие правила"}
+    )
+    return named(table, names).sort_values(["Муниципалитет", "Школа"]).reset_index(drop=True)
+
+
+def changes_table(current: pd.DataFrame, previous: pd.DataFrame, names, flag: str):
+    """Entered / left / stayed against the previous year."""
+    changes = idn.compare_years(current, previous, flag).rename(columns={"status": "Изменение"})
+    return named(changes, names).sort_values(["Изменение", "Муниципалитет", "Школа"])
+
+
+def official_table(ident: pd.DataFrame, membership: pd.DataFrame, names, flag: str, year: int):
+    programme = "ШНОР" if flag == "shnor" else "ШНСУ"
+    compared = idn.compare_official(ident, membership, flag, programme, year).rename(
+        columns={"official_status": "Сравнение с официальным списком"}
+    )
+    return named(compared, names).sort_values(
+        ["Сравнение с официальным списком", "Муниципалитет", "Школа"]
+    )
+
+
+def settings_table(settings: Settings) -> pd.DataFrame:
+    """Every setting with its Russian description and value, for the page and the workbook."""
+    rows = []
+    for key, value in settings.__dict__.items():
+        if isinstance(value, tuple):
+            shown = ", ".join(RULE_NAMES.get(v, v) for v in value) or "—"
+        elif isinstance(value, bool):
+            shown = "да" if value else "нет"
+        elif isinstance(value, dict):
+            shown = ", ".join(f"{k}: {v}" for k, v in value.items()) or "равные"
+        elif key == "resilient_definition":
+            shown = RESILIENT_DEFINITIONS.get(value, value)
+        elif key == "fail_rule_combination":
+            shown = "И" if str(value).upper() == "AND" else "ИЛИ"
+        elif key == "isbsh_method":
+            shown = "первая главная компонента" if value == "pca" else "равные веса"
+        elif isinstance(value, float) and key.endswith("share"):
+            shown = f"{value * 100:g} %".replace(".", ",")
+        else:
+            shown = str(value).replace(".", ",")
+        rows.append({"Параметр": DESCRIPTIONS.get(key, key), "Значение": shown})
+    return pd.DataFrame(rows)
+
+
+def identification_workbook(
+    ident: pd.DataFrame,
+    previous: pd.DataFrame,
+    membership: pd.DataFrame,
+    names: pd.DataFrame,
+    settings: Settings,
+    year: int,
+    scope_label: str,
+) -> bytes:
+    """ШНОР and ШНСУ lists with the rules, changes, the official comparison and the settings."""
+    note = f"{scope_label}. Расчёт «Школьного радара»."
+    sheets = [
+        Sheet("ШНОР", rule_table(ident, names, "shnor"), percent=PERCENT, note=f"ШНОР: {note}"),
+        Sheet("ШНСУ", rule_table(ident, names, "shnsu"), note=f"ШНСУ: {note}"),
+        Sheet(
+            "Изменения ШНОР",
+            changes_table(ident, previous, names, "shnor"),
+            note=f"ШНОР {year} года в сравнении с {year - 1} годом",
+        ),
+        Sheet(
+            "Изменения ШНСУ",
+            changes_table(ident, previous, names, "shnsu"),
+            note=f"ШНСУ {year} года в сравнении с {year - 1} годом",
+        ),
+        Sheet(
+            "Официальные списки",
+            pd.concat(
+                [
+                    official_table(ident, membership, names, "shnor", year).assign(Список="ШНОР"),
+                    official_table(ident, membership, names, "shnsu", year).assign(Список="ШНСУ"),
+                ],
+                ignore_index=True,
+            ),
+            note="Расчётные списки в сравнении с загруженными официальными",
+        ),
+        Sheet("Настройки", settings_table(settings), note="Критерии, по которым составлены списки"),
+    ]
+    return workbook_bytes(sheets, title=f"ШНОР и ШНСУ, {year}")
