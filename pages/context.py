@@ -18,20 +18,21 @@ POOLED = {
     "ЕГЭ": ["ЕГЭ"],
 }
 procedures = store.query("context_procedures", year=scope.year)
-options = list(POOLED) + [
-    (e, s, int(g))
+single = {
+    f"{e}, {s}, {int(g)} кл.": (e, s, int(g))
     for e, s, g in zip(procedures["exam"], procedures["subject"], procedures["grade"], strict=True)
-]
+}
 choice = st.selectbox(
     "Процедура",
-    options,
-    format_func=lambda o: f"{o} (сводно)" if isinstance(o, str) else f"{o[0]}, {o[1]}, {o[2]} кл.",
+    [f"{name} (сводно)" for name in POOLED] + list(single),
     key="context_procedure",
 )
-if isinstance(choice, str):
-    params = {"exams": POOLED[choice], "exam": None, "subject": None, "grade": None}
+if choice in single:
+    exam, subject, grade = single[choice]
+    params = {"exams": [], "exam": exam, "subject": subject, "grade": grade}
 else:
-    params = {"exams": [], "exam": choice[0], "subject": choice[1], "grade": choice[2]}
+    params = {"exams": POOLED[choice.removesuffix(" (сводно)")], "exam": None}
+    params |= {"subject": None, "grade": None}
 points = store.query(
     "context_points",
     year=scope.year,

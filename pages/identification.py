@@ -49,10 +49,11 @@ if scope.municipality_id:
     membership = membership[membership["school_id"].isin(mine)]
 
 
-def delta(flag: str) -> str | None:
+def delta(flag: str) -> int | None:
+    """Change since last year as a number: Streamlit picks the arrow from its sign."""
     if previous.empty:
         return None
-    return fmt.signed(int(ident[flag].sum()) - int(previous[flag].sum()), 0)
+    return int(ident[flag].sum()) - int(previous[flag].sum())
 
 
 cols = st.columns(4)

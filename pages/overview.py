@@ -11,8 +11,9 @@ st.caption(scope.label)
 kpi = store.query("overview_kpis", year=scope.year, municipality=scope.municipality_id).iloc[0]
 
 
-def delta(now, before):
-    return None if before is None or before != before else fmt.signed(now - before, 0)
+def delta(now, before) -> int | None:
+    """Change since last year as a number: Streamlit picks the arrow from its sign."""
+    return None if before is None or before != before else int(now - before)
 
 
 row = st.columns(4)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from radar import charts, fmt, store, texts, ui
+from radar import charts, fmt, live, profile, store, texts, ui
 
 scope = ui.current_scope()
 st.title("Профиль школы")
@@ -77,6 +77,82 @@ cols[4].metric(
     help="Средний по процедурам года результат школы "
     "в стандартных отклонениях от среднего по региону.",
 )
+
+place = store.query("school_isbsh_place", school_id=school_id, year=scope.year)
+if len(place):
+    p = place.iloc[0]
+    st.caption(
+        f"ИСБШ {fmt.num(p['isbsh'])}: {fmt.integer(p['place'])}-е место по благополучию из "
+        f"{fmt.integer(p['schools'])} школ региона, квартиль {int(p['quartile'])} из 4 "
+        "(1 — наименее благополучные)."
+    )
+
+st.subheader(f"Идентификация, {scope.year}")
+status = store.query("school_identification", school_id=school_id, year=scope.year)
+if status.empty:
+    st.info("Для этого года идентификация не рассчитана: нет результатов или паспорта.")
+else:
+    st.markdown(profile.status_line(status.iloc[0]))
+    st.dataframe(
+        profile.rules_table(status.iloc[0], live.active_settings()),
+        hide_index=True,
+        key="profile_rules_table",
+    )
+    partners = store.query("school_partners", school_id=school_id, year=scope.year)
+    if len(partners):
+        st.markdown("**Предлагаемые школы-партнёры**")
+        event = st.dataframe(
+            fmt.style_table(
+                partners.rename(
+                    columns={
+                        "rank": "№",
+                        "partner": "Школа",
+                        "municipality": "Муниципалитет",
+                        "partner_adjusted": "Результат с учётом контекста",
+                        "reason": "Почему",
+                    }
+                )[["№", "Школа", "Муниципалитет", "Результат с учётом контекста", "Почему"]],
+                digits={"Результат с учётом контекста": 2},
+            ),
+            hide_index=True,
+            key="profile_partners_table",
+            on_select="rerun",
+            selection_mode="single-row",
+        )
+        if event and event.selection.rows:
+            ui.open_profile(partners.iloc[event.selection.rows[0]]["partner_id"])
+        st.caption("Выберите строку, чтобы открыть профиль школы-партнёра.")
+
+st.subheader(f"Результаты с учётом контекста, {scope.year}")
+adjusted = store.query("school_adjusted_procedures", school_id=school_id, year=scope.year)
+reliable = adjusted[adjusted["band"].isin(list(charts.BAND_STYLE))]
+if reliable.empty:
+    st.info(
+        "Нет процедур с достаточным числом участников, чтобы оценить результат с учётом контекста."
+    )
+else:
+    overall = store.query("school_adjusted_overall", school_id=school_id, year=scope.year)
+    cols = st.columns(len(overall) or 1)
+    for col, row in zip(cols, overall.itertuples(index=False), strict=False):
+        col.metric(
+            row.scope[0].upper() + row.scope[1:],
+            fmt.signed(row.residual, 2),
+            help=f"{row.band}; 95 %-интервал {fmt.signed(row.lower, 2)} … "
+            f"{fmt.signed(row.upper, 2)}; участников {fmt.integer(row.participants)}.",
+        )
+        col.caption(row.band or "")
+    procedure_names = [
+        texts.procedure_label(e, s, g)
+        for e, s, g in zip(reliable["exam"], reliable["subject"], reliable["grade"], strict=True)
+    ]
+    st.plotly_chart(
+        charts.adjusted_intervals(reliable, procedure_names), key="profile_adjusted_chart"
+    )
+    st.caption(
+        "Точка — насколько результат школы выше или ниже ожидаемого для школ с таким же ИСБШ, "
+        "типом поселения и размером (в стандартных отклонениях); отрезок — 95 %-интервал. "
+        "Процедуры с малым числом участников не показаны."
+    )
 
 programmes = store.query("school_programmes", school_id=school_id)
 current = programmes[programmes["year"] == scope.year]

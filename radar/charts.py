@@ -320,3 +320,41 @@ def funnel(points: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(type="log", title_text="Число участников (логарифмическая шкала)")
     fig.update_yaxes(title_text="Отклонение от ожидаемого (z)")
     return russian(fig, height=460)
+
+
+def adjusted_intervals(rows: pd.DataFrame, labels: list[str]) -> go.Figure:
+    """A school's adjusted result per procedure: the point, its 95 % interval, its band."""
+    df = rows.assign(label=labels)
+    fig = go.Figure()
+    for band, (color, symbol) in BAND_STYLE.items():
+        part = df[df["band"] == band]
+        if part.empty:
+            continue
+        fig.add_scatter(
+            x=part["residual"],
+            y=part["label"],
+            mode="markers",
+            name=band.capitalize(),
+            marker={"color": color, "symbol": symbol, "size": 11, "line": {"width": 1}},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": part["upper"] - part["residual"],
+                "arrayminus": part["residual"] - part["lower"],
+                "color": color,
+                "thickness": 2,
+            },
+            customdata=np.column_stack([part["participants"], part["lower"], part["upper"]]),
+            hovertemplate=(
+                "%{y}: %{x:+.2f}<br>95 %-интервал: %{customdata[1]:+.2f} … "
+                "%{customdata[2]:+.2f}<br>Участников: %{customdata[0]:,.0f}<extra>"
+                + band
+                + "</extra>"
+            ),
+        )
+    fig.add_vline(x=0, line={"color": "#333", "width": 1})
+    fig.update_layout(
+        xaxis_title="Отклонение от ожидаемого с учётом контекста (z)",
+        yaxis={"autorange": "reversed", "title": None},
+    )
+    return russian(fig, height=max(260, 26 * len(df) + 120))

@@ -15,7 +15,14 @@ import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-PAGES = [("", "Обзор региона"), ("school_profile", "Профиль школы")]
+# (url path, heading, least number of plotly charts on the page)
+PAGES = [
+    ("", "Обзор региона", 2),
+    ("school_profile", "Профиль школы", 3),
+    ("identification", "Идентификация ШНОР и ШНСУ", 0),
+    ("context", "Контекст и результаты", 2),
+    ("methodology", "Методика", 0),
+]
 DONE = (
     '[data-testid="stApp"][data-test-script-state="notRunning"]'
     '[data-test-connection-state="CONNECTED"]'
@@ -94,7 +101,7 @@ def test_every_page_renders_in_chromium(server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 2400}, locale="ru-RU")
-        for path, heading in PAGES:
+        for path, heading, charts in PAGES:
             page.goto(f"{server}/{path}")
             page.wait_for_selector(DONE, timeout=60_000)
             page.wait_for_selector("h1", timeout=30_000)
@@ -102,5 +109,8 @@ def test_every_page_renders_in_chromium(server):
             page.screenshot(path=str(SCREENSHOTS / f"{path or 'overview'}.png"))
             assert page.locator('[data-testid="stException"]').count() == 0, path
             assert page.locator("h1").first.inner_text().strip() == heading
-            assert page.locator(".js-plotly-plot").count() >= 2, path
+            assert page.locator(".js-plotly-plot").count() >= charts, path
+            if path == "identification":
+                assert page.locator('[data-testid="stDataFrame"]').count() >= 1
+                assert page.get_by_text("Скачать списки (Excel)").count() == 1
         browser.close()

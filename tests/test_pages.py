@@ -48,6 +48,11 @@ def values(array) -> list:
     return list(array)
 
 
+def table_with(at: AppTest, column: str):
+    """The first table on the page that has `column` (tables without selection have no key)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def scalar(demo_db, statement: str, **params):
     con = db.connect(demo_db)
     try:
@@ -142,3 +147,158 @@ def test_school_profile_search_finds_lyceums():
     assert not at.exception
     options = at.selectbox(key="profile_school_select").options
     assert options and all("лицей" in o.lower() for o in options)
+
+
+def test_identification_lists_match_the_stored_identification(demo_db):
+    at = run_app("pages/identification.py")
+    assert at.title[0].value == "Идентификация ШНОР и ШНСУ"
+    year = scalar(demo_db, "select max(year) from exam_results")
+    shnor = scalar(demo_db, "select count(*) from identification where year = $y and shnor", y=year)
+    shnsu = scalar(demo_db, "select count(*) from identification where year = $y and shnsu", y=year)
+    assert metric(at, "ШНОР") == fmt.integer(shnor)
+    assert metric(at, "ШНСУ") == fmt.integer(shnsu)
+    table = at.dataframe(key="identification_shnor_table").value
+    assert len(table) == shnor
+    assert table["Сработавшие правила"].str.len().min() > 0
+    # Every listed school fired at least the required number of rules.
+    fired = table[
+        [
+            "В числе худших по сводному результату",
+            "Доля «2» выше порога",
+            "Отставание от региона в баллах",
+        ]
+    ]
+    assert (fired.sum(axis=1) >= 2).all()
+
+
+def test_changing_a_threshold_on_the_page_changes_the_list(demo_db):
+    at = run_app("pages/identification.py")
+    before = int(metric(at, "ШНОР").replace("\u202f", ""))
+    at.number_input(key="set_0_shnor_min_rules").set_value(1)
+    next(b for b in at.button if b.label == "Применить").click().run()
+    assert not at.exception
+    after = int(metric(at, "ШНОР").replace("\u202f", ""))
+    assert after > before
+    assert len(at.dataframe(key="identification_shnor_table").value) == after
+    at.number_input(key="set_0_shnor_min_rules").set_value(3)
+    next(b for b in at.button if b.label == "Применить").click().run()
+    assert int(metric(at, "ШНОР").replace("\u202f", "")) < before
+
+
+def test_identification_for_one_municipality(demo_db):
+    municipality = scalar(demo_db, "select min(municipality_id) from municipalities")
+    at = run_app("pages/identification.py", filter_municipality=municipality)
+    year = scalar(demo_db, "select max(year) from exam_results")
+    shnsu = scalar(
+        demo_db,
+        "select count(*) from identification join schools using (school_id) "
+        "where year = $y and shnsu and municipality_id = $m",
+        y=year,
+        m=municipality,
+    )
+    assert metric(at, "ШНСУ") == fmt.integer(shnsu)
+
+
+def test_context_page_plots_every_school_with_its_band(demo_db):
+    at = run_app("pages/context.py")
+    assert at.title[0].value == "Контекст и результаты"
+    year = scalar(demo_db, "select max(year) from exam_results")
+    schools = scalar(
+        demo_db,
+        "select count(distinct c.school_id) from context_adjusted c join social_index s "
+        "using (school_id, year) where c.year = $y and c.residual is not null "
+        "and c.participants >= 10 and s.isbsh is not null",
+        y=year,
+    )
+    scatter = figure(at, "context_scatter")
+    banded = [
+        t for t in scatter["data"] if t["mode"] == "markers" and t["name"] != "Резильентные школы"
+    ]
+    assert sum(len(values(t["x"])) for t in banded) == schools
+    names = [t["name"] for t in scatter["data"]]
+    assert "Линия регрессии" in names and "Резильентные школы" in names
+    resilient = next(t for t in scatter["data"] if t["name"] == "Резильентные школы")
+    stored = scalar(
+        demo_db,
+        "select count(*) from identification where year = $y and resilient",
+        y=year,
+    )
+    assert len(values(resilient["x"])) == stored
+    assert len(scatter["layout"]["annotations"]) == 4  # the quadrant labels
+    funnel = figure(at, "context_funnel")
+    assert funnel["layout"]["xaxis"]["type"] == "log"
+    assert sum(1 for t in funnel["data"] if t["mode"] == "lines") == 4
+    assert len(table_with(at, "Оценка")) >= schools
+
+
+def test_context_page_for_one_procedure(demo_db):
+    at = run_app("pages/context.py")
+    options = at.selectbox(key="context_procedure").options
+    index = next(i for i, o in enumerate(options) if o.startswith("ОГЭ, Математика, 9"))
+    at.selectbox(key="context_procedure").select_index(index).run()
+    assert not at.exception
+    year = scalar(demo_db, "select max(year) from exam_results")
+    rows = scalar(
+        demo_db,
+        "select count(*) from context_adjusted where year = $y and exam = 'ОГЭ' "
+        "and subject = 'Математика' and residual is not null and participants >= 10",
+        y=year,
+    )
+    assert len(table_with(at, "Оценка")) == rows
+
+
+def test_methodology_shows_the_active_settings():
+    at = run_app("pages/methodology.py")
+    assert at.title[0].value == "Методика"
+    settings = table_with(at, "Параметр")
+    assert "Доля худших школ региона по сводному результату ВПР, ОГЭ или ЕГЭ" in set(
+        settings["Параметр"]
+    )
+    assert "10 %" in set(settings["Значение"])
+    assert any("ИСБШ" in h.value for h in at.header)
+
+
+def test_school_profile_shows_identification_and_adjusted_results(demo_db):
+    year = scalar(demo_db, "select max(year) from exam_results")
+    school = scalar(
+        demo_db,
+        "select school_id from identification where year = $y and shnor order by school_id limit 1",
+        y=year,
+    )
+    at = run_app("pages/school_profile.py", profile_school_id=school)
+    rules = table_with(at, "Правило")
+    assert len(rules) == 7
+    fired = scalar(
+        demo_db,
+        "select shnor_rules_fired from identification where school_id = $s and year = $y",
+        s=school,
+        y=year,
+    )
+    counted = rules[(rules["Список"] == "ШНОР") & ~rules["Правило"].str.contains("не учитывается")]
+    assert (counted["Сработало"] == "да").sum() == fired
+    partners = at.dataframe(key="profile_partners_table").value
+    stored = scalar(
+        demo_db,
+        "select count(*) from partner_suggestions where school_id = $s and year = $y",
+        s=school,
+        y=year,
+    )
+    assert len(partners) == stored > 0
+    chart = figure(at, "profile_adjusted_chart")
+    shown = sum(len(values(t["x"])) for t in chart["data"])
+    reliable = scalar(
+        demo_db,
+        "select count(*) from context_adjusted where school_id = $s and year = $y "
+        "and band is not null and band <> 'мало участников'",
+        s=school,
+        y=year,
+    )
+    assert shown == reliable
+    overall = scalar(
+        demo_db,
+        "select residual from school_adjusted where school_id = $s and year = $y "
+        "and scope = 'все процедуры'",
+        s=school,
+        y=year,
+    )
+    assert metric(at, "Все процедуры") == fmt.signed(overall, 2)

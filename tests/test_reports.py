@@ -1,0 +1,61 @@
+"""The identification hand-out: the Excel workbook built from the lists and the settings."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from analytics.settings import Settings
+from radar import db, reports
+from radar.refresh import read_inputs
+
+
+@pytest.fixture(scope="module")
+def lists(demo_db):
+    con = db.connect(demo_db, read_only=True)
+    ident = con.execute("select * from identification where year = 2025").df()
+    previous = con.execute("select * from identification where year = 2024").df()
+    membership = con.execute(db.sql("analysis_membership")).df()
+    names = con.execute(db.sql("school_names")).df()
+    read_inputs(con)  # the same inputs the page uses exist and read without error
+    con.close()
+    return ident, previous, membership, names
+
+
+def test_workbook_has_every_list_and_the_settings(lists):
+    ident, previous, membership, names = lists
+    settings = Settings(fail_share=0.25)
+    data = reports.identification_workbook(
+        ident, previous, membership, names, settings, 2025, "Все муниципалитеты, 2025 год"
+    )
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == [
+        "ШНОР",
+        "ШНСУ",
+        "Изменения ШНОР",
+        "Изменения ШНСУ",
+        "Официальные списки",
+        "Настройки",
+    ]
+    shnor = book["ШНОР"]
+    header = [c.value for c in shnor[3]]
+    assert header[:3] == ["Код школы", "Школа", "Муниципалитет"]
+    assert "Сработавшие правила" in header
+    assert shnor.max_row - 3 == int(ident["shnor"].sum())
+    codes = {shnor.cell(row=r, column=1).value for r in range(4, shnor.max_row + 1)}
+    assert codes == set(ident.loc[ident["shnor"], "school_id"])
+    assert book["ШНСУ"].max_row - 3 == int(ident["shnsu"].sum())
+    values = {row[0]: row[1] for row in book["Настройки"].iter_rows(min_row=4, values_only=True)}
+    assert values["Порог доли «2» (ниже минимума) на процедуре"] == "25 %"
+    changes = [r[3] for r in book["Изменения ШНОР"].iter_rows(min_row=4, values_only=True)]
+    assert set(changes) <= {"вошла в список", "вышла из списка", "осталась в списке"}
+
+
+def test_rule_table_columns_are_russian(lists):
+    ident, _, _, names = lists
+    table = reports.rule_table(ident, names, "shnsu")
+    assert list(table.columns[:3]) == ["Код школы", "Школа", "Муниципалитет"]
+    assert all(not c.endswith("_fired") for c in table.columns)
+    assert table["ИСБШ в нижнем квартиле"].dtype == bool
