@@ -184,4 +184,5 @@ with right.popover("Сохранить набор настроек", icon=":mate
         except (ValueError, DatabaseError) as exc:
             st.error(str(exc))
         else:
+            store.close()  # the next query opens the new file
             st.success(f"Набор «{name.strip()}» сохранён.")

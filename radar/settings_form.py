@@ -11,6 +11,8 @@ from analytics.settings import (
     SHNOR_RULES,
     Settings,
 )
+from analytics.social_index import PASSPORT_ORIENTATION
+from radar.texts import PASSPORT_LABELS
 
 EXAMS = ("ВПР", "ОГЭ", "ЕГЭ")
 
@@ -198,6 +200,20 @@ def settings_form(base: Settings, prefix: str, ege_subjects: list[str]) -> Setti
                 base.unreliable_below,
                 key=k("unreliable_below"),
             )
+            st.markdown(DESCRIPTIONS["isbsh_weights"] + " (при равных весах — все по 1)")
+            c = st.columns(4)
+            weights = {}
+            for i, (column, label) in enumerate(PASSPORT_LABELS.items()):
+                if column not in PASSPORT_ORIENTATION:
+                    continue
+                weights[column] = c[i % 4].number_input(
+                    label,
+                    0.0,
+                    10.0,
+                    float(base.isbsh_weights.get(column, 1.0)) if base.isbsh_weights else 1.0,
+                    0.5,
+                    key=k(f"weight_{column}"),
+                )
         submitted = st.form_submit_button("Применить", type="primary")
     if not submitted:
         return None
@@ -226,6 +242,8 @@ def settings_form(base: Settings, prefix: str, ege_subjects: list[str]) -> Setti
         band_magnitude=float(magnitude),
         partners_per_school=int(partners),
         isbsh_method=method,
+        # Equal weights are stored as «none given», so presets stay readable.
+        isbsh_weights={} if len(set(weights.values())) <= 1 else dict(weights),
         hide_below=int(hide),
         unreliable_below=int(unreliable),
     )

@@ -21,9 +21,25 @@ def data_version() -> str:
     return f"{path}:{stat.st_mtime_ns}:{stat.st_size}"
 
 
+# DuckDB keeps one database instance per open path in a process: while an old connection
+# stays open, connecting to a replaced file would still read the old one. So the connection of
+# the previous data version is closed before the new one opens.
+_open: dict[str, duckdb.DuckDBPyConnection] = {}
+
+
 @st.cache_resource(max_entries=1, show_spinner=False)
 def _connection(version: str) -> duckdb.DuckDBPyConnection:
-    return db.connect(db.db_path(), read_only=True)
+    close()
+    con = db.connect(db.db_path(), read_only=True)
+    _open[version] = con
+    return con
+
+
+def close() -> None:
+    """Close the pages' connection (before the file is replaced in this process, or after)."""
+    for version in list(_open):
+        _open.pop(version).close()
+    _connection.clear()
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

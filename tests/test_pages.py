@@ -302,3 +302,41 @@ def test_school_profile_shows_identification_and_adjusted_results(demo_db):
         y=year,
     )
     assert metric(at, "Все процедуры") == fmt.signed(overall, 2)
+
+
+def test_a_preset_saved_on_the_page_becomes_the_database_settings(demo_db, tmp_path, monkeypatch):
+    import shutil
+
+    import streamlit as st
+
+    copy = tmp_path / "radar.duckdb"
+    shutil.copyfile(demo_db, copy)
+    monkeypatch.setenv("RADAR_DB", str(copy))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = run_app("pages/identification.py")
+    at.number_input(key="set_0_shnor_min_rules").set_value(1)
+    next(b for b in at.button if b.label == "Применить").click().run()
+    shown = metric(at, "ШНОР")
+    at.text_input(key="preset_name").input("Мягкие критерии")
+    at.checkbox(key="preset_active").check()
+    at.button(key="preset_save").click().run()
+    assert not at.exception
+    assert any("сохранён" in s.value for s in at.success), [e.value for e in at.error]
+    con = db.connect(copy)
+    try:
+        name, active = con.execute("select name, is_active from settings_presets").fetchone()
+        year = con.execute("select max(year) from exam_results").fetchone()[0]
+        stored = con.execute(
+            "select count(*) from identification where year = $y and shnor", {"y": year}
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert (name, active) == ("Мягкие критерии", True)
+    assert fmt.integer(stored) == shown
+    # A fresh visit starts from the saved settings.
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    again = run_app("pages/identification.py")
+    assert metric(again, "ШНОР") == shown
+    assert again.number_input(key="set_0_shnor_min_rules").value == 1
