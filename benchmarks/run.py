@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+RESULTS = Path(__file__).resolve().parent.parent / "bench-results"
+NAN = float("nan")
 PAGES = {
     "Обзор региона": (None, {}),
     "Профиль школы": ("pages/school_profile.py", {}),
@@ -17,6 +19,15 @@ PAGES = {
     "Контекст и результаты": ("pages/context.py", {}),
     "Методика": ("pages/methodology.py", {}),
 }
+
+
+class Rows(list):
+    """The result table, also printed row by row as measured (a long run shows progress)."""
+
+    def append(self, row: tuple[str, str, float, float]) -> None:
+        super().append(row)
+        region, what, seconds, _ = row
+        print(f"… {region}: {what} — {seconds:.3f} с".replace(".", ","), flush=True)
 
 
 def median_time(fn: Callable[[], object], repeat: int) -> float:
@@ -124,8 +135,11 @@ def main() -> None:
     parser.add_argument(
         "--large", type=int, default=40000, help="школ в большом регионе (0 — без него)"
     )
+    parser.add_argument(
+        "--rebuild", action="store_true", help="построить большой регион заново, даже если он есть"
+    )
     args = parser.parse_args()
-    rows: list[tuple[str, str, float, float]] = []
+    rows = Rows()
     with tempfile.TemporaryDirectory() as tmp:
         demo = Path(tmp) / "demo.duckdb"
         build_time = median_time(lambda: build(demo, 1100), 3)
@@ -150,13 +164,19 @@ def main() -> None:
             )
         )
         if args.large:
-            large = Path(tmp) / "large.duckdb"
-            started = time.perf_counter()
-            build(large, args.large)
+            from data.generator import VERSION
+
+            # The large region takes minutes to build: kept between runs for the same generator.
+            RESULTS.mkdir(exist_ok=True)
+            large = RESULTS / f"region-{args.large}-v{VERSION}.duckdb"
             label = f"{args.large} школ"
-            rows.append(
-                (label, "построение базы (один замер)", time.perf_counter() - started, float("nan"))
-            )
+            if args.rebuild or not large.exists():
+                large.unlink(missing_ok=True)
+                started = time.perf_counter()
+                build(large, args.large)
+                rows.append(
+                    (label, "построение базы (один замер)", time.perf_counter() - started, NAN)
+                )
             rows.append(
                 (label, "пересчёт производных таблиц", refresh_time(large, 1), float("nan"))
             )

@@ -79,10 +79,10 @@ for tab, flag in zip(tabs[:2], ("shnor", "shnsu"), strict=True):
         if table.empty:
             st.info("По выбранным критериям в список не попала ни одна школа.")
         else:
-            st.dataframe(
-                fmt.style_table(table, percent=reports.PERCENT),
-                hide_index=True,
+            ui.show_table(
+                table,
                 key=f"identification_{flag}_table",
+                percent=reports.PERCENT,
                 on_select="rerun",
                 selection_mode="single-row",
             )
@@ -103,7 +103,7 @@ with tabs[2]:
                 for status in (idn.STATUS_ENTERED, idn.STATUS_STAYED, idn.STATUS_LEFT)
             )
         )
-        st.dataframe(changes, hide_index=True, key=f"identification_{flag}_changes")
+        ui.show_table(changes, key=f"identification_{flag}_changes")
 
 with tabs[3]:
     for flag, title in (("shnor", "ШНОР"), ("shnsu", "ШНСУ")):
@@ -120,7 +120,7 @@ with tabs[3]:
                 )
             )
         )
-        st.dataframe(compared, hide_index=True, key=f"identification_{flag}_official")
+        ui.show_table(compared, key=f"identification_{flag}_official")
 
 with tabs[4]:
     if partners.empty:
@@ -139,10 +139,10 @@ with tabs[4]:
                 "reason": "Почему",
             }
         )[["ШНОР", "№", "Предлагаемый партнёр", "Результат партнёра с учётом контекста", "Почему"]]
-        st.dataframe(
-            fmt.style_table(table, digits={"Результат партнёра с учётом контекста": 2}),
-            hide_index=True,
+        ui.show_table(
+            table,
             key="identification_partners",
+            digits={"Результат партнёра с учётом контекста": 2},
         )
         st.caption(
             "Партнёры — школы со схожим контекстом, чьи результаты с учётом контекста "

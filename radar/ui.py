@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from radar import db, store, texts
+from radar import db, fmt, store, texts
 
 YEAR_KEY = "filter_year"
 MUNICIPALITY_KEY = "filter_municipality"
@@ -62,3 +62,31 @@ def current_scope() -> Scope:
 def open_profile(school_id: str) -> None:
     st.session_state[PROFILE_SCHOOL_KEY] = school_id
     st.switch_page("pages/school_profile.py")
+
+
+TABLE_LIMIT = 2000
+
+
+def show_table(
+    frame,
+    key: str,
+    digits: dict[str, int] | None = None,
+    percent: tuple = (),
+    limit: int = TABLE_LIMIT,
+    note: str = "полный список — в выгрузке Excel",
+    **kwargs,
+):
+    """A table formatted the Russian way; a long one shows its first `limit` rows and says so.
+
+    Styling every cell of tens of thousands of rows is slow and capped by pandas, and nobody
+    reads that far on screen: the full list belongs in the download.
+    """
+    shown = frame.head(limit)
+    event = st.dataframe(
+        fmt.style_table(shown, digits=digits, percent=percent), hide_index=True, key=key, **kwargs
+    )
+    if len(frame) > limit:
+        st.caption(
+            f"Показаны первые {fmt.integer(limit)} строк из {fmt.integer(len(frame))}; {note}."
+        )
+    return event
