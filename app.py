@@ -16,6 +16,7 @@ navigation = st.navigation(
             icon=":material/fact_check:",
         ),
         st.Page("pages/context.py", title="Контекст и результаты", icon=":material/scatter_plot:"),
+        st.Page("pages/risk_clusters.py", title="Кластеры рисков", icon=":material/hub:"),
         st.Page("pages/methodology.py", title="Методика", icon=":material/menu_book:"),
     ]
 )

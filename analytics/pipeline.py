@@ -8,12 +8,24 @@ import pandas as pd
 
 from analytics import context as cx
 from analytics import identification as idn
+from analytics import risk
 from analytics.resilience import resilience, suggest_partners
 from analytics.settings import Settings
 
 # Inputs read from the database (sql/analysis_*.sql) and what each output is called there.
 INPUTS = ("results", "context", "schools", "olympiads", "municipalities")
-OUTPUTS = ("context_adjusted", "school_adjusted", "identification", "partner_suggestions")
+RISK_INPUTS = ("risk_profiles", "risk_factors", "risk_indicators")
+OUTPUTS = (
+    "context_adjusted",
+    "school_adjusted",
+    "identification",
+    "partner_suggestions",
+    "risk_profiles_derived",
+    "risk_clusters",
+    "risk_cluster_centres",
+    "risk_cluster_quality",
+    "risk_cluster_measures",
+)
 
 
 def identify_year(
@@ -69,4 +81,40 @@ def compute_derived(
         "partner_suggestions": (
             pd.concat(partners, ignore_index=True) if partners else pd.DataFrame()
         ),
+    }
+
+
+def compute_risk(
+    inputs: dict[str, pd.DataFrame],
+    catalogue: pd.DataFrame,
+    settings: risk.ClusterSettings | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Risk profiles (loaded and derived), the clusters of the loaded ones and their measures."""
+    settings = settings or risk.ClusterSettings()
+    loaded = inputs["risk_profiles"].merge(
+        inputs["risk_factors"], on=["year", "factor_code"], how="left"
+    )
+    loaded = loaded.assign(source=risk.SOURCE_LOADED, indicator=None, value=float("nan"))
+    derived = risk.derive_profiles(inputs["risk_indicators"], inputs["risk_factors"], settings)
+    have = set(zip(loaded["school_id"], loaded["year"], strict=True))
+    keep = [(s, y) not in have for s, y in zip(derived["school_id"], derived["year"], strict=True)]
+    profiles = pd.concat([loaded, derived[keep]], ignore_index=True)
+    clusters = risk.cluster_years(
+        inputs["risk_profiles"], inputs["risk_factors"], inputs["risk_indicators"], settings
+    )
+    quality = clusters["quality"]
+    if len(quality) and len(clusters["agreement"]):
+        quality = quality.merge(clusters["agreement"], on="year", how="left", suffixes=("", "_k"))
+        quality = quality.drop(columns=["k_k"])
+    measures = (
+        risk.support_directions(clusters["centres"], catalogue)
+        if len(clusters["centres"])
+        else pd.DataFrame(columns=["year", "cluster_id", "factor_code", "measure"])
+    )
+    return {
+        "risk_profiles_derived": profiles,
+        "risk_clusters": clusters["membership"],
+        "risk_cluster_centres": clusters["centres"],
+        "risk_cluster_quality": quality,
+        "risk_cluster_measures": measures,
     }

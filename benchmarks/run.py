@@ -17,6 +17,7 @@ PAGES = {
     "Профиль школы": ("pages/school_profile.py", {}),
     "Идентификация": ("pages/identification.py", {}),
     "Контекст и результаты": ("pages/context.py", {}),
+    "Кластеры рисков": ("pages/risk_clusters.py", {}),
     "Методика": ("pages/methodology.py", {}),
 }
 

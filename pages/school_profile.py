@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analytics import risk
 from radar import charts, fmt, live, profile, store, texts, ui
 
 scope = ui.current_scope()
@@ -122,6 +123,58 @@ else:
         if event and event.selection.rows:
             ui.open_profile(partners.iloc[event.selection.rows[0]]["partner_id"])
         st.caption("Выберите строку, чтобы открыть профиль школы-партнёра.")
+
+st.subheader("Рисковый профиль")
+risks = store.query("school_risk_profile", school_id=school_id)
+if risks.empty:
+    st.info("Рисковый профиль школы не загружен и не может быть рассчитан из показателей.")
+else:
+    risk_years = sorted(risks["year"].unique(), reverse=True)
+    risk_year = scope.year if scope.year in risk_years else risk_years[0]
+    now = risks[risks["year"] == risk_year].assign(
+        short=lambda d: d["factor_name"].map(risk.short_name)
+    )
+    derived = (now["source"] == risk.SOURCE_DERIVED).all()
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(charts.risk_radar(now), key="profile_risk_radar")
+        st.caption(
+            f"{risk_year} год. "
+            + (
+                "Профиль рассчитан по показателям школы (анкеты «500+» нет): "
+                + "; ".join(sorted(set(now["indicator"].dropna())))
+                + ". Сравнение — со средним расчётным профилем региона."
+                if derived
+                else "Профиль по анкете «500+»; сравнение с центром кластера и средним по "
+                "участникам «500+» региона."
+            )
+        )
+    with right:
+        cluster = now["cluster_name"].dropna()
+        if len(cluster):
+            defining = now[now["defining"].fillna(False).astype(bool)]
+            st.markdown(f"**Кластер {int(now['cluster_id'].dropna().iloc[0])}: {cluster.iloc[0]}**")
+            st.markdown(
+                "Кластер выделяют факторы: "
+                + ", ".join(
+                    f"{r.short} (у школы — {r.risk_level})"
+                    for r in defining.itertuples(index=False)
+                )
+                + "."
+                if len(defining)
+                else "Риски кластера ниже средних по региону."
+            )
+        elif derived:
+            st.markdown("Школа не участвует в «500+», поэтому не отнесена к кластеру.")
+        high = int((now["risk_level"] == "высокий").sum())
+        st.metric("Факторов высокого риска", fmt.integer(high))
+        history = risks.assign(short=risks["factor_name"].map(risk.short_name)).pivot_table(
+            index="short", columns="year", values="risk_level", aggfunc="first"
+        )
+        if history.shape[1] > 1:
+            st.markdown("**Как менялся профиль**")
+            history.columns = [str(c) for c in history.columns]
+            st.dataframe(history.rename_axis("Фактор").reset_index(), hide_index=True)
 
 st.subheader(f"Результаты с учётом контекста, {scope.year}")
 adjusted = store.query("school_adjusted_procedures", school_id=school_id, year=scope.year)

@@ -358,3 +358,162 @@ def adjusted_intervals(rows: pd.DataFrame, labels: list[str]) -> go.Figure:
         yaxis={"autorange": "reversed", "title": None},
     )
     return russian(fig, height=max(260, 26 * len(df) + 120))
+
+
+CLUSTER_COLORS = [
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#ff7f0e",
+    "#17becf",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+]
+CLUSTER_SYMBOLS = [
+    "circle",
+    "square",
+    "diamond",
+    "triangle-up",
+    "cross",
+    "x",
+    "star",
+    "hexagon",
+    "pentagon",
+    "triangle-down",
+]
+
+
+def cluster_style(cluster_id: int) -> tuple[str, str]:
+    i = (int(cluster_id) - 1) % len(CLUSTER_COLORS)
+    return CLUSTER_COLORS[i], CLUSTER_SYMBOLS[i]
+
+
+def cluster_map(points: pd.DataFrame, explained: list[float]) -> go.Figure:
+    """Schools on the first two principal components of their risk levels, by cluster."""
+    fig = go.Figure()
+    for (cluster, name), part in points.groupby(["cluster_id", "cluster_name"], sort=True):
+        color, symbol = cluster_style(cluster)
+        fig.add_scatter(
+            x=part["x"],
+            y=part["y"],
+            mode="markers",
+            name=f"{cluster}. {name}",
+            marker={
+                "color": color,
+                "symbol": symbol,
+                "size": 10,
+                "line": {"width": 1, "color": "white"},
+            },
+            customdata=np.column_stack([part["school_id"], part["name"], part["municipality"]]),
+            hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<extra>"
+            + f"Кластер {cluster}</extra>",
+        )
+    share = [f"{v * 100:.0f} %".replace(".", ",") for v in explained] + ["", ""]
+    fig.update_layout(
+        xaxis_title=f"Главная компонента 1 ({share[0]} разброса)",
+        yaxis_title=f"Главная компонента 2 ({share[1]} разброса)",
+        legend={"orientation": "v", "y": 1, "x": 1.02, "yanchor": "top"},
+    )
+    fig = russian(fig, height=520)
+    fig.update_layout(legend={"orientation": "v", "y": 1, "x": 1.02, "yanchor": "top"})
+    return fig
+
+
+def cluster_heatmap(centres: pd.DataFrame, names: dict[int, str]) -> go.Figure:
+    """Mean risk level (0 low … 2 high) of each cluster by factor."""
+    table = centres.pivot(index="cluster_id", columns="short_name", values="mean_level")
+    order = centres.drop_duplicates("short_name").sort_values("factor_code")["short_name"]
+    table = table[list(order)]
+    labels = [f"{c}. {names.get(c, '')}" for c in table.index]
+    fig = go.Figure(
+        go.Heatmap(
+            z=table.to_numpy(),
+            x=list(table.columns),
+            y=labels,
+            zmin=0,
+            zmax=2,
+            colorscale=[[0, "#f7fbff"], [0.5, "#fdae61"], [1, "#b2182b"]],
+            text=np.vectorize(lambda v: f"{v:.1f}".replace(".", ","))(table.to_numpy()),
+            texttemplate="%{text}",
+            colorbar={
+                "title": "Уровень риска",
+                "tickvals": [0, 1, 2],
+                "ticktext": ["низкий", "средний", "высокий"],
+            },
+            hovertemplate="%{y}<br>%{x}: %{z:.2f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(tickangle=-35)
+    fig.update_yaxes(autorange="reversed")
+    return russian(fig, height=max(320, 60 * len(labels) + 200))
+
+
+def silhouette_curve(quality: pd.DataFrame) -> go.Figure:
+    """The silhouette for each k tried, the chosen k marked."""
+    fig = go.Figure()
+    fig.add_scatter(
+        x=quality["k"],
+        y=quality["silhouette"],
+        mode="lines+markers",
+        name="Силуэт",
+        hovertemplate="k = %{x}: %{y:.3f}<extra></extra>",
+    )
+    chosen = quality[quality["chosen"]]
+    fig.add_scatter(
+        x=chosen["k"],
+        y=chosen["silhouette"],
+        mode="markers",
+        name="Выбранное k",
+        marker={"size": 16, "symbol": "star", "color": "#d62728"},
+        hoverinfo="skip",
+    )
+    fig.update_xaxes(dtick=1, title_text="Число кластеров k")
+    fig.update_yaxes(title_text="Средний силуэт")
+    return russian(fig, height=300)
+
+
+def risk_radar(profile: pd.DataFrame) -> go.Figure:
+    """A school's risk levels against its cluster and the region (polar chart)."""
+    df = profile.sort_values("factor_code")
+
+    def closed(values) -> list:
+        values = list(values)
+        return [*values, values[0]]
+
+    theta = closed(df["short"])
+
+    fig = go.Figure()
+    fig.add_scatterpolar(
+        r=closed(df["region_level"]),
+        theta=theta,
+        name="Регион",
+        line={"color": COLORS["region"], "dash": "dot"},
+    )
+    if df["cluster_level"].notna().any():
+        fig.add_scatterpolar(
+            r=closed(df["cluster_level"]),
+            theta=theta,
+            name="Кластер",
+            line={"color": COLORS["municipality"], "dash": "dash"},
+        )
+    fig.add_scatterpolar(
+        r=closed(df["level"]),
+        theta=theta,
+        name="Школа",
+        fill="toself",
+        line={"color": COLORS["school"], "width": 3},
+        opacity=0.8,
+    )
+    fig.update_layout(
+        polar={
+            "radialaxis": {
+                "range": [0, 2],
+                "tickvals": [0, 1, 2],
+                "ticktext": ["низкий", "средний", "высокий"],
+            }
+        }
+    )
+    return russian(fig, height=460)

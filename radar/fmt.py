@@ -8,6 +8,7 @@ import pandas as pd
 
 DASH = "—"
 THOUSANDS = "\u202f"  # narrow no-break space
+MINUS = "\u2212"  # the typographic minus sign
 
 
 def _missing(value: object) -> bool:
@@ -23,7 +24,7 @@ def num(value: object, digits: int = 1) -> str:
     if _missing(value):
         return DASH
     text = f"{float(value):,.{digits}f}"
-    return text.replace(",", THOUSANDS).replace(".", ",")
+    return text.replace(",", THOUSANDS).replace(".", ",").replace("-", MINUS)
 
 
 def integer(value: object) -> str:

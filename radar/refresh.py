@@ -7,11 +7,12 @@ from collections.abc import Callable
 import duckdb
 import pandas as pd
 
-from analytics.pipeline import INPUTS, OUTPUTS, compute_derived
+from analytics.pipeline import INPUTS, OUTPUTS, RISK_INPUTS, compute_derived, compute_risk
 from analytics.settings import Settings
 from analytics.social_index import compute_social_index
 from radar import db
 
+CATALOGUE = db.ROOT / "data" / "support_measures.csv"
 DERIVED_SQL = sorted(p.stem for p in (db.SQL_DIR / "derived").glob("*.sql"))
 
 
@@ -21,9 +22,16 @@ def active_settings(con: duckdb.DuckDBPyConnection) -> Settings:
     return Settings.from_json(row[0]) if row else Settings()
 
 
-def read_inputs(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
+def read_inputs(
+    con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = INPUTS
+) -> dict[str, pd.DataFrame]:
     """The frames analytics.pipeline needs, read through sql/analysis_*.sql."""
-    return {name: con.execute(db.sql(f"analysis_{name}")).df() for name in INPUTS}
+    return {name: con.execute(db.sql(f"analysis_{name}")).df() for name in names}
+
+
+def support_catalogue() -> pd.DataFrame:
+    """The editable catalogue of support measures (data/support_measures.csv)."""
+    return pd.read_csv(CATALOGUE, dtype=str)
 
 
 def store_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -63,6 +71,8 @@ def refresh_derived(
             step(message, 0.15 + 0.8 * fraction)
 
         derived = compute_derived(read_inputs(con), settings, sub_step)
+        step("Рисковые профили и кластеры", 0.95)
+        derived |= compute_risk(read_inputs(con, RISK_INPUTS), support_catalogue())
         for table, frame in derived.items():
             store_frame(con, table, frame)
         con.execute("commit")

@@ -147,3 +147,104 @@ def identification_workbook(
         Sheet("Настройки", settings_table(settings), note="Критерии, по которым составлены списки"),
     ]
     return workbook_bytes(sheets, title=f"ШНОР и ШНСУ, {year}")
+
+
+def cluster_cards(
+    members: pd.DataFrame, centres: pd.DataFrame, measures: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per cluster: name, size, share of ШНОР, mean results, typical risks, measures."""
+    rows = []
+    for (cluster, name), part in members.groupby(["cluster_id", "cluster_name"], sort=True):
+        defining = centres[(centres["cluster_id"] == cluster) & centres["defining"]]
+        defining = defining.sort_values("z", ascending=False)
+        chosen = measures[measures["cluster_id"] == cluster]["measure"].drop_duplicates()
+        rows.append(
+            {
+                "Кластер": int(cluster),
+                "Название": name,
+                "Школ": len(part),
+                "Доля ШНОР": float(part["shnor"].mean()),
+                "Сводный результат": float(part["result_index"].mean()),
+                "ИСБШ": float(part["isbsh"].mean()),
+                "Характерные риски": "; ".join(
+                    f"{r.short_name} (средний уровень {r.mean_level:.1f})".replace(".", ",")
+                    for r in defining.itertuples(index=False)
+                )
+                or "—",
+                "Меры поддержки": "; ".join(chosen) or "—",
+                "Школы": "; ".join(part.sort_values("name")["name"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def cluster_workbook(
+    members: pd.DataFrame,
+    cards: pd.DataFrame,
+    measures: pd.DataFrame,
+    quality: pd.DataFrame,
+    year: int,
+    scope_label: str,
+) -> bytes:
+    """Cluster membership, the cards, the measures and the choice of k as an Excel workbook."""
+    membership = members.rename(
+        columns={
+            "school_id": "Код школы",
+            "name": "Школа",
+            "municipality": "Муниципалитет",
+            "cluster_id": "Кластер",
+            "cluster_name": "Название кластера",
+            "distance": "Расстояние до центра",
+            "shnor": "ШНОР",
+            "shnsu": "ШНСУ",
+            "result_index": "Сводный результат",
+            "isbsh": "ИСБШ",
+        }
+    )[
+        [
+            "Код школы",
+            "Школа",
+            "Муниципалитет",
+            "Кластер",
+            "Название кластера",
+            "Расстояние до центра",
+            "ШНОР",
+            "ШНСУ",
+            "Сводный результат",
+            "ИСБШ",
+        ]
+    ]
+    support = measures.rename(
+        columns={
+            "cluster_id": "Кластер",
+            "factor_name": "Фактор риска",
+            "measure": "Мера",
+            "description": "Содержание",
+            "level": "Уровень",
+            "source": "Источник",
+        }
+    )[["Кластер", "Фактор риска", "Мера", "Содержание", "Уровень", "Источник"]]
+    choice = quality.rename(
+        columns={"k": "Число кластеров", "silhouette": "Силуэт", "chosen": "Выбрано"}
+    )[["Число кластеров", "Силуэт", "Выбрано"]]
+    note = f"Кластеры рисковых профилей «500+», {scope_label}"
+    sheets = [
+        Sheet(
+            "Карточки кластеров",
+            cards,
+            percent=("Доля ШНОР",),
+            digits={"Сводный результат": 2},
+            note=note,
+        ),
+        Sheet(
+            "Состав кластеров",
+            membership,
+            digits={"Расстояние до центра": 2, "Сводный результат": 2},
+            note=note,
+        ),
+        Sheet("Меры поддержки", support, note="Меры из каталога по факторам, выделяющим кластер"),
+        Sheet(
+            "Выбор числа кластеров", choice, digits={"Силуэт": 3}, note="Средний силуэт k-средних"
+        ),
+    ]
+    return workbook_bytes(sheets, title=f"Кластеры рисков, {year}")

@@ -21,6 +21,7 @@ PAGES = [
     ("school_profile", "Профиль школы", 3),
     ("identification", "Идентификация ШНОР и ШНСУ", 0),
     ("context", "Контекст и результаты", 2),
+    ("risk_clusters", "Кластеры рисков", 3),
     ("methodology", "Методика", 0),
 ]
 DONE = (

@@ -340,3 +340,71 @@ def test_a_preset_saved_on_the_page_becomes_the_database_settings(demo_db, tmp_p
     again = run_app("pages/identification.py")
     assert metric(again, "ШНОР") == shown
     assert again.number_input(key="set_0_shnor_min_rules").value == 1
+
+
+def test_risk_clusters_page_matches_the_stored_clusters(demo_db):
+    at = run_app("pages/risk_clusters.py")
+    assert at.title[0].value == "Кластеры рисков"
+    year = scalar(demo_db, "select max(year) from risk_clusters")
+    schools = scalar(demo_db, "select count(*) from risk_clusters where year = $y", y=year)
+    clusters = scalar(
+        demo_db, "select count(distinct cluster_id) from risk_clusters where year = $y", y=year
+    )
+    assert metric(at, "Школ с рисковым профилем") == fmt.integer(schools)
+    assert metric(at, "Кластеров") == fmt.integer(clusters)
+    themap = figure(at, "risk_map")
+    assert len(themap["data"]) == clusters
+    assert sum(len(values(t["x"])) for t in themap["data"]) == schools
+    heat = figure(at, "risk_heatmap")["data"][0]
+    factors = scalar(demo_db, "select count(*) from risk_factors where year = $y", y=year)
+    assert len(heat["x"]) == factors and len(heat["y"]) == clusters
+    curve = figure(at, "risk_silhouette")
+    assert values(curve["data"][1]["x"]) == [
+        scalar(demo_db, "select k from risk_cluster_quality where year = $y and chosen", y=year)
+    ]
+    name = scalar(
+        demo_db,
+        "select cluster_name from risk_clusters where year = $y order by cluster_id limit 1",
+        y=year,
+    )
+    assert any(name in m.value for m in at.markdown)
+
+
+def test_risk_clusters_filter_by_programme(demo_db):
+    at = run_app("pages/risk_clusters.py")
+    at.radio(key="risk_programme").set_value("только ШНОР").run()
+    year = scalar(demo_db, "select max(year) from risk_clusters")
+    shnor = scalar(
+        demo_db,
+        "select count(*) from risk_clusters c join identification i using (school_id, year) "
+        "where c.year = $y and i.shnor",
+        y=year,
+    )
+    assert metric(at, "Школ с рисковым профилем") == fmt.integer(shnor)
+
+
+def test_school_profile_shows_the_risk_radar_and_cluster(demo_db):
+    year = scalar(demo_db, "select max(year) from risk_clusters")
+    school, cluster = (
+        db.connect(demo_db)
+        .execute(
+            "select school_id, cluster_name from risk_clusters where year = $y "
+            "order by school_id limit 1",
+            {"y": year},
+        )
+        .fetchone()
+    )
+    at = run_app("pages/school_profile.py", profile_school_id=school, filter_year=year)
+    radar = figure(at, "profile_risk_radar")
+    assert [t["name"] for t in radar["data"]] == ["Регион", "Кластер", "Школа"]
+    factors = scalar(demo_db, "select count(*) from risk_factors where year = $y", y=year)
+    assert len(radar["data"][2]["r"]) == factors + 1  # the polygon is closed
+    assert any(cluster in m.value for m in at.markdown)
+    # A school outside «500+» gets a derived profile, marked as such.
+    other = scalar(
+        demo_db,
+        "select min(school_id) from risk_profiles_derived where year = $y and source = 'расчёт'",
+        y=year,
+    )
+    at = run_app("pages/school_profile.py", profile_school_id=other, filter_year=year)
+    assert any("рассчитан по показателям" in c.value for c in at.caption)

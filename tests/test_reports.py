@@ -59,3 +59,32 @@ def test_rule_table_columns_are_russian(lists):
     assert list(table.columns[:3]) == ["Код школы", "Школа", "Муниципалитет"]
     assert all(not c.endswith("_fired") for c in table.columns)
     assert table["ИСБШ в нижнем квартиле"].dtype == bool
+
+
+def test_cluster_workbook_has_cards_members_and_measures(demo_db):
+    con = db.connect(demo_db, read_only=True)
+    year = con.execute("select max(year) from risk_clusters").fetchone()[0]
+    members = con.execute(db.sql("risk_cluster_members"), {"year": year}).df()
+    centres = con.execute(db.sql("risk_centres"), {"year": year}).df()
+    measures = con.execute(db.sql("risk_measures"), {"year": year}).df()
+    quality = con.execute(db.sql("risk_quality"), {"year": year}).df()
+    con.close()
+    cards = reports.cluster_cards(members, centres, measures)
+    assert cards["Школ"].sum() == len(members)
+    named = members.drop_duplicates("cluster_id")
+    assert dict(zip(cards["Кластер"], cards["Название"], strict=True)) == dict(
+        zip(named["cluster_id"], named["cluster_name"], strict=True)
+    )
+    data = reports.cluster_workbook(members, cards, measures, quality, year, "регион")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == [
+        "Карточки кластеров",
+        "Состав кластеров",
+        "Меры поддержки",
+        "Выбор числа кластеров",
+    ]
+    assert book["Состав кластеров"].max_row - 3 == len(members)
+    assert book["Карточки кластеров"].max_row - 3 == members["cluster_id"].nunique()
+    first = [c.value for c in book["Карточки кластеров"][4]]
+    assert first[1] == cards.iloc[0]["Название"]
+    assert book["Меры поддержки"].max_row - 3 == len(measures)

@@ -1,0 +1,410 @@
+"""Risk profiles of «500+» schools (loaded or derived) and their clusters.
+
+The factor list is data: it is read per year from `risk_factors`, never hard-coded. A factor is
+recognised by words in its name (e.g. «кадр» → staff shortage) only to give it a short name and
+to derive it for schools without a questionnaire.
+
+Clusters: k-means on the standardised risk levels (plus chosen context indicators), k chosen by
+the silhouette over a range, labels matched to last year's clusters by their centres so that a
+cluster keeps its number, each cluster named by the two or three factors that set it apart from
+the region. Ward's hierarchical clustering on the same features is the second opinion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from sklearn.cluster import AgglomerativeClustering, KMeans
+from sklearn.metrics import adjusted_rand_score, silhouette_score
+from sklearn.preprocessing import StandardScaler
+
+LEVELS = ("низкий", "средний", "высокий")
+LEVEL_SCORE = {level: i for i, level in enumerate(LEVELS)}
+SOURCE_LOADED = "анкета"
+SOURCE_DERIVED = "расчёт"
+
+# Words in a factor's name → its short name (for cluster names and charts).
+SHORT_NAMES: tuple[tuple[str, str], ...] = (
+    ("оснащ", "низкое оснащение"),
+    ("кадр", "кадровый дефицит"),
+    ("компетентн", "недостаток компетенций педагогов"),
+    ("адаптивн", "низкая адаптивность процесса"),
+    ("повышения квалификации", "нет системы повышения квалификации"),
+    ("неуспешн", "учебная неуспешность"),
+    ("языков", "языковой барьер"),
+    ("сред", "слабая образовательная среда"),
+    ("дисциплин", "низкая дисциплина"),
+    ("ограниченными возможностями", "много обучающихся с ОВЗ"),
+    ("ОВЗ", "много обучающихся с ОВЗ"),
+    ("родител", "низкая вовлечённость родителей"),
+    ("мотивац", "низкая учебная мотивация"),
+)
+
+# Factors that can be derived from the indicators a region holds, by words in the name:
+# (words, indicator column, Russian description of the indicator).
+DERIVATIONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("кадр",), "staff_pressure", "вакансии на 100 педагогов и доля педагогов 55 лет и старше"),
+    (("языков",), "share_non_native", "доля обучающихся, для которых русский язык не родной"),
+    (("ограниченными возможностями", "ОВЗ"), "share_disabled", "доля обучающихся с ОВЗ"),
+    (("неуспешн",), "share_fail", "доля «2» (ниже минимума) по всем процедурам года"),
+    (("родител",), "parent_involvement_risk", "доля родителей, не участвующих в жизни школы"),
+)
+
+CONTEXT_FEATURES = {
+    "isbsh_risk": "ИСБШ (неблагополучие)",
+    "result_risk": "Сводный результат (отставание)",
+    "share_fail": "Доля «2»",
+}
+
+
+def short_name(factor_name: str) -> str:
+    """«дефицит педагогических кадров» → «кадровый дефицит»; unknown names stay as they are.
+
+    >>> short_name("низкий уровень вовлечённости родителей")
+    'низкая вовлечённость родителей'
+    """
+    lowered = factor_name.lower()
+    for word, short in SHORT_NAMES:
+        if word.lower() in lowered:
+            return short
+    return factor_name
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    k_min: int = 2
+    k_max: int = 8
+    random_state: int = 0
+    context_features: tuple[str, ...] = ()
+    # Derived levels: at or above these regional percentiles a factor is medium / high risk.
+    medium_percentile: float = 0.5
+    high_percentile: float = 0.8
+    # A factor names a cluster when its mean there is this many regional SDs above the region.
+    name_threshold: float = 0.5
+
+
+def profile_matrix(profiles: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Risk scores (0 low, 1 medium, 2 high) of one year: a row per school, a column per code."""
+    rows = profiles[profiles["year"] == year]
+    matrix = rows.assign(score=rows["risk_level"].map(LEVEL_SCORE)).pivot_table(
+        index="school_id", columns="factor_code", values="score", aggfunc="max"
+    )
+    matrix.columns = [int(c) for c in matrix.columns]
+    return matrix.sort_index()
+
+
+def derive_profiles(
+    indicators: pd.DataFrame,
+    factors: pd.DataFrame,
+    settings: ClusterSettings | None = None,
+) -> pd.DataFrame:
+    """Risk levels from indicators, for the factors that have an indicator, per school-year.
+
+    A school-year is medium risk at or above the regional `medium_percentile` of the indicator
+    for that year and high risk at or above `high_percentile`. Factors without an indicator in
+    the data (e.g. parental involvement where nobody collects it) are not derived.
+
+    Returns school_id, year, factor_code, factor_name, risk_level, source («расчёт»),
+    indicator (description) and value.
+    """
+    settings = settings or ClusterSettings()
+    frames = []
+    for year, year_factors in factors.groupby("year"):
+        data = indicators[indicators["year"] == year]
+        if data.empty:
+            continue
+        for code, name in zip(
+            year_factors["factor_code"], year_factors["factor_name"], strict=True
+        ):
+            match = next(
+                (d for d in DERIVATIONS if any(w.lower() in name.lower() for w in d[0])), None
+            )
+            if match is None or match[1] not in data.columns:
+                continue
+            values = data[["school_id", match[1]]].dropna()
+            if values.empty:
+                continue
+            # The share of the region's schools with a strictly lower value.
+            pct = (values[match[1]].rank(method="min") - 1) / len(values)
+            level = np.where(
+                pct >= settings.high_percentile,
+                "высокий",
+                np.where(pct >= settings.medium_percentile, "средний", "низкий"),
+            )
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "school_id": values["school_id"].to_numpy(),
+                        "year": int(year),
+                        "factor_code": int(code),
+                        "factor_name": name,
+                        "risk_level": level,
+                        "source": SOURCE_DERIVED,
+                        "indicator": match[2],
+                        "value": values[match[1]].to_numpy(float),
+                    }
+                )
+            )
+    columns = ["school_id", "year", "factor_code", "factor_name", "risk_level", "source"]
+    if not frames:
+        return pd.DataFrame(columns=[*columns, "indicator", "value"])
+    return pd.concat(frames, ignore_index=True).sort_values(columns[:3]).reset_index(drop=True)
+
+
+def choose_k(x: np.ndarray, settings: ClusterSettings) -> tuple[int, pd.DataFrame]:
+    """The k with the best silhouette in [k_min, k_max] (fewer when there are few schools)."""
+    distinct = len(np.unique(np.round(x, 9), axis=0))
+    k_max = min(settings.k_max, len(x) - 1, distinct)
+    rows = []
+    for k in range(max(settings.k_min, 2), k_max + 1):
+        labels = KMeans(k, n_init=20, random_state=settings.random_state).fit_predict(x)
+        if len(set(labels)) < 2:
+            continue
+        rows.append((k, float(silhouette_score(x, labels))))
+    curve = pd.DataFrame(rows, columns=["k", "silhouette"])
+    if curve.empty:
+        return 1, curve
+    return int(curve.loc[curve["silhouette"].idxmax(), "k"]), curve
+
+
+def match_labels(
+    centres: pd.DataFrame, previous: pd.DataFrame | None, next_id: int = 1
+) -> dict[int, int]:
+    """Map this year's raw cluster numbers to stable ids, by centres nearest to last year's.
+
+    `centres` and `previous` are indexed by cluster id with one column per factor code (levels
+    on the 0–2 scale); only common columns are compared. The assignment is optimal (Hungarian
+    method); clusters without a partner last year get new ids starting at `next_id`.
+
+    >>> prev = pd.DataFrame({1: [2.0, 0.0], 2: [0.0, 2.0]}, index=[1, 2])
+    >>> now = pd.DataFrame({1: [0.1, 1.9], 2: [1.8, 0.2]}, index=[0, 1])
+    >>> match_labels(now, prev, next_id=3)
+    {0: 2, 1: 1}
+    """
+    if previous is None or previous.empty:
+        return {int(raw): next_id + i for i, raw in enumerate(centres.index)}
+    common = [c for c in centres.columns if c in previous.columns]
+    a = centres[common].to_numpy(float)
+    b = previous[common].to_numpy(float)
+    cost = ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2)
+    rows, cols = linear_sum_assignment(cost)
+    mapping = {
+        int(centres.index[r]): int(previous.index[c]) for r, c in zip(rows, cols, strict=True)
+    }
+    fresh = next_id
+    for raw in map(int, centres.index):
+        if raw not in mapping:
+            mapping[raw] = fresh
+            fresh += 1
+    return mapping
+
+
+def name_clusters(
+    centres: pd.DataFrame,
+    region_mean: pd.Series,
+    region_sd: pd.Series,
+    names: dict[int, str],
+    threshold: float = 0.5,
+) -> dict[int, tuple[str, list[int]]]:
+    """Each cluster's Russian name from the factors most above the region, and those factors.
+
+    >>> centres = pd.DataFrame({2: [2.0, 0.2], 7: [1.8, 0.1], 9: [0.1, 1.9]}, index=[1, 2])
+    >>> named = name_clusters(centres, centres.mean(), pd.Series(0.5, index=[2, 7, 9]),
+    ...                       {2: "дефицит педагогических кадров",
+    ...                        7: "низкое качество преодоления языковых барьеров",
+    ...                        9: "высокая доля обучающихся с ОВЗ"})
+    >>> named[1][0], named[2][0]
+    ('Кадровый дефицит и языковой барьер', 'Много обучающихся с ОВЗ')
+    """
+    result: dict[int, tuple[str, list[int]]] = {}
+    used: dict[str, int] = {}
+    for cluster, centre in centres.iterrows():
+        z = ((centre - region_mean) / region_sd.replace(0, np.nan)).fillna(0.0)
+        elevated = z[z >= threshold].sort_values(ascending=False)
+        top = list(elevated.index[:3])
+        if len(top) == 3 and elevated.iloc[2] < 0.6 * elevated.iloc[0]:
+            top = top[:2]
+        shorts = list(dict.fromkeys(short_name(names.get(int(c), str(c))) for c in top))
+        if not shorts:
+            name = "Риски ниже среднего по региону"
+        elif len(elevated) >= 5:
+            name = "Множественные риски: " + ", ".join(shorts)
+        elif len(shorts) == 1:
+            name = shorts[0]
+        else:
+            name = ", ".join(shorts[:-1]) + " и " + shorts[-1]
+        name = name[0].upper() + name[1:]
+        used[name] = used.get(name, 0) + 1
+        if used[name] > 1:
+            name = f"{name} ({used[name]})"
+        result[int(cluster)] = (name, [int(c) for c in top])
+    return result
+
+
+def features(
+    matrix: pd.DataFrame, context: pd.DataFrame | None, chosen: tuple[str, ...]
+) -> pd.DataFrame:
+    """Risk levels plus the chosen context indicators (oriented so that higher is worse)."""
+    out = matrix.copy()
+    out.columns = [f"f{c}" for c in out.columns]
+    if chosen and context is not None:
+        extra = context.set_index("school_id").reindex(matrix.index)[list(chosen)]
+        out = out.join(extra.fillna(extra.mean()))
+    return out.fillna(out.mean()).fillna(0.0)
+
+
+def cluster_years(
+    profiles: pd.DataFrame,
+    factors: pd.DataFrame,
+    context: pd.DataFrame | None = None,
+    settings: ClusterSettings | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Clusters of every year, oldest first, with labels carried over from year to year.
+
+    Parameters
+    ----------
+    profiles : school_id, year, factor_code, risk_level (loaded or derived).
+    factors : year, factor_code, factor_name.
+    context : school_id, year and the CONTEXT_FEATURES columns, used when chosen.
+
+    Returns
+    -------
+    membership : school_id, year, cluster_id, cluster_name, distance (to the centre in the
+        standardised feature space), ward_cluster (the alternative's label).
+    centres : year, cluster_id, factor_code, factor_name, short_name, mean_level, region_mean,
+        z (how far above the region, in regional SDs), defining (bool).
+    quality : year, k, silhouette, chosen (bool) — the silhouette curve per year;
+        and per year the agreement (ARI) between k-means and Ward in `agreement`.
+    """
+    settings = settings or ClusterSettings()
+    membership, centres_rows, quality, agreement = [], [], [], []
+    previous: pd.DataFrame | None = None
+    next_id = 1
+    for year in sorted(int(y) for y in profiles["year"].unique()):
+        matrix = profile_matrix(profiles, year)
+        if len(matrix) < 3:
+            continue
+        names = dict(
+            factors.loc[factors["year"] == year, ["factor_code", "factor_name"]].itertuples(
+                index=False, name=None
+            )
+        )
+        year_context = None if context is None else context[context["year"] == year]
+        x_frame = features(matrix, year_context, settings.context_features)
+        x = StandardScaler().fit_transform(x_frame.to_numpy(float))
+        x = np.nan_to_num(x)
+        k, curve = choose_k(x, settings)
+        quality.append(curve.assign(year=year, chosen=curve["k"] == k))
+        kmeans = KMeans(max(k, 1), n_init=20, random_state=settings.random_state).fit(x)
+        raw = kmeans.labels_
+        level_centres = matrix.fillna(matrix.mean()).groupby(raw).mean()
+        mapping = match_labels(level_centres, previous, next_id)
+        next_id = max(next_id, *mapping.values()) + 1 if mapping else next_id
+        labels = np.array([mapping[r] for r in raw])
+        level_centres.index = [mapping[r] for r in level_centres.index]
+        distance = np.linalg.norm(x - kmeans.cluster_centers_[raw], axis=1)
+        ward = AgglomerativeClustering(k, linkage="ward").fit_predict(x) if k >= 2 else raw.copy()
+        agreement.append(
+            {"year": year, "k": k, "ari_ward": float(adjusted_rand_score(labels, ward))}
+        )
+        region_mean = matrix.mean()
+        region_sd = matrix.std(ddof=0)
+        named = name_clusters(level_centres, region_mean, region_sd, names, settings.name_threshold)
+        membership.append(
+            pd.DataFrame(
+                {
+                    "school_id": matrix.index,
+                    "year": year,
+                    "cluster_id": labels,
+                    "cluster_name": [named[c][0] for c in labels],
+                    "distance": distance,
+                    "ward_cluster": ward + 1,
+                }
+            )
+        )
+        for cluster, centre in level_centres.iterrows():
+            z = ((centre - region_mean) / region_sd.replace(0, np.nan)).fillna(0.0)
+            for code in matrix.columns:
+                centres_rows.append(
+                    {
+                        "year": year,
+                        "cluster_id": int(cluster),
+                        "factor_code": int(code),
+                        "factor_name": names.get(code, str(code)),
+                        "short_name": short_name(names.get(code, str(code))),
+                        "mean_level": float(centre[code]),
+                        "region_mean": float(region_mean[code]),
+                        "z": float(z[code]),
+                        "defining": int(code) in named[int(cluster)][1],
+                    }
+                )
+        previous = level_centres
+    empty = pd.DataFrame()
+    return {
+        "membership": pd.concat(membership, ignore_index=True) if membership else empty,
+        "centres": pd.DataFrame(centres_rows),
+        "quality": pd.concat(quality, ignore_index=True) if quality else empty,
+        "agreement": pd.DataFrame(agreement),
+    }
+
+
+def support_directions(
+    centres: pd.DataFrame, catalogue: pd.DataFrame, per_factor: int = 2
+) -> pd.DataFrame:
+    """For each cluster and year: the defining factors, first the strongest, with measures.
+
+    `catalogue` has factor_keyword, measure, description, level, source; a measure fits a
+    factor whose name contains its keyword.
+    """
+    rows = []
+    defining = centres[centres["defining"]].sort_values(
+        ["year", "cluster_id", "z"], ascending=[True, True, False]
+    )
+    for item in defining.itertuples(index=False):
+        fits = catalogue[
+            [str(k).lower() in item.factor_name.lower() for k in catalogue["factor_keyword"]]
+        ].head(per_factor)
+        for measure in fits.itertuples(index=False):
+            rows.append(
+                {
+                    "year": item.year,
+                    "cluster_id": item.cluster_id,
+                    "factor_code": item.factor_code,
+                    "factor_name": item.factor_name,
+                    "measure": measure.measure,
+                    "description": measure.description,
+                    "level": measure.level,
+                    "source": measure.source,
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "year",
+            "cluster_id",
+            "factor_code",
+            "factor_name",
+            "measure",
+            "description",
+            "level",
+            "source",
+        ],
+    )
+
+
+def map_coordinates(matrix: pd.DataFrame, random_state: int = 0) -> pd.DataFrame:
+    """Two principal components of the standardised risk levels, for a map of schools."""
+    from sklearn.decomposition import PCA
+
+    x = np.nan_to_num(StandardScaler().fit_transform(matrix.fillna(matrix.mean()).to_numpy()))
+    n = min(2, x.shape[0], x.shape[1])
+    pca = PCA(n_components=n, random_state=random_state).fit(x)
+    coords = pca.transform(x)
+    if n < 2:
+        coords = np.column_stack([coords, np.zeros(len(coords))])
+    out = pd.DataFrame({"school_id": matrix.index, "x": coords[:, 0], "y": coords[:, 1]})
+    out.attrs["explained"] = [float(v) for v in pca.explained_variance_ratio_]
+    return out

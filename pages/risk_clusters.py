@@ -1,0 +1,137 @@
+"""Кластеры рисков: groups of «500+» schools with similar risk profiles and what to do for each."""
+
+from functools import partial
+
+import streamlit as st
+
+from analytics import risk
+from radar import charts, fmt, reports, store, ui
+
+scope = ui.current_scope()
+st.title("Кластеры рисков")
+
+years = store.query("risk_years")["year"].astype(int).tolist()
+if not years:
+    st.info(
+        "В базе нет рисковых профилей «500+»: загрузите перечень факторов риска и профили школ."
+    )
+    st.stop()
+year = scope.year if scope.year in years else years[0]
+st.caption(
+    f"{scope.municipality_name}, {year} год"
+    + ("" if year == scope.year else f" (за {scope.year} год профилей нет — показан {year})")
+)
+
+members = store.query("risk_cluster_members", year=year)
+centres = store.query("risk_centres", year=year)
+quality = store.query("risk_quality", year=year)
+measures = store.query("risk_measures", year=year)
+names = dict(zip(members["cluster_id"], members["cluster_name"], strict=False))
+
+programme = st.radio(
+    "Школы",
+    ["все участники «500+»", "только ШНОР", "только ШНСУ"],
+    horizontal=True,
+    key="risk_programme",
+)
+shown = members
+if scope.municipality_id:
+    shown = shown[shown["municipality_id"] == scope.municipality_id]
+if programme == "только ШНОР":
+    shown = shown[shown["shnor"]]
+elif programme == "только ШНСУ":
+    shown = shown[shown["shnsu"]]
+
+chosen = quality[quality["chosen"]]
+cols = st.columns(4)
+cols[0].metric("Школ с рисковым профилем", fmt.integer(len(shown)))
+cols[1].metric("Кластеров", fmt.integer(members["cluster_id"].nunique()))
+cols[2].metric(
+    "Средний силуэт",
+    fmt.num(chosen["silhouette"].iloc[0], 2) if len(chosen) else fmt.DASH,
+    help="Насколько школы ближе к своему кластеру, чем к соседнему: от −1 до 1.",
+)
+cols[3].metric(
+    "Согласие с методом Уорда",
+    fmt.num(chosen["ari_ward"].iloc[0], 2) if len(chosen) else fmt.DASH,
+    help="Скорректированный индекс Рэнда между k-средними и иерархической кластеризацией "
+    "Уорда: 1 — разбиения совпадают, 0 — совпадение не лучше случайного.",
+)
+st.caption(
+    "Кластеры построены по всем участникам «500+» региона этого года (k-средние по "
+    "стандартизованным уровням рисков, число кластеров выбрано по силуэту); фильтры "
+    "муниципалитета и программы лишь сужают показанные школы. Номер кластера сохраняется из "
+    "года в год: кластеры сопоставляются с прошлогодними по центрам."
+)
+if shown.empty:
+    st.info("Нет школ с рисковым профилем для выбранных фильтров.")
+    st.stop()
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Карта школ")
+    matrix = risk.profile_matrix(store.query("risk_year_profiles", year=year), year)
+    coords = risk.map_coordinates(matrix)
+    points = coords.merge(shown, on="school_id")
+    event = st.plotly_chart(
+        charts.cluster_map(points, coords.attrs.get("explained", [])),
+        key="risk_map",
+        on_select="rerun",
+        selection_mode="points",
+    )
+    picked = [p for p in (event.selection.points if event else []) if p.get("customdata")]
+    if picked:
+        ui.open_profile(picked[0]["customdata"][0])
+    st.caption(
+        "Школы с похожими профилями рядом. Оси — две главные компоненты уровней рисков. "
+        "Выберите точку, чтобы открыть профиль школы."
+    )
+with right:
+    st.subheader("Выбор числа кластеров")
+    st.plotly_chart(charts.silhouette_curve(quality), key="risk_silhouette")
+
+st.subheader("Центры кластеров по факторам риска")
+st.plotly_chart(charts.cluster_heatmap(centres, names), key="risk_heatmap")
+
+st.subheader("Карточки кластеров")
+cards = reports.cluster_cards(shown, centres, measures)
+for start in range(0, len(cards), 2):
+    row = st.columns(2)
+    for col, card in zip(row, cards.iloc[start : start + 2].itertuples(index=False), strict=False):
+        cluster = card[0]
+        with col.container(border=True):
+            color, _ = charts.cluster_style(cluster)
+            st.markdown(f"#### :material/group_work: {cluster}. {card[1]}")
+            c = st.columns(3)
+            c[0].metric("Школ", fmt.integer(card[2]))
+            c[1].metric("Доля ШНОР", fmt.pct(card[3]))
+            c[2].metric("Сводный результат", fmt.num(card[4], 2))
+            st.markdown(f"**Характерные риски:** {card[6]}")
+            fits = measures[measures["cluster_id"] == cluster]
+            if len(fits):
+                st.markdown("**Что делать в первую очередь:**")
+                st.markdown(
+                    "\n".join(
+                        f"- **{m.measure}** ({m.level}) — {m.description}"
+                        for m in fits.drop_duplicates("measure").itertuples(index=False)
+                    )
+                )
+            with st.expander(f"Школы кластера ({fmt.integer(card[2])})"):
+                st.markdown("\n".join(f"- {n}" for n in card[8].split("; ")))
+
+st.download_button(
+    "Скачать кластеры (Excel)",
+    data=partial(
+        reports.cluster_workbook,
+        shown,
+        cards,
+        measures,
+        quality,
+        year,
+        f"{scope.municipality_name}, {year} год",
+    ),
+    file_name=f"Кластеры_рисков_{year}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    key="risk_download",
+)
