@@ -60,6 +60,21 @@ CONTEXT_FEATURES = {
 }
 
 
+MEMBERSHIP_COLUMNS = ["school_id", "year", "cluster_id", "cluster_name", "distance", "ward_cluster"]
+CENTRE_COLUMNS = [
+    "year",
+    "cluster_id",
+    "factor_code",
+    "factor_name",
+    "short_name",
+    "mean_level",
+    "region_mean",
+    "z",
+    "defining",
+]
+FLOAT_COLUMNS = {"distance", "silhouette", "mean_level", "region_mean", "z", "k", "year"}
+
+
 def short_name(factor_name: str) -> str:
     """«дефицит педагогических кадров» → «кадровый дефицит»; unknown names stay as they are.
 
@@ -342,13 +357,22 @@ def cluster_years(
                     }
                 )
         previous = level_centres
-    empty = pd.DataFrame()
     return {
-        "membership": pd.concat(membership, ignore_index=True) if membership else empty,
-        "centres": pd.DataFrame(centres_rows),
-        "quality": pd.concat(quality, ignore_index=True) if quality else empty,
-        "agreement": pd.DataFrame(agreement),
+        "membership": _frame(membership, MEMBERSHIP_COLUMNS),
+        "centres": pd.DataFrame(centres_rows, columns=CENTRE_COLUMNS),
+        "quality": _frame(quality, ["k", "silhouette", "year", "chosen"]),
+        "agreement": pd.DataFrame(agreement, columns=["year", "k", "ari_ward"]),
     }
+
+
+def _frame(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """The parts stacked, or an empty frame that still has its columns (a region without
+    «500+» profiles gets empty tables, not missing ones)."""
+    if not parts:
+        return pd.DataFrame(
+            {c: pd.Series(dtype=float if c in FLOAT_COLUMNS else object) for c in columns}
+        )
+    return pd.concat(parts, ignore_index=True)[columns]
 
 
 def support_directions(

@@ -408,3 +408,33 @@ def test_school_profile_shows_the_risk_radar_and_cluster(demo_db):
     )
     at = run_app("pages/school_profile.py", profile_school_id=other, filter_year=year)
     assert any("рассчитан по показателям" in c.value for c in at.caption)
+
+
+PAGES = [
+    None,
+    "pages/school_profile.py",
+    "pages/identification.py",
+    "pages/context.py",
+    "pages/risk_clusters.py",
+    "pages/methodology.py",
+]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_works_on_a_tiny_imported_region(page, tmp_path, monkeypatch):
+    """Three schools loaded through the import path, no «500+» profiles: nothing breaks."""
+    import streamlit as st
+
+    from radar.loader import load_region
+    from radar.refresh import refresh_derived
+    from tests.conftest import tiny_frames
+
+    path = tmp_path / "tiny.duckdb"
+    load_region(tiny_frames(), path, after_load=refresh_derived)
+    monkeypatch.setenv("RADAR_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = run_app(page)
+    assert at.title
+    if page == "pages/risk_clusters.py":
+        assert any("нет рисковых профилей" in i.value for i in at.info)
