@@ -239,6 +239,12 @@ def combine(
     out["procedures"] = sums["procedures"].astype(int)
     out["residual"] = sums["nr"] / sums["n"]
     out["se"] = np.sqrt(sums["n2se2"]) / sums["n"]
+    return with_interval(out, magnitude)
+
+
+def with_interval(frame: pd.DataFrame, magnitude: float) -> pd.DataFrame:
+    """Add the 95 % interval and the band to a frame with residual and se."""
+    out = frame.copy()
     out["lower"] = out["residual"] - Z95 * out["se"]
     out["upper"] = out["residual"] + Z95 * out["se"]
     out["band"] = band(out["residual"], out["lower"], out["upper"], magnitude)

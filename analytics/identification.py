@@ -29,16 +29,15 @@ def procedure_label(exam: str, subject: str, grade: int) -> str:
     return f"{exam}, {subject}, {int(grade)} кл."
 
 
-def bottom_ranks(results: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Each school's overall result per exam and year, with its place in the region.
+def exam_results(results: pd.DataFrame, min_participants: int) -> pd.DataFrame:
+    """Each school's overall result per exam (ВПР, ОГЭ, ЕГЭ) and year.
 
-    The overall result of an exam (ВПР, ОГЭ, ЕГЭ) is the participant-weighted mean of the
-    school's standardised mean scores over its subjects and grades with enough participants,
-    so a school with twenty procedures does not get twenty chances to fall into the bottom by
-    chance. `bottom` marks the lowest ⌈bottom_share·N⌉ of the N schools (ties at the border
-    count against the rule).
+    The participant-weighted mean of the school's standardised mean scores over its subjects
+    and grades with at least `min_participants` participants: n (participants) and nz (their
+    sum of n·z), so that results can be pooled further, and exam_result = nz / n.
+    sql/school_exam_results.sql computes the same in the database.
     """
-    rows = results[(results["participants"] >= settings.hide_below) & results["z_score"].notna()]
+    rows = results[(results["participants"] >= min_participants) & results["z_score"].notna()]
     n = rows["participants"].astype(float)
     sums = (
         pd.DataFrame(
@@ -54,6 +53,17 @@ def bottom_ranks(results: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         .sum()
     )
     sums["exam_result"] = sums["nz"] / sums["n"]
+    return sums
+
+
+def bottom_ranks(exams: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Each school's place in the region on its overall exam result (see `exam_results`).
+
+    Pooling over subjects and grades means a school with twenty procedures does not get twenty
+    chances to fall into the bottom by chance. `bottom` marks the lowest ⌈bottom_share·N⌉ of
+    the N schools (ties at the border count against the rule).
+    """
+    sums = exams.copy()
     groups = sums.groupby(["year", "exam"])["exam_result"]
     sums["rank"] = groups.rank(method="max")
     sums["rank_pct"] = sums["rank"] / groups.transform("size")
@@ -214,9 +224,12 @@ def identify(
     schools : the register (school_id, pupils, is_small, distance_km).
     social : ИСБШ per school-year (school_id, year, isbsh, isbsh_quartile, pupils).
     olympiads : school_id, year, share_olympiad, share_continue_grade10.
-    ranked : `bottom_ranks(results, settings)` when already computed (several years).
+    ranked : `bottom_ranks(exam_results(results, ...), settings)` when already computed; then
+        `results` need only hold the rows of this and the previous year that the other rules
+        read (shares of «2» at the threshold, ВПР of the gap grade, ЕГЭ).
     """
-    ranked = bottom_ranks(results, settings) if ranked is None else ranked
+    if ranked is None:
+        ranked = bottom_ranks(exam_results(results, settings.hide_below), settings)
     base = schools[["school_id", "distance_km", "is_small", "pupils"]].copy()
     year_social = social[social["year"] == year][["school_id", "isbsh", "isbsh_quartile", "pupils"]]
     base = base.merge(year_social, on="school_id", how="left", suffixes=("_register", ""))
@@ -281,21 +294,12 @@ def compare_official(
 
 
 def result_quartiles(
-    results: pd.DataFrame, year: int, window: int, exams: tuple[str, ...], min_participants: int
+    exams: pd.DataFrame, year: int, window: int, chosen: tuple[str, ...]
 ) -> pd.DataFrame:
-    """Each school's standardised result pooled over the window, and its quartile (4 = top)."""
-    rows = results[
-        results["exam"].isin(exams)
-        & results["year"].between(year - window + 1, year)
-        & (results["participants"] >= min_participants)
-        & results["z_score"].notna()
-    ]
-    n = rows["participants"].astype(float)
-    sums = (
-        pd.DataFrame({"school_id": rows["school_id"], "n": n, "nz": n * rows["z_score"]})
-        .groupby("school_id", as_index=False)
-        .sum()
-    )
+    """Each school's standardised result pooled over the window and the chosen exams, with its
+    quartile in the region (4 = top). `exams` is `exam_results(...)`."""
+    rows = exams[exams["exam"].isin(chosen) & exams["year"].between(year - window + 1, year)]
+    sums = rows.groupby("school_id", as_index=False)[["n", "nz"]].sum()
     sums["result"] = sums["nz"] / sums["n"]
     sums["result_quartile"] = quartile(sums["result"]).astype(int)
     return sums[["school_id", "result", "result_quartile"]]

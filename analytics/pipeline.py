@@ -33,9 +33,18 @@ def identify_year(
     adjusted: pd.DataFrame,
     year: int,
     settings: Settings,
-    ranked: pd.DataFrame | None = None,
+    exams: pd.DataFrame | None = None,
+    pooled: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Identification with resilience for one year, and the partner suggestions."""
+    """Identification with resilience for one year, and the partner suggestions.
+
+    `exams` is identification.exam_results(...) when already at hand (all years at once, or
+    read from the database); otherwise it is computed from inputs["results"]. `pooled` is the
+    pooled adjusted result per school when read from the database (then `adjusted` may be
+    None).
+    """
+    if exams is None:
+        exams = idn.exam_results(inputs["results"], settings.hide_below)
     ident = idn.identify(
         inputs["results"],
         inputs["schools"],
@@ -43,11 +52,9 @@ def identify_year(
         inputs["olympiads"],
         year,
         settings,
-        ranked,
+        idn.bottom_ranks(exams, settings),
     )
-    res = resilience(
-        adjusted, inputs["results"], inputs["context"], inputs["schools"], year, settings
-    )
+    res = resilience(adjusted, exams, inputs["context"], inputs["schools"], year, settings, pooled)
     ident = ident.merge(res, on=["school_id", "year"], how="left")
     year_context = inputs["context"][inputs["context"]["year"] == year]
     partners = suggest_partners(ident, year_context, res, inputs["municipalities"], settings)
@@ -66,12 +73,12 @@ def compute_derived(
         inputs["results"], inputs["context"], settings.hide_below, settings.band_magnitude
     )
     overall = cx.school_adjusted(adjusted, settings.hide_below, settings.band_magnitude)
-    ranked = idn.bottom_ranks(inputs["results"], settings)
+    exams = idn.exam_results(inputs["results"], settings.hide_below)
     years = sorted(int(y) for y in inputs["results"]["year"].unique())
     idents, partners = [], []
     for i, year in enumerate(years):
         step(f"Идентификация ШНОР и ШНСУ, {year} год", 0.5 + 0.5 * i / max(len(years), 1))
-        ident, suggested = identify_year(inputs, adjusted, year, settings, ranked)
+        ident, suggested = identify_year(inputs, adjusted, year, settings, exams)
         idents.append(ident)
         partners.append(suggested)
     return {

@@ -16,11 +16,12 @@ ABOVE = (cx.BAND_WELL_ABOVE, cx.BAND_ABOVE)
 
 def resilience(
     adjusted: pd.DataFrame,
-    results: pd.DataFrame,
+    exams: pd.DataFrame,
     social: pd.DataFrame,
     schools: pd.DataFrame,
     year: int,
     settings: Settings,
+    pooled: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Both definitions for every school of the year, and the one chosen in the settings.
 
@@ -31,16 +32,22 @@ def resilience(
     Selective schools (лицей, гимназия, СОШ с УИОП) are left out unless the settings say
     otherwise: their intake is chosen, so their results say little about resilience.
 
+    `exams` is identification.exam_results(...): each school's result per exam and year.
+    `pooled` is the adjusted result pooled per school (sql/adjusted_pooled.sql) when read from
+    the database; otherwise it is pooled here from the procedure rows in `adjusted`.
+
     Returns school_id, year, adjusted_result, adjusted_se, adjusted_band, result,
     result_quartile, resilient_adjusted, resilient_quartiles, resilient.
     """
-    exams = tuple(settings.resilient_exams)
-    pooled = cx.pooled_over_years(
-        adjusted, year, settings.years_window, exams, settings.hide_below, settings.band_magnitude
-    ).rename(columns={"residual": "adjusted_result", "se": "adjusted_se", "band": "adjusted_band"})[
-        ["school_id", "adjusted_result", "adjusted_se", "adjusted_band"]
-    ]
-    quart = result_quartiles(results, year, settings.years_window, exams, settings.hide_below)
+    chosen = tuple(settings.resilient_exams)
+    if pooled is None:
+        pooled = cx.pooled_over_years(
+            adjusted, year, settings.years_window, chosen, settings.hide_below
+        )
+    pooled = cx.with_interval(pooled, settings.band_magnitude).rename(
+        columns={"residual": "adjusted_result", "se": "adjusted_se", "band": "adjusted_band"}
+    )[["school_id", "adjusted_result", "adjusted_se", "adjusted_band"]]
+    quart = result_quartiles(exams, year, settings.years_window, chosen)
     year_social = social[social["year"] == year][["school_id", "isbsh_quartile"]]
     out = schools[["school_id", "programme_type"]].merge(year_social, on="school_id", how="left")
     out = out.merge(pooled, on="school_id", how="left").merge(quart, on="school_id", how="left")
@@ -69,9 +76,9 @@ def neighbours(municipalities: pd.DataFrame, k: int = 3) -> dict[str, set[str]]:
     lon = np.radians(known["center_lon"].to_numpy(float))
     d = _haversine(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
     np.fill_diagonal(d, np.inf)
-    order = np.argsort(d, axis=1)[:, :k]
+    order = np.argsort(d, axis=1)[:, : min(k, len(ids) - 1)]  # never the municipality itself
     result = {m: set() for m in municipalities["municipality_id"]}
-    result.update({ids[i]: set(ids[order[i]]) for i in range(len(ids))})
+    result.update({ids[i]: set(ids[order[i]]) - {ids[i]} for i in range(len(ids))})
     return result
 
 
@@ -123,54 +130,144 @@ def suggest_partners(
     strong = info.loc[sorted(s for s in strong_ids if s in info.index)]
     if not shnor or strong.empty:
         return pd.DataFrame(columns=columns)
-    adjusted = res.set_index("school_id")["adjusted_result"]
+    adjusted = dict(zip(res["school_id"], res["adjusted_result"], strict=True))
     near = neighbours(municipalities)
-    c_isbsh = strong["isbsh"].to_numpy(float)
-    c_log = np.log(strong["pupils"].astype(float).clip(lower=1).to_numpy())
-    c_type = strong["settlement_type"].astype(str).to_numpy()
-    c_mun = strong["municipality_id"].astype(str).to_numpy()
-    c_lat = np.radians(strong["lat"].astype(float).to_numpy())
-    c_lon = np.radians(strong["lon"].astype(float).to_numpy())
+    cand = {
+        "id": strong.index.to_numpy(),
+        "isbsh": strong["isbsh"].to_numpy(float),
+        "log": np.log(strong["pupils"].astype(float).clip(lower=1).to_numpy()),
+        "type": strong["settlement_type"].astype(str).to_numpy(),
+        "mun": strong["municipality_id"].astype(str).to_numpy(),
+        "lat": np.radians(strong["lat"].astype(float).to_numpy()),
+        "lon": np.radians(strong["lon"].astype(float).to_numpy()),
+    }
+    k = settings.partners_per_school
+    me = info.loc[shnor]
+    by_mun: dict[str, np.ndarray] = {
+        m: idx for m, idx in pd.Series(cand["mun"]).groupby(cand["mun"]).indices.items()
+    }
     rows = []
-    for school_id in shnor:
-        me = info.loc[school_id]
-        d_isbsh = np.abs(c_isbsh - float(me["isbsh"])) / 10
-        d_isbsh = np.where(np.isnan(d_isbsh), 2.0, d_isbsh)
-        similarity = (
-            d_isbsh
-            + (c_type != str(me["settlement_type"]))
-            + np.abs(c_log - np.log(max(float(me["pupils"]), 1.0)))
+    # Schools of one municipality at once, against the candidates of their own and the
+    # neighbouring municipalities; only a school left with fewer than k looks at all of them.
+    own = {
+        school: (isbsh, str(settlement))
+        for school, isbsh, settlement in zip(
+            me.index, me["isbsh"].to_numpy(float), me["settlement_type"], strict=True
         )
-        km = _haversine(np.radians(float(me["lat"])), np.radians(float(me["lon"])), c_lat, c_lon)
-        score = similarity + np.where(np.isnan(km), 0.0, km / 100)
-        mun = str(me["municipality_id"])
-        tier = np.where(c_mun == mun, 0, np.where(np.isin(c_mun, list(near.get(mun, ()))), 1, 2))
-        order = np.lexsort((strong.index.to_numpy(), score, tier))[: settings.partners_per_school]
-        for rank, j in enumerate(order, start=1):
-            partner = strong.index[j]
-            reason = [
-                ("тот же муниципалитет", "соседний муниципалитет", "другой муниципалитет")[tier[j]],
-                f"ИСБШ {fmt.num(c_isbsh[j], 0)} против {fmt.num(me['isbsh'], 0)}",
-                (
-                    f"тот же тип поселения ({c_type[j]})"
-                    if c_type[j] == str(me["settlement_type"])
-                    else f"тип поселения: {c_type[j]}"
-                ),
-                f"результат выше ожидаемого на {fmt.num(adjusted.get(partner), 2)} ст. откл.",
-            ]
-            if not np.isnan(km[j]):
-                reason.insert(1, f"{fmt.num(km[j], 0)} км")
-            rows.append(
-                (
+    }
+    for mun, group in me.groupby(me["municipality_id"].astype(str), sort=True):
+        local = np.unique(
+            np.concatenate(
+                [by_mun.get(m, np.array([], dtype=int)) for m in (mun, *near.get(mun, ()))]
+            )
+        ).astype(int)
+        short = []
+        if len(local):
+            picked = _rank_partners(group, mun, near, cand, local, k)
+            for school_id, (order, tier, similarity, km) in picked.items():
+                if len(order) < k and len(order) < len(cand["id"]):
+                    short.append(school_id)
+                else:
+                    rows += _partner_rows(
+                        school_id,
+                        year,
+                        own[school_id],
+                        order,
+                        tier,
+                        similarity,
+                        km,
+                        cand,
+                        adjusted,
+                    )
+        else:
+            short = list(group.index)
+        if short:
+            everyone = np.arange(len(cand["id"]))
+            picked = _rank_partners(group.loc[short], mun, near, cand, everyone, k)
+            for school_id, (order, tier, similarity, km) in picked.items():
+                rows += _partner_rows(
                     school_id,
                     year,
-                    rank,
-                    partner,
-                    int(tier[j]),
-                    float(similarity[j]),
-                    float(km[j]),
-                    float(adjusted.get(partner)),
-                    "; ".join(reason),
+                    own[school_id],
+                    order,
+                    tier,
+                    similarity,
+                    km,
+                    cand,
+                    adjusted,
                 )
-            )
+    rows.sort(key=lambda r: (r[0], r[2]))
     return pd.DataFrame(rows, columns=columns)
+
+
+def _rank_partners(group, mun, near, cand, pool, k):
+    """For every school of `group` (one municipality): the best k of `pool` (candidate indices)
+    by tier, then score, then code; with each pair's tier, similarity and distance."""
+    c = {key: values[pool] for key, values in cand.items()}
+    d_isbsh = np.abs(c["isbsh"][None, :] - group["isbsh"].to_numpy(float)[:, None]) / 10
+    d_isbsh = np.where(np.isnan(d_isbsh), 2.0, d_isbsh)
+    g_log = np.log(group["pupils"].astype(float).clip(lower=1).to_numpy())
+    similarity = (
+        d_isbsh
+        + (c["type"][None, :] != group["settlement_type"].astype(str).to_numpy()[:, None])
+        + np.abs(c["log"][None, :] - g_log[:, None])
+    )
+    km = _haversine(
+        np.radians(group["lat"].astype(float).to_numpy())[:, None],
+        np.radians(group["lon"].astype(float).to_numpy())[:, None],
+        c["lat"][None, :],
+        c["lon"][None, :],
+    )
+    score = similarity + np.where(np.isnan(km), 0.0, km / 100)
+    tier_row = np.where(
+        c["mun"] == mun, 0, np.where(np.isin(c["mun"], list(near.get(mun, ()))), 1, 2)
+    )
+    tier = np.broadcast_to(tier_row, score.shape)
+    ids = np.broadcast_to(np.arange(len(pool)), score.shape)  # candidates are sorted by code
+    order = np.lexsort((ids, score, tier), axis=-1)[:, :k]
+    picked = {}
+    for i, school_id in enumerate(group.index):
+        chosen = order[i]
+        picked[school_id] = (
+            pool[chosen],
+            tier[i, chosen],
+            similarity[i, chosen],
+            km[i, chosen],
+        )
+    return picked
+
+
+def _partner_rows(school_id, year, me, order, tier, similarity, km, cand, adjusted):
+    """Rows of partner_suggestions for one school with the reason in Russian.
+
+    `me` is (ИСБШ, settlement type) of the school; `adjusted` maps a school to its result."""
+    my_isbsh, my_type = me
+    rows = []
+    for rank, (j, t, sim, dist) in enumerate(zip(order, tier, similarity, km, strict=True), 1):
+        partner = cand["id"][j]
+        reason = [
+            ("тот же муниципалитет", "соседний муниципалитет", "другой муниципалитет")[t],
+            f"ИСБШ {fmt.num(cand['isbsh'][j], 0)} против {fmt.num(my_isbsh, 0)}",
+            (
+                f"тот же тип поселения ({cand['type'][j]})"
+                if cand["type"][j] == my_type
+                else f"тип поселения: {cand['type'][j]}"
+            ),
+            f"результат выше ожидаемого на {fmt.num(adjusted.get(partner), 2)} ст. откл.",
+        ]
+        if not np.isnan(dist):
+            reason.insert(1, f"{fmt.num(dist, 0)} км")
+        rows.append(
+            (
+                school_id,
+                year,
+                rank,
+                partner,
+                int(t),
+                float(sim),
+                float(dist),
+                float(adjusted.get(partner)),
+                "; ".join(reason),
+            )
+        )
+    return rows

@@ -92,31 +92,30 @@ def data_work(path: Path, queries: list[tuple[str, dict]], repeat: int) -> float
 
 
 def identification_time(path: Path, repeat: int) -> float:
-    """What a user waits for after «Применить» on the identification page: two years computed
-    with settings not seen before (the page's inputs are already in memory)."""
-    from analytics.pipeline import identify_year
+    """What a user waits for after «Применить» on the identification page: this year and the
+    previous one computed with settings not seen before (the page's own reading and analytics,
+    without Streamlit's caches)."""
     from analytics.settings import Settings
     from radar import db
-    from radar.refresh import read_inputs
+    from radar.live import compute_identification
 
     con = db.connect(path)
     try:
-        inputs = read_inputs(con)
-        year = int(inputs["results"]["year"].max())
-        windows = {
-            y: con.execute(db.sql("adjusted_window"), {"year": y, "window": 3}).df()
-            for y in (year, year - 1)
-        }
+
+        def query(name: str, **params):
+            return con.cursor().execute(db.sql(name), params).df()
+
+        year = int(query("years")["year"].max())
+        settings = iter(Settings(fail_share=0.30 + i / 1000) for i in range(repeat + 1))
+
+        def once() -> None:
+            chosen = next(settings)
+            for y in (year, year - 1):
+                compute_identification(y, chosen, query)
+
+        return median_time(once, repeat)
     finally:
         con.close()
-    settings = iter(Settings(fail_share=0.30 + i / 1000) for i in range(repeat + 1))
-
-    def once() -> None:
-        chosen = next(settings)
-        for y, adjusted in windows.items():
-            identify_year(inputs, adjusted, y, chosen)
-
-    return median_time(once, repeat)
 
 
 def refresh_time(path: Path, repeat: int) -> float:

@@ -22,9 +22,7 @@ choices = [DEFAULT_PRESET, *saved]
 with st.expander("Критерии идентификации", expanded=False, icon=":material/tune:"):
     preset = st.selectbox("Начать с набора настроек", choices, key="identification_preset")
     base = live.active_settings() if preset == DEFAULT_PRESET else saved[preset]
-    ege_subjects = (
-        live.inputs()["results"].query("exam == 'ЕГЭ'")["subject"].drop_duplicates().tolist()
-    )
+    ege_subjects = store.query("ege_subjects")["subject"].tolist()
     changed = settings_form(base, f"set_{choices.index(preset)}", ege_subjects)
     if changed is not None:
         st.session_state[APPLIED_KEY] = changed.to_json()
@@ -38,8 +36,9 @@ settings = (
     else live.active_settings()
 )
 
-ident, partners = live.identification(scope.year, settings)
-previous, _ = live.identification(scope.year - 1, settings)
+with st.spinner("Составление списков по выбранным критериям…"):
+    ident, partners = live.identification(scope.year, settings)
+    previous, _ = live.identification(scope.year - 1, settings)
 names = store.query("school_names")
 membership = store.query("analysis_membership")
 if scope.municipality_id:

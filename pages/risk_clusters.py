@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from analytics import risk
-from radar import charts, fmt, reports, store, ui
+from radar import charts, fmt, live, reports, store, ui
 
 scope = ui.current_scope()
 st.title("Кластеры рисков")
@@ -22,10 +22,30 @@ st.caption(
     + ("" if year == scope.year else f" (за {scope.year} год профилей нет — показан {year})")
 )
 
+extra = st.multiselect(
+    "Добавить к уровням рисков показатели контекста",
+    list(risk.CONTEXT_FEATURES),
+    format_func=risk.CONTEXT_FEATURES.get,
+    key="risk_context_features",
+    help="По умолчанию школы группируются только по уровням факторов риска. Показатели "
+    "контекста (стандартизованные, больше — хуже) добавляются к ним как признаки.",
+)
 members = store.query("risk_cluster_members", year=year)
-centres = store.query("risk_centres", year=year)
-quality = store.query("risk_quality", year=year)
-measures = store.query("risk_measures", year=year)
+if extra:
+    # The same analysis with more features, computed for this page (the tables keep the default).
+    computed = live.clusters(tuple(extra))
+    membership = computed["risk_clusters"].query("year == @year")
+    members = membership.merge(
+        members.drop(columns=["cluster_id", "cluster_name", "distance", "ward_cluster"]),
+        on="school_id",
+    )
+    centres = computed["risk_cluster_centres"].query("year == @year")
+    quality = computed["risk_cluster_quality"].query("year == @year")
+    measures = computed["risk_cluster_measures"].query("year == @year")
+else:
+    centres = store.query("risk_centres", year=year)
+    quality = store.query("risk_quality", year=year)
+    measures = store.query("risk_measures", year=year)
 names = dict(zip(members["cluster_id"], members["cluster_name"], strict=False))
 
 programme = st.radio(
@@ -100,8 +120,7 @@ for start in range(0, len(cards), 2):
     for col, card in zip(row, cards.iloc[start : start + 2].itertuples(index=False), strict=False):
         cluster = card[0]
         with col.container(border=True):
-            color, _ = charts.cluster_style(cluster)
-            st.markdown(f"#### :material/group_work: {cluster}. {card[1]}")
+            st.markdown(f"#### {cluster}. {card[1]}")
             c = st.columns(3)
             c[0].metric("Школ", fmt.integer(card[2]))
             c[1].metric("Доля ШНОР", fmt.pct(card[3]))

@@ -415,11 +415,16 @@ def cluster_map(points: pd.DataFrame, explained: list[float]) -> go.Figure:
     fig.update_layout(
         xaxis_title=f"Главная компонента 1 ({share[0]} разброса)",
         yaxis_title=f"Главная компонента 2 ({share[1]} разброса)",
-        legend={"orientation": "v", "y": 1, "x": 1.02, "yanchor": "top"},
     )
-    fig = russian(fig, height=520)
-    fig.update_layout(legend={"orientation": "v", "y": 1, "x": 1.02, "yanchor": "top"})
+    fig = russian(fig, height=560)
+    fig.update_layout(legend={"orientation": "h", "y": -0.18, "x": 0, "yanchor": "top"})
     return fig
+
+
+def _short_label(cluster, name: str, width: int = 48) -> str:
+    """«3. Учебная неуспешность и …» — long cluster names would squeeze the plot."""
+    label = f"{int(cluster)}. {name}"
+    return label if len(label) <= width else label[: width - 1].rstrip(" ,") + "…"
 
 
 def cluster_heatmap(centres: pd.DataFrame, names: dict[int, str]) -> go.Figure:
@@ -427,7 +432,7 @@ def cluster_heatmap(centres: pd.DataFrame, names: dict[int, str]) -> go.Figure:
     table = centres.pivot(index="cluster_id", columns="short_name", values="mean_level")
     order = centres.drop_duplicates("short_name").sort_values("factor_code")["short_name"]
     table = table[list(order)]
-    labels = [f"{c}. {names.get(c, '')}" for c in table.index]
+    labels = [_short_label(c, names.get(c, ""), 36) for c in table.index]
     fig = go.Figure(
         go.Heatmap(
             z=table.to_numpy(),

@@ -150,3 +150,33 @@ def test_a_saved_active_preset_drives_the_refresh_and_survives_a_reload(tmp_path
     assert con.execute("select name from settings_presets").fetchall() == [("Без ШНСУ",)]
     assert con.execute("select count(*) from identification where shnsu").fetchone()[0] == 0
     con.close()
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [Settings(), Settings(fail_share=0.2, vpr_gap_grade=5, ege_gap_subjects=("Русский язык",))],
+    ids=["defaults", "changed"],
+)
+def test_the_page_reads_only_what_it_needs_and_gets_the_same_lists(demo_env, settings):
+    """radar.live reads aggregated, year-limited inputs; the result equals the full pipeline."""
+    from analytics.context import context_adjusted
+    from analytics.pipeline import identify_year
+    from radar import live
+
+    con = db.connect(demo_env, read_only=True)
+    inputs = read_inputs(con)
+    con.close()
+    adjusted = context_adjusted(inputs["results"], inputs["context"])
+    full, full_partners = identify_year(inputs, adjusted, 2025, settings)
+    page, page_partners = live.identification(2025, settings)
+    columns = [c for c in full.columns if c != "reasons"]
+    pd.testing.assert_frame_equal(
+        page[columns].reset_index(drop=True),
+        full[columns].reset_index(drop=True),
+        check_dtype=False,
+        atol=1e-9,
+    )
+    assert page["reasons"].tolist() == full["reasons"].tolist()
+    pd.testing.assert_frame_equal(
+        page_partners.reset_index(drop=True), full_partners.reset_index(drop=True), atol=1e-9
+    )

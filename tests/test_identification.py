@@ -237,7 +237,8 @@ def test_resilience_both_definitions():
     schools = register(
         list("RLNTW"), programme_type=["обычная", "лицей", "обычная", "обычная", "обычная"]
     )
-    out = resilience(adjusted, results, social, schools, 2025, Settings()).set_index("school_id")
+    exams = idn.exam_results(results, 10)
+    out = resilience(adjusted, exams, social, schools, 2025, Settings()).set_index("school_id")
     assert out["resilient_adjusted"].to_dict() == {
         "R": True,
         "L": False,  # selective
@@ -249,7 +250,7 @@ def test_resilience_both_definitions():
     assert out["result_quartile"].to_dict() == {"R": 1, "L": 4, "N": 3, "T": 2, "W": 1}
     assert not out["resilient_quartiles"].any()
     open_door = Settings(resilient_nonselective_only=False, resilient_definition="quartiles")
-    out2 = resilience(adjusted, results, social, schools, 2025, open_door).set_index("school_id")
+    out2 = resilience(adjusted, exams, social, schools, 2025, open_door).set_index("school_id")
     assert out2.loc["L", "resilient_quartiles"] and out2.loc["L", "resilient"]
     assert not out2.loc["R", "resilient_quartiles"]
 

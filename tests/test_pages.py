@@ -438,3 +438,20 @@ def test_every_page_works_on_a_tiny_imported_region(page, tmp_path, monkeypatch)
     assert at.title
     if page == "pages/risk_clusters.py":
         assert any("нет рисковых профилей" in i.value for i in at.info)
+
+
+def test_risk_clusters_with_a_context_indicator_added(demo_db):
+    at = run_app("pages/risk_clusters.py")
+    before = figure(at, "risk_heatmap")["data"][0]["y"]
+    at.multiselect(key="risk_context_features").set_value(["isbsh_risk", "result_risk"]).run()
+    assert not at.exception
+    year = scalar(demo_db, "select max(year) from risk_clusters")
+    schools = scalar(demo_db, "select count(*) from risk_clusters where year = $y", y=year)
+    assert metric(at, "Школ с рисковым профилем") == fmt.integer(schools)
+    themap = figure(at, "risk_map")
+    assert sum(len(values(t["x"])) for t in themap["data"]) == schools
+    after = figure(at, "risk_heatmap")["data"][0]
+    assert len(after["x"]) == scalar(
+        demo_db, "select count(*) from risk_factors where year = $y", y=year
+    )
+    assert after["y"] and before  # both views drew their clusters

@@ -1,0 +1,1 @@
+select distinct subject from exam_results where exam = 'ЕГЭ' order by subject

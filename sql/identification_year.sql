@@ -1,0 +1,1 @@
+select * from identification where year = $year order by school_id

@@ -1,0 +1,1 @@
+select * from partner_suggestions where year = $year order by school_id, rank
