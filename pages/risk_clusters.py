@@ -25,6 +25,7 @@ st.caption(
 extra = st.multiselect(
     "Добавить к уровням рисков показатели контекста",
     list(risk.CONTEXT_FEATURES),
+    placeholder="Выберите…",
     format_func=risk.CONTEXT_FEATURES.get,
     key="risk_context_features",
     help="По умолчанию школы группируются только по уровням факторов риска. Показатели "

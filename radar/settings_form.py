@@ -95,6 +95,7 @@ def settings_form(base: Settings, prefix: str, ege_subjects: list[str]) -> Setti
         ege_subjects_chosen = c[3].multiselect(
             DESCRIPTIONS["ege_gap_subjects"],
             subjects,
+            placeholder="Выберите…",
             default=list(base.ege_gap_subjects),
             help="Учитываются предметы, название которых начинается с выбранного "
             "(«Математика» — и базовая, и профильная).",
@@ -110,6 +111,7 @@ def settings_form(base: Settings, prefix: str, ege_subjects: list[str]) -> Setti
         rules = c[0].multiselect(
             DESCRIPTIONS["shnor_rules"],
             list(SHNOR_RULES),
+            placeholder="Выберите…",
             default=[r for r in base.shnor_rules if r in SHNOR_RULES],
             format_func=RULE_NAMES.get,
             key=k("shnor_rules"),
@@ -154,6 +156,7 @@ def settings_form(base: Settings, prefix: str, ege_subjects: list[str]) -> Setti
         exams = c[1].multiselect(
             DESCRIPTIONS["resilient_exams"],
             list(EXAMS),
+            placeholder="Выберите…",
             default=[e for e in base.resilient_exams if e in EXAMS],
             key=k("resilient_exams"),
         )

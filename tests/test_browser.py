@@ -111,6 +111,7 @@ def test_every_page_renders_in_chromium(server):
             assert page.locator('[data-testid="stException"]').count() == 0, path
             assert page.locator("h1").first.inner_text().strip() == heading
             assert page.locator(".js-plotly-plot").count() >= charts, path
+            assert page.get_by_text("Choose options").count() == 0, path  # Russian only
             if path == "identification":
                 assert page.locator('[data-testid="stDataFrame"]').count() >= 1
                 assert page.get_by_text("Скачать списки (Excel)").count() == 1
