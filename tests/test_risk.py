@@ -169,3 +169,36 @@ def test_demo_derived_profiles_cover_schools_without_a_questionnaire(demo):
         "using (school_id, year, factor_code) where d.source = 'расчёт'"
     ).fetchone()[0]
     assert overlap == 0
+
+
+def test_risk_clusters_of_a_region_loaded_through_the_import_path(tmp_path):
+    """Profiles in a region's own files go through the loader and get clusters and names."""
+    from radar.loader import load_region
+    from radar.refresh import refresh_derived
+    from tests.conftest import tiny_frames
+
+    frames = tiny_frames()
+    frames["risk_factors"] = factors((2025,))
+    levels = {"S1": (0, 0, 2, 0, 2), "S2": (0, 0, 2, 0, 1), "S3": (2, 2, 0, 1, 0)}
+    frames["risk_profiles"] = pd.DataFrame(
+        [
+            (school, 2025, code, risk.LEVELS[level])
+            for school, row in levels.items()
+            for code, level in zip(FACTORS, row, strict=True)
+        ],
+        columns=["school_id", "year", "factor_code", "risk_level"],
+    )
+    path = tmp_path / "region.duckdb"
+    load_region(frames, path, after_load=refresh_derived)
+    con = db.connect(path)
+    clusters = con.execute("select * from risk_clusters order by school_id").df()
+    derived = con.execute(
+        "select count(*) from risk_profiles_derived where source = 'расчёт'"
+    ).fetchone()[0]
+    con.close()
+    assert clusters["cluster_id"].nunique() == 2
+    assert clusters.loc[0, "cluster_id"] == clusters.loc[1, "cluster_id"]  # S1 and S2 together
+    assert "языковой барьер" in clusters.loc[0, "cluster_name"].lower()
+    s3 = clusters.loc[2, "cluster_name"].lower()
+    assert "оснащение" in s3 and "кадровый дефицит" in s3
+    assert derived == 0  # every school of 2025 has a questionnaire: nothing to derive
