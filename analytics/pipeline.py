@@ -8,13 +8,23 @@ import pandas as pd
 
 from analytics import context as cx
 from analytics import identification as idn
+from analytics import monitoring as mon
 from analytics import risk
+from analytics.objectivity import objectivity_flags
 from analytics.resilience import resilience, suggest_partners
 from analytics.settings import Settings
 
 # Inputs read from the database (sql/analysis_*.sql) and what each output is called there.
 INPUTS = ("results", "context", "schools", "olympiads", "municipalities")
 RISK_INPUTS = ("risk_profiles", "risk_factors", "risk_indicators")
+MONITORING_INPUTS = (
+    "monitoring_stages",
+    "monitoring_indicators",
+    "objectivity_results",
+    "objectivity_term",
+    "objectivity_cohort",
+    "schools",
+)
 OUTPUTS = (
     "context_adjusted",
     "school_adjusted",
@@ -25,6 +35,9 @@ OUTPUTS = (
     "risk_cluster_centres",
     "risk_cluster_quality",
     "risk_cluster_measures",
+    "monitoring_changes",
+    "monitoring_progress",
+    "objectivity_flags",
 )
 
 
@@ -124,4 +137,19 @@ def compute_risk(
         "risk_cluster_centres": clusters["centres"],
         "risk_cluster_quality": quality,
         "risk_cluster_measures": measures,
+    }
+
+
+def compute_monitoring(inputs: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Stage changes, «положительная динамика» and the ВПР objectivity signs."""
+    changes = mon.stage_table(inputs["monitoring_stages"], inputs["monitoring_indicators"])
+    return {
+        "monitoring_changes": changes,
+        "monitoring_progress": mon.progress(changes),
+        "objectivity_flags": objectivity_flags(
+            inputs["objectivity_results"],
+            inputs["objectivity_term"],
+            inputs["objectivity_cohort"],
+            inputs["schools"],
+        ),
     }

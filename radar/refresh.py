@@ -7,7 +7,15 @@ from collections.abc import Callable
 import duckdb
 import pandas as pd
 
-from analytics.pipeline import INPUTS, OUTPUTS, RISK_INPUTS, compute_derived, compute_risk
+from analytics.pipeline import (
+    INPUTS,
+    MONITORING_INPUTS,
+    OUTPUTS,
+    RISK_INPUTS,
+    compute_derived,
+    compute_monitoring,
+    compute_risk,
+)
 from analytics.settings import Settings
 from analytics.social_index import compute_social_index
 from radar import db
@@ -23,10 +31,17 @@ def active_settings(con: duckdb.DuckDBPyConnection) -> Settings:
 
 
 def read_inputs(
-    con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = INPUTS
+    con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = INPUTS, min_participants: int = 10
 ) -> dict[str, pd.DataFrame]:
     """The frames analytics.pipeline needs, read through sql/analysis_*.sql."""
-    return {name: con.execute(db.sql(f"analysis_{name}")).df() for name in names}
+    params = {"min_participants": min_participants}
+    frames = {}
+    for name in names:
+        statement = db.sql(f"analysis_{name}")
+        frames[name] = con.execute(
+            statement, params if "$min_participants" in statement else {}
+        ).df()
+    return frames
 
 
 def support_catalogue() -> pd.DataFrame:
@@ -73,6 +88,8 @@ def refresh_derived(
         derived = compute_derived(read_inputs(con), settings, sub_step)
         step("Рисковые профили и кластеры", 0.95)
         derived |= compute_risk(read_inputs(con, RISK_INPUTS), support_catalogue())
+        step("Мониторинг этапов и объективность ВПР", 0.97)
+        derived |= compute_monitoring(read_inputs(con, MONITORING_INPUTS, settings.hide_below))
         for table, frame in derived.items():
             store_frame(con, table, frame)
         con.execute("commit")
