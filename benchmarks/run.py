@@ -18,6 +18,7 @@ PAGES = {
     "Идентификация": ("pages/identification.py", {}),
     "Контекст и результаты": ("pages/context.py", {}),
     "Кластеры рисков": ("pages/risk_clusters.py", {}),
+    "Мониторинг этапов": ("pages/monitoring.py", {}),
     "Методика": ("pages/methodology.py", {}),
 }
 

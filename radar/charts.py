@@ -522,3 +522,77 @@ def risk_radar(profile: pd.DataFrame) -> go.Figure:
         }
     )
     return russian(fig, height=460)
+
+
+def stage_slopes(changes: pd.DataFrame, positive: dict[str, bool]) -> go.Figure:
+    """Each school's indicator at the three monitoring stages, and the median of all."""
+    stages = ["Входной", "Промежуточный", "Итоговый"]
+    columns = ["entry", "intermediate", "final"]
+    percent = changes["unit"].eq("доля").all()
+    scale = 100 if percent else 1
+    fig = go.Figure()
+    legend_done: set[str] = set()
+    for row in changes.itertuples(index=False):
+        state = positive.get(row.school_id)
+        group = (
+            "Положительная динамика"
+            if state is True
+            else "Нет положительной динамики"
+            if state is False
+            else "Нет итоговых данных"
+        )
+        color = {"Положительная динамика": "#1a9850", "Нет положительной динамики": "#d73027"}.get(
+            group, "#9e9e9e"
+        )
+        fig.add_scatter(
+            x=stages,
+            y=[
+                getattr(row, c) * scale if getattr(row, c) == getattr(row, c) else None
+                for c in columns
+            ],
+            mode="lines+markers",
+            name=group,
+            legendgroup=group,
+            showlegend=group not in legend_done,
+            line={"color": color, "width": 1, "dash": "solid" if state else "dot"},
+            marker={"size": 5},
+            opacity=0.55,
+            hovertemplate=f"<b>{row.name}</b><br>%{{x}}: %{{y:.2f}}<extra>{group}</extra>",
+        )
+        legend_done.add(group)
+    medians = [changes[c].median() * scale for c in columns]
+    fig.add_scatter(
+        x=stages,
+        y=medians,
+        mode="lines+markers",
+        name="Медиана",
+        line={"color": "#000", "width": 4},
+        marker={"size": 10, "symbol": "diamond"},
+        hovertemplate="Медиана, %{x}: %{y:.2f}<extra></extra>",
+    )
+    unit = changes["unit"].iloc[0] if len(changes) else ""
+    fig.update_layout(
+        yaxis_title=f"{changes['indicator_name'].iloc[0] if len(changes) else ''}"
+        + (", %" if percent else f", {unit}")
+    )
+    return russian(fig, height=460)
+
+
+def share_bars(shares: pd.DataFrame, by: str) -> go.Figure:
+    """Share of schools with positive dynamics per group."""
+    df = shares.sort_values("share_positive")
+    fig = go.Figure(
+        go.Bar(
+            x=df["share_positive"] * 100,
+            y=df[by],
+            orientation="h",
+            marker_color="#1a9850",
+            customdata=np.column_stack([df["positive"], df["judged"], df["no_final"]]),
+            text=[f"{v:.0f} %" for v in df["share_positive"].fillna(0) * 100],
+            textposition="outside",
+            hovertemplate="%{y}: %{x:.1f} % (%{customdata[0]} из %{customdata[1]}; "
+            "без итоговых данных: %{customdata[2]})<extra></extra>",
+        )
+    )
+    fig.update_layout(xaxis_title="Доля школ с положительной динамикой, %", xaxis_range=[0, 110])
+    return russian(fig, height=max(260, 26 * len(df) + 100))

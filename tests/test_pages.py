@@ -416,6 +416,7 @@ PAGES = [
     "pages/identification.py",
     "pages/context.py",
     "pages/risk_clusters.py",
+    "pages/monitoring.py",
     "pages/methodology.py",
 ]
 
@@ -455,3 +456,46 @@ def test_risk_clusters_with_a_context_indicator_added(demo_db):
         demo_db, "select count(*) from risk_factors where year = $y", y=year
     )
     assert after["y"] and before  # both views drew their clusters
+
+
+def test_monitoring_page_matches_the_progress_table(demo_db):
+    at = run_app("pages/monitoring.py")
+    assert at.title[0].value == "Мониторинг этапов"
+    year = scalar(demo_db, "select max(year) from monitoring_progress")
+    schools = scalar(demo_db, "select count(*) from monitoring_progress where year = $y", y=year)
+    share = scalar(
+        demo_db,
+        "select avg(positive::int) from monitoring_progress where year = $y and positive is not null",
+        y=year,
+    )
+    assert metric(at, "Школ в мониторинге") == fmt.integer(schools)
+    assert metric(at, "С положительной динамикой") == fmt.pct(share)
+    slopes = figure(at, "monitoring_slopes")
+    with_data = scalar(
+        demo_db,
+        "select count(*) from monitoring_changes where year = $y and indicator = $i",
+        y=year,
+        i=at.selectbox(key="monitoring_indicator").value,
+    )
+    assert len(slopes["data"]) == with_data + 1  # a line per school and the median
+    bars = figure(at, "monitoring_by_curator")
+    assert len(bars["data"][0]["y"]) == len(set(table_with(at, "Куратор")["Куратор"]))
+
+
+def test_monitoring_page_for_another_indicator_and_municipality(demo_db):
+    municipality = scalar(
+        demo_db,
+        "select min(s.municipality_id) from monitoring_progress p join schools s using (school_id)",
+    )
+    at = run_app("pages/monitoring.py", filter_municipality=municipality)
+    at.selectbox(key="monitoring_indicator").set_value("high_risks").run()
+    assert not at.exception
+    year = scalar(demo_db, "select max(year) from monitoring_progress")
+    schools = scalar(
+        demo_db,
+        "select count(*) from monitoring_progress p join schools s using (school_id) "
+        "where p.year = $y and s.municipality_id = $m",
+        y=year,
+        m=municipality,
+    )
+    assert metric(at, "Школ в мониторинге") == fmt.integer(schools)

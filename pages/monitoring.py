@@ -1,0 +1,103 @@
+"""Мониторинг этапов: входной → промежуточный → итоговый for the programme schools of a year."""
+
+import pandas as pd
+import streamlit as st
+
+from analytics import monitoring as mon
+from radar import charts, fmt, store, ui
+
+scope = ui.current_scope()
+st.title("Мониторинг этапов")
+
+years = store.query("monitoring_years")["year"].astype(int).tolist()
+if not years:
+    st.info(
+        "В базе нет данных мониторинга этапов: загрузите значения входного, "
+        "промежуточного и итогового этапов."
+    )
+    st.stop()
+year = scope.year if scope.year in years else years[0]
+st.caption(
+    f"{scope.municipality_name}, {year} год"
+    + ("" if year == scope.year else f" (за {scope.year} год данных нет — показан {year})")
+)
+
+schools = store.query("monitoring_schools", year=year, municipality=scope.municipality_id)
+if schools.empty:
+    st.info("Нет школ в мониторинге для выбранного муниципалитета.")
+    st.stop()
+judged = schools["positive"].notna()
+cols = st.columns(4)
+cols[0].metric("Школ в мониторинге", fmt.integer(len(schools)))
+cols[1].metric(
+    "С положительной динамикой",
+    fmt.pct(schools.loc[judged, "positive"].astype(bool).mean() if judged.any() else None),
+    help="Доля среди школ с итоговыми данными.",
+)
+cols[2].metric("Без итоговых данных", fmt.integer((~judged).sum()))
+cols[3].metric(
+    "Высоких рисков: вход → итог",
+    f"{fmt.integer(schools['high_risks_entry'].sum())} → "
+    f"{fmt.integer(schools['high_risks_final'].sum())}",
+)
+settings = mon.MonitoringSettings()
+st.caption(
+    "Положительная динамика — от входного к итоговому этапу улучшились не меньше "
+    f"{fmt.pct(settings.min_improved_share, 0)} выбранных показателей и уменьшилось число "
+    "факторов высокого риска (если они были)."
+)
+
+indicators = store.query("monitoring_indicator_list")
+indicator = st.selectbox(
+    "Показатель",
+    indicators["indicator"].tolist(),
+    format_func=dict(zip(indicators["indicator"], indicators["name"], strict=True)).get,
+    key="monitoring_indicator",
+)
+changes = store.query(
+    "monitoring_changes_year", year=year, indicator=indicator, municipality=scope.municipality_id
+)
+positive = {
+    s: (None if pd.isna(p) else bool(p))
+    for s, p in zip(schools["school_id"], schools["positive"].astype(object), strict=True)
+}
+st.plotly_chart(charts.stage_slopes(changes, positive), key="monitoring_slopes")
+
+st.subheader("Доля школ с положительной динамикой")
+progress = schools[["school_id", "positive"]].assign(year=year)
+tabs = st.tabs(["По муниципалитетам", "По кластерам рисков", "По кураторам"])
+for tab, (column, key) in zip(
+    tabs,
+    (
+        ("municipality", "monitoring_by_municipality"),
+        ("cluster", "monitoring_by_cluster"),
+        ("curator", "monitoring_by_curator"),
+    ),
+    strict=True,
+):
+    with tab:
+        shares = mon.positive_shares(progress, schools[["school_id", column]], column)
+        st.plotly_chart(charts.share_bars(shares, column), key=key)
+
+st.subheader("Школы")
+table = schools.rename(
+    columns={
+        "name": "Школа",
+        "municipality": "Муниципалитет",
+        "curator": "Куратор",
+        "cluster": "Кластер рисков",
+        "status": "Итог",
+        "reason": "Обоснование",
+    }
+)[["Школа", "Муниципалитет", "Куратор", "Кластер рисков", "Итог", "Обоснование"]]
+event = ui.show_table(table, key="monitoring_table", on_select="rerun", selection_mode="single-row")
+if event and event.selection.rows:
+    ui.open_profile(schools.iloc[event.selection.rows[0]]["school_id"])
+missing = schools[~judged]
+if len(missing):
+    st.warning(
+        "Нет итоговых данных: "
+        + ", ".join(missing["name"].head(30))
+        + (" и другие" if len(missing) > 30 else "")
+        + "."
+    )

@@ -1,0 +1,1 @@
+select indicator, name, unit, higher_is_better from monitoring_indicators order by name

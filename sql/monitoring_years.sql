@@ -1,0 +1,1 @@
+select distinct year from monitoring_progress order by year desc
