@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from analytics import context as cx
+from analytics import dynamics as dy
 from analytics import identification as idn
 from analytics import monitoring as mon
 from analytics import risk
@@ -17,6 +18,7 @@ from analytics.settings import Settings
 # Inputs read from the database (sql/analysis_*.sql) and what each output is called there.
 INPUTS = ("results", "context", "schools", "olympiads", "municipalities")
 RISK_INPUTS = ("risk_profiles", "risk_factors", "risk_indicators")
+TREND_INPUTS = ("trend_values", "trend_procedures", "trend_membership")
 MONITORING_INPUTS = (
     "monitoring_stages",
     "monitoring_indicators",
@@ -38,6 +40,10 @@ OUTPUTS = (
     "monitoring_changes",
     "monitoring_progress",
     "objectivity_flags",
+    "trends",
+    "status_change",
+    "procedure_trends",
+    "early_warning",
 )
 
 
@@ -151,5 +157,29 @@ def compute_monitoring(inputs: dict[str, pd.DataFrame]) -> dict[str, pd.DataFram
             inputs["objectivity_term"],
             inputs["objectivity_cohort"],
             inputs["schools"],
+        ),
+    }
+
+
+def compute_trends(
+    inputs: dict[str, pd.DataFrame], identification: pd.DataFrame, settings: Settings
+) -> dict[str, pd.DataFrame]:
+    """School trends as of every year, the colours, per-procedure trends of the latest year
+    and the early-warning list."""
+    values = inputs["trend_values"]
+    years = sorted(int(y) for y in values["year"].dropna().unique())
+    school = dy.school_trends(values, years)
+    numbers = [c for c in school.columns if c not in dy.STATUS_COLUMNS]
+    colours = ["as_of", "school_id", "indicator", *dy.STATUS_COLUMNS]
+    procedures = inputs["trend_procedures"]
+    latest = int(procedures["year"].max()) if len(procedures) else None
+    return {
+        "trends": school[numbers],
+        "status_change": school[[c for c in colours if c in school.columns]],
+        "procedure_trends": (
+            dy.procedure_trends(procedures, latest) if latest else pd.DataFrame({"as_of": []})
+        ),
+        "early_warning": dy.early_warning(
+            school, identification, inputs["trend_membership"], settings.bottom_share
         ),
     }

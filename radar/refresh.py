@@ -12,9 +12,11 @@ from analytics.pipeline import (
     MONITORING_INPUTS,
     OUTPUTS,
     RISK_INPUTS,
+    TREND_INPUTS,
     compute_derived,
     compute_monitoring,
     compute_risk,
+    compute_trends,
 )
 from analytics.settings import Settings
 from analytics.social_index import compute_social_index
@@ -90,6 +92,15 @@ def refresh_derived(
         derived |= compute_risk(read_inputs(con, RISK_INPUTS), support_catalogue())
         step("Мониторинг этапов и объективность ВПР", 0.97)
         derived |= compute_monitoring(read_inputs(con, MONITORING_INPUTS, settings.hide_below))
+        # Trends read derived tables (adjusted results, risk counts): store those first.
+        for table in ("school_adjusted", "risk_profiles_derived"):
+            store_frame(con, table, derived[table])
+        step("Тренды и ранние предупреждения", 0.98)
+        derived |= compute_trends(
+            read_inputs(con, TREND_INPUTS, settings.hide_below),
+            derived["identification"],
+            settings,
+        )
         for table, frame in derived.items():
             store_frame(con, table, frame)
         con.execute("commit")

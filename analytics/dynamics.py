@@ -1,0 +1,122 @@
+"""Trends of every school's indicators as of each year, status × change colours, early warning.
+
+Built on analytics.trends: the slope over the last five available years (fewer where data are
+missing, never invented), change from the previous available year, and the 5×5 colour.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analytics import trends as tr
+
+WINDOW = 5
+SCHOOL_INDICATORS = ("result_index", "share_fail", "adjusted", "isbsh", "high_risks")
+STATUS_COLUMNS = (
+    "change_rate",
+    "status",
+    "change",
+    "colour",
+    "colour_name",
+    "colour_hex",
+    "symbol",
+    "label",
+)
+
+
+def as_of_frames(values: pd.DataFrame, years: list[int], window: int = WINDOW) -> pd.DataFrame:
+    """Each row repeated for every `as_of` year whose window contains it (year ≤ as_of)."""
+    parts = [
+        values[(values["year"] <= y) & (values["year"] > y - window)].assign(as_of=y) for y in years
+    ]
+    return pd.concat(parts, ignore_index=True) if parts else values.assign(as_of=[])
+
+
+def school_trends(values: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """Trends with the status × change colour per school, indicator and as_of year.
+
+    `values`: school_id, indicator, year, value. Status from the last value; change from the
+    slope per year over the window (the change from the previous available year where there
+    are fewer than three years), both with the indicator's cut points (trends.DEFAULT_CUTS).
+    A slope is steadier than one year's change: a single odd year does not flip the colour.
+    """
+    frames = []
+    long = as_of_frames(values.dropna(subset=["value"]), years)
+    for indicator, part in long.groupby("indicator", sort=True):
+        t = tr.trends(part, ["as_of", "school_id"], "value", window=WINDOW)
+        t = t[t["last_year"] == t["as_of"]]  # a trend «as of» a year needs that year's value
+        t = t.assign(change_rate=t["slope"].fillna(t["change_last"]))
+        t = tr.status_change(t, tr.DEFAULT_CUTS[indicator], "change_rate")
+        frames.append(t.assign(indicator=indicator))
+    if not frames:
+        return pd.DataFrame(columns=["as_of", "school_id", "indicator", *tr.TREND_KEYS])
+    out = pd.concat(frames, ignore_index=True)
+    first = ["as_of", "school_id", "indicator"]
+    return out[first + [c for c in out.columns if c not in first]]
+
+
+def procedure_trends(rows: pd.DataFrame, as_of: int) -> pd.DataFrame:
+    """Per school and procedure, as of one year: trends of the standardised mean score and of
+    the share of «2», each with its colour."""
+    window = rows[(rows["year"] <= as_of) & (rows["year"] > as_of - WINDOW)]
+    frames = []
+    for column, cuts in (("z_score", "result_index"), ("share_fail", "share_fail")):
+        t = tr.trends(window, ["school_id", "exam", "subject", "grade"], column, window=WINDOW)
+        t = t[t["last_year"] == as_of]
+        t = t.assign(change_rate=t["slope"].fillna(t["change_last"]))
+        t = tr.status_change(t, tr.DEFAULT_CUTS[cuts], "change_rate")
+        frames.append(t.assign(indicator=column, as_of=as_of))
+    return pd.concat(frames, ignore_index=True)
+
+
+def early_warning(
+    trends_frame: pd.DataFrame,
+    identification: pd.DataFrame,
+    membership: pd.DataFrame,
+    bottom_share: float = 0.1,
+    horizon: int = 2,
+) -> pd.DataFrame:
+    """Schools on no list whose result, if its trend continues, falls into the bottom group.
+
+    The projection is last value + horizon · Theil–Sen slope (robust to one odd year); the
+    bottom group is the region's lowest `bottom_share` of overall results in the as_of year.
+    """
+    result = trends_frame[
+        (trends_frame["indicator"] == "result_index") & trends_frame["theil_slope"].notna()
+    ].copy()
+    if result.empty:
+        return pd.DataFrame(
+            columns=["as_of", "school_id", "last_value", "theil_slope", "projected", "threshold"]
+        )
+    threshold = result.groupby("as_of")["last_value"].quantile(bottom_share)
+    result["threshold"] = result["as_of"].map(threshold)
+    result["projected"] = result["last_value"] + horizon * result["theil_slope"]
+    listed = set(
+        zip(
+            identification.loc[identification["shnor"], "school_id"],
+            identification.loc[identification["shnor"], "year"],
+            strict=True,
+        )
+    ) | set(zip(membership["school_id"], membership["year"], strict=True))
+    not_listed = np.array(
+        [(s, y) not in listed for s, y in zip(result["school_id"], result["as_of"], strict=True)],
+        dtype=bool,
+    )
+    warn = (
+        not_listed
+        & (result["theil_slope"] < 0)
+        & (result["last_value"] >= result["threshold"])
+        & (result["projected"] < result["threshold"])
+    )
+    columns = [
+        "as_of",
+        "school_id",
+        "last_value",
+        "theil_slope",
+        "slope",
+        "mk_p",
+        "projected",
+        "threshold",
+    ]
+    return result.loc[warn, columns].sort_values(["as_of", "projected"]).reset_index(drop=True)

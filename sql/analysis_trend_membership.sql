@@ -1,0 +1,1 @@
+select school_id, year from programme_membership
