@@ -17,7 +17,9 @@ navigation = st.navigation(
         ),
         st.Page("pages/context.py", title="Контекст и результаты", icon=":material/scatter_plot:"),
         st.Page("pages/risk_clusters.py", title="Кластеры рисков", icon=":material/hub:"),
+        st.Page("pages/dynamics.py", title="Динамика", icon=":material/trending_up:"),
         st.Page("pages/monitoring.py", title="Мониторинг этапов", icon=":material/timeline:"),
+        st.Page("pages/my_schools.py", title="Мои школы", icon=":material/assignment_ind:"),
         st.Page("pages/methodology.py", title="Методика", icon=":material/menu_book:"),
     ]
 )

@@ -85,9 +85,19 @@ def early_warning(
     result = trends_frame[
         (trends_frame["indicator"] == "result_index") & trends_frame["theil_slope"].notna()
     ].copy()
+    columns = [
+        "as_of",
+        "school_id",
+        "last_value",
+        "theil_slope",
+        "slope",
+        "mk_p",
+        "projected",
+        "threshold",
+    ]
     if result.empty:
         return pd.DataFrame(
-            columns=["as_of", "school_id", "last_value", "theil_slope", "projected", "threshold"]
+            {c: pd.Series(dtype=object if c == "school_id" else float) for c in columns}
         )
     threshold = result.groupby("as_of")["last_value"].quantile(bottom_share)
     result["threshold"] = result["as_of"].map(threshold)

@@ -19,6 +19,8 @@ PAGES = {
     "Контекст и результаты": ("pages/context.py", {}),
     "Кластеры рисков": ("pages/risk_clusters.py", {}),
     "Мониторинг этапов": ("pages/monitoring.py", {}),
+    "Динамика": ("pages/dynamics.py", {}),
+    "Мои школы": ("pages/my_schools.py", {}),
     "Методика": ("pages/methodology.py", {}),
 }
 

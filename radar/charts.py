@@ -596,3 +596,103 @@ def share_bars(shares: pd.DataFrame, by: str) -> go.Figure:
     )
     fig.update_layout(xaxis_title="Доля школ с положительной динамикой, %", xaxis_range=[0, 110])
     return russian(fig, height=max(260, 26 * len(df) + 100))
+
+
+def region_band(history: pd.DataFrame, with_municipality: bool) -> go.Figure:
+    """A procedure's regional mean over the years in its band of schools, and a municipality."""
+    fig = go.Figure()
+    for low, high, name, shade in (
+        ("p10", "p90", "80 % школ региона", "rgba(122,122,122,0.15)"),
+        ("p25", "p75", "Половина школ региона", "rgba(122,122,122,0.30)"),
+    ):
+        fig.add_scatter(
+            x=history["year"],
+            y=history[high],
+            mode="lines",
+            line={"width": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+        fig.add_scatter(
+            x=history["year"],
+            y=history[low],
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor=shade,
+            name=name,
+            hoverinfo="skip",
+        )
+    fig.add_scatter(
+        x=history["year"],
+        y=history["region_mean"],
+        mode="lines+markers",
+        name="Регион",
+        line={"color": COLORS["region"], "width": 3},
+        marker={"symbol": "diamond"},
+        hovertemplate="%{x}: %{y:.2f}<extra>Регион</extra>",
+    )
+    if with_municipality:
+        fig.add_scatter(
+            x=history["year"],
+            y=history["municipality_mean"],
+            mode="lines+markers",
+            name="Муниципалитет",
+            line={"color": COLORS["municipality"], "width": 3},
+            marker={"symbol": "square"},
+            hovertemplate="%{x}: %{y:.2f}<extra>Муниципалитет</extra>",
+        )
+    fig.update_layout(yaxis_title="Средний балл")
+    return years_axis(russian(fig, height=380))
+
+
+GRID_COLOURS = {
+    "R": "#d73027",
+    "O": "#fc8d59",
+    "Y": "#fee08b",
+    "G": "#91cf60",
+    "B": "#4575b4",
+}
+
+
+def status_grid(cells: pd.DataFrame, status_levels, change_levels, grid) -> go.Figure:
+    """The 5×5 status × change grid: every cell in its colour with the number of schools."""
+    counts = {(int(r.status), int(r.change)): int(r.schools) for r in cells.itertuples()}
+    xs, ys, colours, texts_, custom = [], [], [], [], []
+    for status in range(5):
+        for change in range(5):
+            code = grid[status][change]
+            xs.append(change_levels[change])
+            ys.append(status_levels[status])
+            colours.append(GRID_COLOURS[code])
+            n = counts.get((status, change), 0)
+            texts_.append(f"<b>{n}</b>")
+            custom.append([status, change, n])
+    fig = go.Figure(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers+text",
+            text=texts_,
+            textfont={"size": 16},
+            marker={
+                "symbol": "square",
+                "size": 62,
+                "color": colours,
+                "line": {"width": 1, "color": "#555"},
+            },
+            customdata=custom,
+            hovertemplate="%{y} уровень, %{x}: %{customdata[2]} школ<extra></extra>",
+            showlegend=False,
+        )
+    )
+    fig.update_xaxes(
+        title_text="Изменение (наклон за 3–5 лет)",
+        categoryorder="array",
+        categoryarray=list(change_levels),
+        side="top",
+    )
+    fig.update_yaxes(title_text="Уровень", categoryorder="array", categoryarray=list(status_levels))
+    fig = russian(fig, height=430)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    return fig

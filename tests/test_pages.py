@@ -417,6 +417,8 @@ PAGES = [
     "pages/context.py",
     "pages/risk_clusters.py",
     "pages/monitoring.py",
+    "pages/dynamics.py",
+    "pages/my_schools.py",
     "pages/methodology.py",
 ]
 
@@ -499,3 +501,67 @@ def test_monitoring_page_for_another_indicator_and_municipality(demo_db):
         m=municipality,
     )
     assert metric(at, "Школ в мониторинге") == fmt.integer(schools)
+
+
+def test_dynamics_page_grid_and_cell_list_match_the_tables(demo_db):
+    at = run_app("pages/dynamics.py")
+    assert at.title[0].value == "Динамика"
+    year = scalar(demo_db, "select max(year) from exam_results")
+    grid = figure(at, "dynamics_grid")["data"][0]
+    counts = [c[2] for c in grid["customdata"]]
+    total = scalar(
+        demo_db,
+        "select count(*) from status_change where as_of = $y and indicator = 'result_index' "
+        "and colour is not null",
+        y=year,
+    )
+    assert len(counts) == 25 and sum(counts) == total
+    red = scalar(
+        demo_db,
+        "select count(*) from status_change where as_of = $y and indicator = 'result_index' "
+        "and status = 0 and change = 0",
+        y=year,
+    )
+    assert len(table_with(at, "Наклон в год")) == min(red, 2000)
+    band = figure(at, "dynamics_region_chart")
+    assert [t["name"] for t in band["data"] if t.get("showlegend") is not False] == [
+        "80 % школ региона",
+        "Половина школ региона",
+        "Регион",
+    ]
+
+
+def test_dynamics_cell_choice_lists_its_schools(demo_db):
+    at = run_app("pages/dynamics.py")
+    at.radio(key="dynamics_indicator").set_value("share_fail").run()
+    at.selectbox(key="dynamics_status_0_0").set_value(4).run()
+    assert not at.exception
+    year = scalar(demo_db, "select max(year) from exam_results")
+    cell = scalar(
+        demo_db,
+        "select count(*) from status_change where as_of = $y and indicator = 'share_fail' "
+        "and status = 4 and change = 0",
+        y=year,
+    )
+    assert any(f": {fmt.integer(cell)} школ" in m.value for m in at.markdown)
+
+
+def test_my_schools_shows_the_curators_schools(demo_db):
+    at = run_app("pages/my_schools.py")
+    assert at.title[0].value == "Мои школы"
+    curator = at.selectbox(key="my_curator").value
+    year = scalar(
+        demo_db, "select max(year) from programme_membership where curator_id = $c", c=curator
+    )
+    schools = scalar(
+        demo_db,
+        "select count(distinct school_id) from programme_membership "
+        "where curator_id = $c and year = $y",
+        c=curator,
+        y=year,
+    )
+    assert metric(at, "Школ") == fmt.integer(schools)
+    buttons = [b for b in at.button if b.label == "Профиль"]
+    assert len(buttons) == schools
+    at.toggle(key="my_print").set_value(True).run()
+    assert not [b for b in at.button if b.label == "Профиль"]  # nothing to click on paper

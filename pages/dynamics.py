@@ -1,0 +1,170 @@
+"""Динамика: region and municipality trends per procedure, the 5×5 grid, early warning."""
+
+import streamlit as st
+
+from analytics import trends as tr
+from radar import charts, fmt, live, store, ui
+
+scope = ui.current_scope()
+settings = live.active_settings()
+st.title("Динамика")
+st.caption(scope.label)
+
+st.subheader("Результаты процедуры по годам")
+procedures = store.query("dynamics_procedures")
+labels = {
+    f"{e}, {s}, {int(g)} кл.": (e, s, int(g))
+    for e, s, g in zip(procedures["exam"], procedures["subject"], procedures["grade"], strict=True)
+}
+chosen = st.selectbox("Процедура", list(labels), key="dynamics_procedure")
+exam, subject, grade = labels[chosen]
+history = store.query(
+    "dynamics_region",
+    exam=exam,
+    subject=subject,
+    grade=grade,
+    municipality=scope.municipality_id,
+    min_participants=settings.hide_below,
+)
+st.plotly_chart(
+    charts.region_band(history, scope.municipality_id is not None), key="dynamics_region_chart"
+)
+missing = (
+    sorted(
+        set(range(int(history["year"].min()), int(history["year"].max()) + 1))
+        - set(history["year"].astype(int))
+    )
+    if len(history)
+    else []
+)
+st.caption(
+    "Серая полоса — средние баллы половины и 80 % школ региона; школы с числом участников "
+    f"меньше {settings.hide_below} не учитываются."
+    + (f" Процедура не проводилась в {', '.join(map(str, missing))} г." if missing else "")
+)
+
+st.subheader(f"Уровень и изменение, {scope.year}")
+indicators = {
+    k: v.label
+    for k, v in tr.DEFAULT_CUTS.items()
+    if k in ("result_index", "adjusted", "share_fail", "isbsh", "high_risks")
+}
+indicator = st.radio(
+    "Показатель",
+    list(indicators),
+    format_func=indicators.get,
+    horizontal=True,
+    key="dynamics_indicator",
+)
+cells = store.query(
+    "status_grid", year=scope.year, indicator=indicator, municipality=scope.municipality_id
+)
+left, right = st.columns([3, 2])
+with left:
+    event = st.plotly_chart(
+        charts.status_grid(cells, tr.STATUS_LEVELS, tr.CHANGE_LEVELS, tr.GRID),
+        key="dynamics_grid",
+        on_select="rerun",
+        selection_mode="points",
+    )
+    cuts = tr.DEFAULT_CUTS[indicator]
+    st.caption(
+        "Цвет — сочетание уровня в этом году и изменения (наклона за последние 3–5 лет), как в "
+        "California School Dashboard: красный, оранжевый, жёлтый, зелёный, синий. Пороги "
+        f"уровня: {', '.join(fmt.num(c, 2) for c in cuts.status)}; изменения в год: "
+        f"{', '.join(fmt.num(c, 2) for c in cuts.change)}"
+        + ("" if cuts.higher_is_better else " (меньше — лучше)")
+        + "."
+    )
+with right:
+    picked = [p for p in (event.selection.points if event else []) if p.get("customdata")]
+    default_status, default_change = (
+        (int(picked[0]["customdata"][0]), int(picked[0]["customdata"][1])) if picked else (0, 0)
+    )
+    status = st.selectbox(
+        "Уровень",
+        range(5),
+        index=default_status,
+        format_func=lambda i: tr.STATUS_LEVELS[i],
+        key=f"dynamics_status_{default_status}_{default_change}",
+    )
+    change = st.selectbox(
+        "Изменение",
+        range(5),
+        index=default_change,
+        format_func=lambda i: tr.CHANGE_LEVELS[i],
+        key=f"dynamics_change_{default_status}_{default_change}",
+    )
+    cell = store.query(
+        "status_cell_schools",
+        year=scope.year,
+        indicator=indicator,
+        status=status,
+        change=change,
+        municipality=scope.municipality_id,
+    )
+    colour = tr.COLOURS[tr.GRID[status][change]][0]
+    st.markdown(
+        f"**{tr.colour_label(status, change).capitalize()}** ({colour}): "
+        f"{fmt.integer(len(cell))} школ"
+    )
+    table = cell.rename(
+        columns={
+            "name": "Школа",
+            "municipality": "Муниципалитет",
+            "last_value": "Значение",
+            "slope": "Наклон в год",
+            "change_last": "К прошлому году",
+        }
+    )[["Школа", "Муниципалитет", "Значение", "К прошлому году", "Наклон в год"]]
+    chosen_row = ui.show_table(
+        table,
+        key="dynamics_cell_table",
+        digits={"Значение": 2, "К прошлому году": 2, "Наклон в год": 2},
+        on_select="rerun",
+        selection_mode="single-row",
+    )
+    if chosen_row and chosen_row.selection.rows:
+        ui.open_profile(cell.iloc[chosen_row.selection.rows[0]]["school_id"])
+
+st.subheader("Раннее предупреждение")
+warning = store.query("early_warning_year", year=scope.year, municipality=scope.municipality_id)
+st.caption(
+    "Школы, которые ещё не входят ни в один список, но при сохранении нынешнего тренда "
+    f"(наклон Тейла — Сена) через два года окажутся среди {fmt.pct(settings.bottom_share, 0)} "
+    "школ региона с самым низким сводным результатом."
+)
+if warning.empty:
+    st.success("Таких школ нет.")
+else:
+    ui.show_table(
+        warning.rename(
+            columns={
+                "name": "Школа",
+                "municipality": "Муниципалитет",
+                "last_value": "Сводный результат",
+                "theil_slope": "Наклон в год",
+                "projected": "Через два года",
+                "threshold": "Граница худших",
+                "mk_p": "p (Манн — Кендалл)",
+            }
+        )[
+            [
+                "Школа",
+                "Муниципалитет",
+                "Сводный результат",
+                "Наклон в год",
+                "Через два года",
+                "Граница худших",
+                "p (Манн — Кендалл)",
+            ]
+        ],
+        key="dynamics_warning_table",
+        digits={
+            "Сводный результат": 2,
+            "Наклон в год": 2,
+            "Через два года": 2,
+            "Граница худших": 2,
+            "p (Манн — Кендалл)": 3,
+        },
+    )
