@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analytics import risk
+from analytics import trends as tr
 from radar import charts, fmt, live, profile, store, texts, ui
 
 scope = ui.current_scope()
@@ -175,6 +176,95 @@ else:
             st.markdown("**Как менялся профиль**")
             history.columns = [str(c) for c in history.columns]
             st.dataframe(history.rename_axis("Фактор").reset_index(), hide_index=True)
+
+st.subheader(f"Динамика показателей на {scope.year} год")
+school_trends = store.query("school_trends", school_id=school_id, year=scope.year)
+if school_trends.empty:
+    st.info("Для тренда нужны значения хотя бы за два года, включая выбранный.")
+else:
+    shown_trends = [
+        i
+        for i in ("result_index", "adjusted", "share_fail", "isbsh")
+        if i in set(school_trends["indicator"])
+    ]
+    cols = st.columns(2)
+    for i, indicator in enumerate(shown_trends):
+        item = school_trends.set_index("indicator").loc[indicator]
+        cuts = tr.DEFAULT_CUTS[indicator]
+        percent = indicator == "share_fail"
+        with cols[i % 2]:
+            st.markdown(
+                f"**{cuts.label}**: "
+                + (
+                    f"{tr.COLOURS[item['colour']][0]} — {item['label']}"
+                    if isinstance(item["colour"], str)
+                    else "цвет не определён"
+                )
+            )
+            hist = store.query("school_indicator_history", school_id=school_id, indicator=indicator)
+            st.plotly_chart(
+                charts.trend_line(hist, item, cuts.label, percent),
+                key=f"profile_trend_{indicator}",
+            )
+            k = 100 if percent else 1
+            st.caption(
+                f"Наклон за {int(item['n_points'])} г.: {fmt.signed(item['slope'] * k, 2)} в год "
+                f"(95 %: {fmt.signed(item['slope_low'] * k, 2)} … "
+                f"{fmt.signed(item['slope_high'] * k, 2)}); "
+                f"Тейл — Сен {fmt.signed(item['theil_slope'] * k, 2)}; "
+                f"Манн — Кендалл p = {fmt.num(item['mk_p'], 3)}"
+                if item["n_points"] >= 3
+                else "Меньше трёх лет данных: наклон не считается, цвет — по изменению к "
+                "прошлому году."
+            )
+
+stages = store.query("school_stages", school_id=school_id, year=scope.year)
+if len(stages):
+    st.subheader(f"Мониторинг этапов, {scope.year}")
+    st.markdown(f"**{stages['status'].iloc[0]}** — {stages['reason'].iloc[0]}")
+    st.dataframe(
+        fmt.style_table(
+            stages.rename(
+                columns={
+                    "name": "Показатель",
+                    "entry": "Входной",
+                    "intermediate": "Промежуточный",
+                    "final": "Итоговый",
+                    "change_final": "Улучшение к итоговому",
+                }
+            )[["Показатель", "Входной", "Промежуточный", "Итоговый", "Улучшение к итоговому"]],
+            digits={"Входной": 2, "Промежуточный": 2, "Итоговый": 2, "Улучшение к итоговому": 2},
+        ),
+        hide_index=True,
+        key="profile_stages_table",
+    )
+
+signs = store.query("school_objectivity", school_id=school_id, year=scope.year)
+if len(signs):
+    st.subheader(f"Объективность ВПР, {scope.year}")
+    fired = signs[signs["fired"]]
+    if fired.empty:
+        st.success("Признаков необъективности ВПР не найдено.")
+    else:
+        st.warning(
+            "Есть признаки, которые стоит проверить (это не вывод о необъективности): "
+            + "; ".join(f"{r.name} — {r.evidence}" for r in fired.itertuples(index=False))
+        )
+    st.dataframe(
+        signs.assign(fired=signs["fired"].map({True: "да", False: "нет"}))
+        .rename(
+            columns={
+                "name": "Признак",
+                "value": "Значение",
+                "threshold": "Порог",
+                "fired": "Сработал",
+                "evidence": "Основание",
+            }
+        )
+        .style.format({"Значение": lambda v: fmt.num(v, 2), "Порог": lambda v: fmt.num(v, 2)}),
+        hide_index=True,
+        key="profile_objectivity_table",
+    )
 
 st.subheader(f"Результаты с учётом контекста, {scope.year}")
 adjusted = store.query("school_adjusted_procedures", school_id=school_id, year=scope.year)

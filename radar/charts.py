@@ -696,3 +696,32 @@ def status_grid(cells: pd.DataFrame, status_levels, change_levels, grid) -> go.F
     fig = russian(fig, height=430)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
     return fig
+
+
+def trend_line(history: pd.DataFrame, trend: pd.Series, label: str, percent: bool) -> go.Figure:
+    """An indicator over the years with the fitted slope of the last years in its colour."""
+    scale = 100 if percent else 1
+    fig = go.Figure()
+    fig.add_scatter(
+        x=history["year"],
+        y=history["value"] * scale,
+        mode="lines+markers",
+        name=label,
+        line={"color": COLORS["school"], "width": 3},
+        hovertemplate="%{x}: %{y:.2f}<extra></extra>",
+    )
+    if trend is not None and trend["slope"] == trend["slope"]:
+        years = history[history["year"] >= trend["first_year"]]["year"]
+        mean_x, mean_y = years.mean(), history.set_index("year").loc[years, "value"].mean()
+        ys = [(mean_y + trend["slope"] * (y - mean_x)) * scale for y in years]
+        colour = trend["colour_hex"] if isinstance(trend["colour_hex"], str) else "#555"
+        fig.add_scatter(
+            x=years,
+            y=ys,
+            mode="lines",
+            name="Тренд",
+            line={"color": colour, "width": 4, "dash": "dash"},
+            hoverinfo="skip",
+        )
+    fig.update_layout(yaxis_title=label + (", %" if percent else ""), showlegend=False)
+    return years_axis(russian(fig, height=240))

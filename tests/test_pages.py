@@ -565,3 +565,38 @@ def test_my_schools_shows_the_curators_schools(demo_db):
     assert len(buttons) == schools
     at.toggle(key="my_print").set_value(True).run()
     assert not [b for b in at.button if b.label == "Профиль"]  # nothing to click on paper
+
+
+def test_school_profile_shows_trends_stages_and_objectivity(demo_db):
+    year = scalar(demo_db, "select max(year) from monitoring_progress")
+    school = scalar(
+        demo_db,
+        "select min(f.school_id) from objectivity_flags f join monitoring_progress p "
+        "using (school_id, year) where f.year = $y and f.fired",
+        y=year,
+    )
+    at = run_app("pages/school_profile.py", profile_school_id=school, filter_year=year)
+    trend = figure(at, "profile_trend_result_index")
+    colour = scalar(
+        demo_db,
+        "select colour_hex from status_change where school_id = $s and as_of = $y "
+        "and indicator = 'result_index'",
+        s=school,
+        y=year,
+    )
+    assert trend["data"][1]["line"]["color"] == colour
+    stages = table_with(at, "Промежуточный")
+    assert len(stages) == scalar(
+        demo_db,
+        "select count(*) from monitoring_changes where school_id = $s and year = $y",
+        s=school,
+        y=year,
+    )
+    signs = table_with(at, "Признак")
+    assert (signs["Сработал"] == "да").sum() == scalar(
+        demo_db,
+        "select count(*) from objectivity_flags where school_id = $s and year = $y and fired",
+        s=school,
+        y=year,
+    )
+    assert any("не вывод" in w.value for w in at.warning)
