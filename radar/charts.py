@@ -682,7 +682,7 @@ def status_grid(cells: pd.DataFrame, status_levels, change_levels, grid) -> go.F
                 "line": {"width": 1, "color": "#555"},
             },
             customdata=custom,
-            hovertemplate="%{y} уровень, %{x}: %{customdata[2]} школ<extra></extra>",
+            hovertemplate="%{y} уровень, %{x}: %{customdata[2]}<extra>школ в клетке</extra>",
             showlegend=False,
         )
     )

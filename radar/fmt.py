@@ -62,3 +62,20 @@ def style_table(df: pd.DataFrame, digits: dict[str, int] | None = None, percent:
         elif pd.api.types.is_integer_dtype(df[column]):
             formats[column] = integer
     return df.style.format(formats, na_rep=DASH)
+
+
+def plural(n: int, forms: tuple[str, str, str]) -> str:
+    """The Russian form for a count: (1 школа, 2 школы, 5 школ).
+
+    >>> plural(21, ("школа", "школы", "школ")), plural(12, ("школа", "школы", "школ"))
+    ('школа', 'школ')
+    """
+    n = abs(int(n))
+    if n % 10 == 1 and n % 100 != 11:
+        return forms[0]
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return forms[1]
+    return forms[2]
+
+
+SCHOOLS = ("школа", "школы", "школ")

@@ -543,7 +543,9 @@ def test_dynamics_cell_choice_lists_its_schools(demo_db):
         "and status = 4 and change = 0",
         y=year,
     )
-    assert any(f": {fmt.integer(cell)} школ" in m.value for m in at.markdown)
+    assert any(
+        f": {fmt.integer(cell)} {fmt.plural(cell, fmt.SCHOOLS)}" in m.value for m in at.markdown
+    )
 
 
 def test_my_schools_shows_the_curators_schools(demo_db):
