@@ -33,7 +33,9 @@ def as_of_frames(values: pd.DataFrame, years: list[int], window: int = WINDOW) -
     return pd.concat(parts, ignore_index=True) if parts else values.assign(as_of=[])
 
 
-def school_trends(values: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+def school_trends(
+    values: pd.DataFrame, years: list[int], cuts: dict[str, tr.IndicatorCuts] | None = None
+) -> pd.DataFrame:
     """Trends with the status × change colour per school, indicator and as_of year.
 
     `values`: school_id, indicator, year, value. Status from the last value; change from the
@@ -47,7 +49,7 @@ def school_trends(values: pd.DataFrame, years: list[int]) -> pd.DataFrame:
         t = tr.trends(part, ["as_of", "school_id"], "value", window=WINDOW)
         t = t[t["last_year"] == t["as_of"]]  # a trend «as of» a year needs that year's value
         t = t.assign(change_rate=t["slope"].fillna(t["change_last"]))
-        t = tr.status_change(t, tr.DEFAULT_CUTS[indicator], "change_rate")
+        t = tr.status_change(t, (cuts or tr.DEFAULT_CUTS)[indicator], "change_rate")
         frames.append(t.assign(indicator=indicator))
     if not frames:
         return pd.DataFrame(columns=["as_of", "school_id", "indicator", *tr.TREND_KEYS])
@@ -56,16 +58,18 @@ def school_trends(values: pd.DataFrame, years: list[int]) -> pd.DataFrame:
     return out[first + [c for c in out.columns if c not in first]]
 
 
-def procedure_trends(rows: pd.DataFrame, as_of: int) -> pd.DataFrame:
+def procedure_trends(
+    rows: pd.DataFrame, as_of: int, cuts: dict[str, tr.IndicatorCuts] | None = None
+) -> pd.DataFrame:
     """Per school and procedure, as of one year: trends of the standardised mean score and of
     the share of «2», each with its colour."""
     window = rows[(rows["year"] <= as_of) & (rows["year"] > as_of - WINDOW)]
     frames = []
-    for column, cuts in (("z_score", "result_index"), ("share_fail", "share_fail")):
+    for column, indicator in (("z_score", "result_index"), ("share_fail", "share_fail")):
         t = tr.trends(window, ["school_id", "exam", "subject", "grade"], column, window=WINDOW)
         t = t[t["last_year"] == as_of]
         t = t.assign(change_rate=t["slope"].fillna(t["change_last"]))
-        t = tr.status_change(t, tr.DEFAULT_CUTS[cuts], "change_rate")
+        t = tr.status_change(t, (cuts or tr.DEFAULT_CUTS)[indicator], "change_rate")
         frames.append(t.assign(indicator=column, as_of=as_of))
     return pd.concat(frames, ignore_index=True)
 

@@ -135,3 +135,12 @@ def positive_shares(progress_frame: pd.DataFrame, groups: pd.DataFrame, by: str)
     out["no_final"] = out["schools"] - out["judged"]
     out["share_positive"] = out["positive"] / out["judged"].replace(0, np.nan)
     return out.reset_index().sort_values("share_positive", ascending=False)
+
+
+def settings_from(settings) -> MonitoringSettings:
+    """The monitoring part of analytics.settings.Settings."""
+    return MonitoringSettings(
+        indicators=tuple(settings.monitoring_indicators),
+        min_improved_share=float(settings.monitoring_min_improved_share),
+        fewer_high_risks=bool(settings.monitoring_fewer_high_risks),
+    )

@@ -143,3 +143,14 @@ def share_flagged(flags: pd.DataFrame, year: int) -> float:
     if not checked:
         return np.nan
     return year_flags.loc[year_flags["fired"], "school_id"].nunique() / checked
+
+
+def settings_from(settings) -> ObjectivitySettings:
+    """The objectivity part of analytics.settings.Settings."""
+    return ObjectivitySettings(
+        vpr_high=float(settings.objectivity_vpr_high),
+        vpr_exam_gap=float(settings.objectivity_vpr_exam_gap),
+        above_term_share=float(settings.objectivity_above_term_share),
+        cohort_drop=float(settings.objectivity_cohort_drop),
+        min_participants=int(settings.hide_below),
+    )

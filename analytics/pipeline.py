@@ -10,7 +10,9 @@ from analytics import context as cx
 from analytics import dynamics as dy
 from analytics import identification as idn
 from analytics import monitoring as mon
+from analytics import objectivity as obj
 from analytics import risk
+from analytics import trends as tr
 from analytics.objectivity import objectivity_flags
 from analytics.resilience import resilience, suggest_partners
 from analytics.settings import Settings
@@ -146,17 +148,21 @@ def compute_risk(
     }
 
 
-def compute_monitoring(inputs: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+def compute_monitoring(
+    inputs: dict[str, pd.DataFrame], settings: Settings | None = None
+) -> dict[str, pd.DataFrame]:
     """Stage changes, «положительная динамика» and the ВПР objectivity signs."""
+    settings = settings or Settings()
     changes = mon.stage_table(inputs["monitoring_stages"], inputs["monitoring_indicators"])
     return {
         "monitoring_changes": changes,
-        "monitoring_progress": mon.progress(changes),
+        "monitoring_progress": mon.progress(changes, mon.settings_from(settings)),
         "objectivity_flags": objectivity_flags(
             inputs["objectivity_results"],
             inputs["objectivity_term"],
             inputs["objectivity_cohort"],
             inputs["schools"],
+            obj.settings_from(settings),
         ),
     }
 
@@ -168,7 +174,8 @@ def compute_trends(
     and the early-warning list."""
     values = inputs["trend_values"]
     years = sorted(int(y) for y in values["year"].dropna().unique())
-    school = dy.school_trends(values, years)
+    cuts = tr.cuts_from(settings.trend_cuts)
+    school = dy.school_trends(values, years, cuts)
     numbers = [c for c in school.columns if c not in dy.STATUS_COLUMNS]
     colours = ["as_of", "school_id", "indicator", *dy.STATUS_COLUMNS]
     procedures = inputs["trend_procedures"]
@@ -177,7 +184,7 @@ def compute_trends(
         "trends": school[numbers],
         "status_change": school[[c for c in colours if c in school.columns]],
         "procedure_trends": (
-            dy.procedure_trends(procedures, latest) if latest else pd.DataFrame({"as_of": []})
+            dy.procedure_trends(procedures, latest, cuts) if latest else pd.DataFrame({"as_of": []})
         ),
         "early_warning": dy.early_warning(
             school, identification, inputs["trend_membership"], settings.bottom_share

@@ -60,6 +60,23 @@ class Settings:
     resilient_nonselective_only: bool = True
     # Partners: how many suggestions per ШНОР.
     partners_per_school: int = 5
+    # Monitoring stages: which indicators must improve, how many of them, and the risks.
+    monitoring_indicators: tuple[str, ...] = (
+        "rus_mean_mark",
+        "math_mean_mark",
+        "rus_share_2",
+        "math_share_2",
+    )
+    monitoring_min_improved_share: float = 0.5
+    monitoring_fewer_high_risks: bool = True
+    # ВПР objectivity signs.
+    objectivity_vpr_high: float = 0.5
+    objectivity_vpr_exam_gap: float = 0.8
+    objectivity_above_term_share: float = 0.20
+    objectivity_cohort_drop: float = 1.0
+    # Status × change cut points per indicator: {indicator: {"status": [4], "change": [4]}};
+    # indicators not named keep analytics.trends.DEFAULT_CUTS.
+    trend_cuts: dict[str, dict[str, list[float]]] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
@@ -105,6 +122,14 @@ DESCRIPTIONS: dict[str, str] = {
     "resilient_nonselective_only": "Не считать резильентными лицеи, гимназии и СОШ с УИОП "
     "(они отбирают учеников)",
     "partners_per_school": "Сколько школ-партнёров предлагать каждой ШНОР",
+    "monitoring_indicators": "Показатели мониторинга, по которым судят о положительной динамике",
+    "monitoring_min_improved_share": "Доля показателей, которые должны улучшиться",
+    "monitoring_fewer_high_risks": "Требовать уменьшения числа факторов высокого риска",
+    "objectivity_vpr_high": "ВПР выше среднего по региону не меньше чем на (ст. откл.)",
+    "objectivity_vpr_exam_gap": "ВПР выше ОГЭ и ЕГЭ школы не меньше чем на (ст. откл.)",
+    "objectivity_above_term_share": "Доля отметок ВПР выше четвертных",
+    "objectivity_cohort_drop": "Падение от 4 к 5 классу не меньше чем на (ст. откл.)",
+    "trend_cuts": "Пороги уровня и изменения для цвета «уровень × изменение»",
 }
 
 RULE_NAMES: dict[str, str] = {

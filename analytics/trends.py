@@ -489,3 +489,27 @@ def trends(
     for key in TREND_KEYS:
         out[key] = _years_column(result[key]) if key in _YEAR_KEYS else result[key]
     return out
+
+
+def cuts_from(overrides: dict | None) -> dict[str, IndicatorCuts]:
+    """DEFAULT_CUTS with the status/change cut points a settings preset overrides.
+
+    >>> cuts_from({"share_fail": {"status": [0.1, 0.2, 0.3, 0.4]}})["share_fail"].status
+    (0.1, 0.2, 0.3, 0.4)
+    """
+    out = dict(DEFAULT_CUTS)
+    for indicator, given in (overrides or {}).items():
+        if indicator not in out:
+            continue
+        base = out[indicator]
+        status = tuple(float(v) for v in given.get("status", base.status))
+        change = tuple(float(v) for v in given.get("change", base.change))
+        if (
+            len(status) != 4
+            or len(change) != 4
+            or list(status) != sorted(status)
+            or list(change) != sorted(change)
+        ):
+            raise ValueError(f"Пороги для «{base.label}»: нужно четыре числа по возрастанию")
+        out[indicator] = IndicatorCuts(status, change, base.higher_is_better, base.label)
+    return out

@@ -67,7 +67,7 @@ with left:
         on_select="rerun",
         selection_mode="points",
     )
-    cuts = tr.DEFAULT_CUTS[indicator]
+    cuts = tr.cuts_from(settings.trend_cuts)[indicator]
     st.caption(
         "Цвет — сочетание уровня в этом году и изменения (наклона за последние 3–5 лет), как в "
         "California School Dashboard: красный, оранжевый, жёлтый, зелёный, синий. Пороги "

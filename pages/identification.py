@@ -23,7 +23,17 @@ with st.expander("Критерии идентификации", expanded=False, 
     preset = st.selectbox("Начать с набора настроек", choices, key="identification_preset")
     base = live.active_settings() if preset == DEFAULT_PRESET else saved[preset]
     ege_subjects = store.query("ege_subjects")["subject"].tolist()
-    changed = settings_form(base, f"set_{choices.index(preset)}", ege_subjects)
+    monitoring = store.query("monitoring_indicator_list")
+    try:
+        changed = settings_form(
+            base,
+            f"set_{choices.index(preset)}",
+            ege_subjects,
+            dict(zip(monitoring["indicator"], monitoring["name"], strict=True)),
+        )
+    except ValueError as exc:
+        st.error(str(exc))
+        changed = None
     if changed is not None:
         st.session_state[APPLIED_KEY] = changed.to_json()
     elif st.session_state.get("identification_preset_last") != preset:

@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from analytics import monitoring as mon
+from analytics import objectivity as obj
 from analytics import trends as tr
 from analytics.context import SETTLEMENTS
-from analytics.objectivity import ObjectivitySettings
 from analytics.settings import RESILIENT_DEFINITIONS, RULE_NAMES
 from analytics.social_index import MAX_MISSING, PASSPORT_ORIENTATION
 from radar import fmt, live, reports, texts, ui
@@ -170,7 +170,7 @@ st.dataframe(
                 "Пороги изменения в год": "; ".join(fmt.num(c, 2) for c in cuts.change),
                 "Лучше": "больше" if cuts.higher_is_better else "меньше",
             }
-            for cuts in tr.DEFAULT_CUTS.values()
+            for cuts in tr.cuts_from(settings.trend_cuts).values()
         ]
     ),
     hide_index=True,
@@ -183,7 +183,7 @@ st.markdown(
 )
 
 st.header("Мониторинг этапов")
-monitoring = mon.MonitoringSettings()
+monitoring = mon.settings_from(settings)
 st.markdown(
     "Этапы: входной (февраль), промежуточный (июнь), итоговый (ноябрь). Изменение считается "
     "так, что плюс — улучшение (для доли «2» и числа рисков — уменьшение). **Положительная "
@@ -194,7 +194,7 @@ st.markdown(
 )
 
 st.header("Объективность ВПР")
-objectivity = ObjectivitySettings()
+objectivity = obj.settings_from(settings)
 st.markdown(
     "Признаки — повод проверить, а не вывод. (1) ВПР школы выше среднего по региону не меньше "
     f"чем на {fmt.num(objectivity.vpr_high)} ст. откл. и выше её же ОГЭ и ЕГЭ не меньше чем на "

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import monitoring as mon
-from radar import charts, fmt, store, ui
+from radar import charts, fmt, live, store, ui
 
 scope = ui.current_scope()
 st.title("Мониторинг этапов")
@@ -26,6 +26,33 @@ schools = store.query("monitoring_schools", year=year, municipality=scope.munici
 if schools.empty:
     st.info("Нет школ в мониторинге для выбранного муниципалитета.")
     st.stop()
+indicators = store.query("monitoring_indicator_list")
+names = dict(zip(indicators["indicator"], indicators["name"], strict=True))
+active = mon.settings_from(live.active_settings())
+chosen = st.multiselect(
+    "Показатели, по которым судят о положительной динамике",
+    [i for i in names if i != active.risk_indicator],
+    default=[i for i in active.indicators if i in names],
+    format_func=names.get,
+    placeholder="Выберите…",
+    key="monitoring_chosen",
+)
+settings = mon.MonitoringSettings(
+    indicators=tuple(chosen) or active.indicators,
+    min_improved_share=active.min_improved_share,
+    fewer_high_risks=active.fewer_high_risks,
+)
+if settings.indicators != active.indicators:
+    # Judged again here with the chosen indicators; the tables keep the active settings.
+    changes_all = store.query(
+        "monitoring_changes_all", year=year, municipality=scope.municipality_id
+    )
+    judged_again = mon.progress(changes_all, settings)[
+        ["school_id", "positive", "status", "reason"]
+    ]
+    schools = schools.drop(columns=["positive", "status", "reason"]).merge(
+        judged_again, on="school_id", how="left"
+    )
 judged = schools["positive"].notna()
 cols = st.columns(4)
 cols[0].metric("Школ в мониторинге", fmt.integer(len(schools)))
@@ -40,18 +67,16 @@ cols[3].metric(
     f"{fmt.integer(schools['high_risks_entry'].sum())} → "
     f"{fmt.integer(schools['high_risks_final'].sum())}",
 )
-settings = mon.MonitoringSettings()
 st.caption(
     "Положительная динамика — от входного к итоговому этапу улучшились не меньше "
     f"{fmt.pct(settings.min_improved_share, 0)} выбранных показателей и уменьшилось число "
     "факторов высокого риска (если они были)."
 )
 
-indicators = store.query("monitoring_indicator_list")
 indicator = st.selectbox(
     "Показатель",
     indicators["indicator"].tolist(),
-    format_func=dict(zip(indicators["indicator"], indicators["name"], strict=True)).get,
+    format_func=names.get,
     key="monitoring_indicator",
 )
 changes = store.query(

@@ -91,7 +91,9 @@ def refresh_derived(
         step("Рисковые профили и кластеры", 0.95)
         derived |= compute_risk(read_inputs(con, RISK_INPUTS), support_catalogue())
         step("Мониторинг этапов и объективность ВПР", 0.97)
-        derived |= compute_monitoring(read_inputs(con, MONITORING_INPUTS, settings.hide_below))
+        derived |= compute_monitoring(
+            read_inputs(con, MONITORING_INPUTS, settings.hide_below), settings
+        )
         # Trends read derived tables (adjusted results, risk counts): store those first.
         for table in ("school_adjusted", "risk_profiles_derived"):
             store_frame(con, table, derived[table])

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from analytics import trends as tr
 from analytics.settings import (
     DESCRIPTIONS,
     RESILIENT_DEFINITIONS,
@@ -29,7 +31,12 @@ def _percent(label_key: str, value: float, key: str, column=st) -> float:
     return shown / 100
 
 
-def settings_form(base: Settings, prefix: str, ege_subjects: list[str]) -> Settings | None:
+def settings_form(
+    base: Settings,
+    prefix: str,
+    ege_subjects: list[str],
+    monitoring_options: dict[str, str] | None = None,
+) -> Settings | None:
     """Draw the form filled from `base`; return the new settings when «Применить» is pressed.
 
     `prefix` goes into every widget key, so choosing another preset gives fresh widgets
@@ -217,6 +224,83 @@ def settings_form(base: Settings, prefix: str, ege_subjects: list[str]) -> Setti
                     0.5,
                     key=k(f"weight_{column}"),
                 )
+        with st.expander("Мониторинг этапов, тренды и объективность ВПР (при пересчёте базы)"):
+            st.caption(
+                "Эти пороги используются в таблицах базы и на страницах «Динамика», "
+                "«Мониторинг этапов», «Мои школы». Чтобы они вступили в силу, сохраните набор "
+                "как действующий."
+            )
+            options = monitoring_options or {i: i for i in base.monitoring_indicators}
+            c = st.columns([3, 1, 1])
+            chosen_monitoring = c[0].multiselect(
+                DESCRIPTIONS["monitoring_indicators"],
+                list(options),
+                placeholder="Выберите…",
+                default=[i for i in base.monitoring_indicators if i in options],
+                format_func=options.get,
+                key=k("monitoring_indicators"),
+            )
+            improved_share = _percent(
+                "monitoring_min_improved_share",
+                base.monitoring_min_improved_share,
+                k("monitoring_min_improved_share"),
+                c[1],
+            )
+            fewer_risks = c[2].checkbox(
+                DESCRIPTIONS["monitoring_fewer_high_risks"],
+                base.monitoring_fewer_high_risks,
+                key=k("monitoring_fewer_high_risks"),
+            )
+            c = st.columns(4)
+            vpr_high = c[0].number_input(
+                DESCRIPTIONS["objectivity_vpr_high"],
+                0.0,
+                5.0,
+                float(base.objectivity_vpr_high),
+                0.1,
+                key=k("objectivity_vpr_high"),
+            )
+            vpr_exam_gap = c[1].number_input(
+                DESCRIPTIONS["objectivity_vpr_exam_gap"],
+                0.0,
+                5.0,
+                float(base.objectivity_vpr_exam_gap),
+                0.1,
+                key=k("objectivity_vpr_exam_gap"),
+            )
+            above_term = _percent(
+                "objectivity_above_term_share",
+                base.objectivity_above_term_share,
+                k("objectivity_above_term_share"),
+                c[2],
+            )
+            cohort_drop = c[3].number_input(
+                DESCRIPTIONS["objectivity_cohort_drop"],
+                0.0,
+                5.0,
+                float(base.objectivity_cohort_drop),
+                0.1,
+                key=k("objectivity_cohort_drop"),
+            )
+            st.markdown(DESCRIPTIONS["trend_cuts"] + " (четыре порога по возрастанию)")
+            current = tr.cuts_from(base.trend_cuts)
+            edited = st.data_editor(
+                pd.DataFrame(
+                    [
+                        {
+                            "indicator": key,
+                            "Показатель": cuts.label,
+                            **{f"Уровень {i + 1}": v for i, v in enumerate(cuts.status)},
+                            **{f"Изменение {i + 1}": v for i, v in enumerate(cuts.change)},
+                        }
+                        for key, cuts in current.items()
+                    ]
+                ),
+                column_config={"indicator": None},
+                disabled=["Показатель"],
+                hide_index=True,
+                key=k("trend_cuts"),
+            )
         submitted = st.form_submit_button("Применить", type="primary")
     if not submitted:
         return None
@@ -244,9 +328,37 @@ def settings_form(base: Settings, prefix: str, ege_subjects: list[str]) -> Setti
         resilient_nonselective_only=bool(nonselective),
         band_magnitude=float(magnitude),
         partners_per_school=int(partners),
+        monitoring_indicators=tuple(chosen_monitoring) or base.monitoring_indicators,
+        monitoring_min_improved_share=float(improved_share),
+        monitoring_fewer_high_risks=bool(fewer_risks),
+        objectivity_vpr_high=float(vpr_high),
+        objectivity_vpr_exam_gap=float(vpr_exam_gap),
+        objectivity_above_term_share=float(above_term),
+        objectivity_cohort_drop=float(cohort_drop),
+        trend_cuts=_changed_cuts(edited),
         isbsh_method=method,
         # Equal weights are stored as «none given», so presets stay readable.
         isbsh_weights={} if len(set(weights.values())) <= 1 else dict(weights),
         hide_below=int(hide),
         unreliable_below=int(unreliable),
     )
+
+
+def _changed_cuts(edited: pd.DataFrame) -> dict[str, dict[str, list[float]]]:
+    """The cut points that differ from analytics.trends.DEFAULT_CUTS (kept short in presets)."""
+    out = {}
+    for row in edited.to_dict("records"):
+        indicator = row["indicator"]
+        status = [float(row[f"Уровень {i}"]) for i in range(1, 5)]
+        change = [float(row[f"Изменение {i}"]) for i in range(1, 5)]
+        if status != sorted(status) or change != sorted(change):
+            raise ValueError(f"Пороги для «{row['Показатель']}» должны идти по возрастанию.")
+        default = tr.DEFAULT_CUTS[indicator]
+        given = {}
+        if tuple(status) != default.status:
+            given["status"] = status
+        if tuple(change) != default.change:
+            given["change"] = change
+        if given:
+            out[indicator] = given
+    return out

@@ -180,3 +180,39 @@ def test_the_page_reads_only_what_it_needs_and_gets_the_same_lists(demo_env, set
     pd.testing.assert_frame_equal(
         page_partners.reset_index(drop=True), full_partners.reset_index(drop=True), atol=1e-9
     )
+
+
+def test_an_active_preset_sets_the_trend_monitoring_and_objectivity_thresholds(demo_db, tmp_path):
+    import shutil
+
+    from radar.presets import save_preset
+
+    path = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_db, path)
+
+    def counts(con):
+        return (
+            con.execute("select count(*) from objectivity_flags where fired").fetchone()[0],
+            con.execute(
+                "select count(*) from status_change where indicator = 'isbsh' and status = 4"
+            ).fetchone()[0],
+            con.execute("select count(*) from monitoring_progress where positive").fetchone()[0],
+        )
+
+    con = db.connect(path)
+    before = counts(con)
+    con.close()
+    changed = Settings(
+        objectivity_above_term_share=0.05,
+        trend_cuts={"isbsh": {"status": [10, 20, 30, 40]}},
+        monitoring_min_improved_share=1.0,
+    )
+    save_preset("Строже", changed, active=True, path=path)
+    con = db.connect(path)
+    after = counts(con)
+    stored = con.execute("select settings_json from settings_presets").fetchone()[0]
+    con.close()
+    assert after[0] > before[0]  # more schools above their term marks count
+    assert after[1] > before[1]  # a lower bar for «очень высокий» ИСБШ
+    assert after[2] < before[2]  # every indicator must now improve
+    assert Settings.from_json(stored) == changed

@@ -602,3 +602,24 @@ def test_school_profile_shows_trends_stages_and_objectivity(demo_db):
         y=year,
     )
     assert any("не вывод" in w.value for w in at.warning)
+
+
+def test_monitoring_judged_by_other_indicators_on_the_page(demo_db):
+    from analytics import monitoring as mon
+
+    at = run_app("pages/monitoring.py")
+    at.multiselect(key="monitoring_chosen").set_value(["math_share_2"]).run()
+    assert not at.exception
+    year = scalar(demo_db, "select max(year) from monitoring_progress")
+    con = db.connect(demo_db)
+    changes = con.execute("select * from monitoring_changes where year = $y", {"y": year}).df()
+    con.close()
+    expected = mon.progress(changes, mon.MonitoringSettings(indicators=("math_share_2",)))
+    share = expected["positive"].dropna().astype(bool).mean()
+    assert metric(at, "С положительной динамикой") == fmt.pct(share)
+    stored = scalar(
+        demo_db,
+        "select avg(positive::int) from monitoring_progress where year = $y and positive is not null",
+        y=year,
+    )
+    assert fmt.pct(share) != fmt.pct(stored)  # another choice, another answer
