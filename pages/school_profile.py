@@ -335,6 +335,22 @@ else:
         charts.result_history(history, measure),
         key="profile_history_chart",
     )
+    procedure_trend = store.query(
+        "school_procedure_trend",
+        school_id=school_id,
+        exam=chosen[0],
+        subject=chosen[1],
+        grade=int(chosen[2]),
+    )
+    if len(procedure_trend):
+        st.markdown(
+            " · ".join(
+                f"**{'Стандартизованный балл' if r.indicator == 'z_score' else 'Доля «2»'}** "
+                f"на {int(r.as_of)} г.: {tr.COLOURS[r.colour][0]} — {r.label}"
+                for r in procedure_trend.itertuples(index=False)
+                if isinstance(r.colour, str)
+            )
+        )
     st.caption(
         f"Значения школы при числе участников меньше {texts.SMALL_NUMBER_HIDE} скрыты; "
         f"при числе меньше {texts.SMALL_NUMBER_WARN} отмечены как ненадёжные."

@@ -646,6 +646,7 @@ def region_band(history: pd.DataFrame, with_municipality: bool) -> go.Figure:
     return years_axis(russian(fig, height=380))
 
 
+GRID_NAMES = {"R": "красный", "O": "оранж.", "Y": "жёлтый", "G": "зелёный", "B": "синий"}
 GRID_COLOURS = {
     "R": "#d73027",
     "O": "#fc8d59",
@@ -666,7 +667,8 @@ def status_grid(cells: pd.DataFrame, status_levels, change_levels, grid) -> go.F
             ys.append(status_levels[status])
             colours.append(GRID_COLOURS[code])
             n = counts.get((status, change), 0)
-            texts_.append(f"<b>{n}</b>")
+            # The colour's name in the cell keeps the grid readable in black and white.
+            texts_.append(f"<b>{n}</b><br><span style='font-size:9px'>{GRID_NAMES[code]}</span>")
             custom.append([status, change, n])
     fig = go.Figure(
         go.Scatter(

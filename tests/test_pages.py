@@ -602,6 +602,19 @@ def test_school_profile_shows_trends_stages_and_objectivity(demo_db):
         y=year,
     )
     assert any("не вывод" in w.value for w in at.warning)
+    procedure = at.selectbox(key="profile_procedure").value
+    labels = (
+        db.connect(demo_db)
+        .execute(
+            "select label from procedure_trends where school_id = $s and exam = $e and subject = $j "
+            "and grade = $g and colour is not null",
+            {"s": school, "e": procedure[0], "j": procedure[1], "g": int(procedure[2])},
+        )
+        .fetchall()
+    )
+    assert labels
+    for (label,) in labels:
+        assert any(label in m.value for m in at.markdown)
 
 
 def test_monitoring_judged_by_other_indicators_on_the_page(demo_db):
