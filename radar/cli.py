@@ -127,6 +127,53 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from radar.files import FileProblem
+    from radar.importer import apply_import, plan_import, read_file
+
+    path = Path(args.db) if args.db else db.db_path()
+    try:
+        files = [read_file(Path(f).name, Path(f).read_bytes()) for f in args.files]
+    except (FileProblem, FileNotFoundError) as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 1
+    for read in files:
+        for note in read.notes:
+            print(note)
+    plan = plan_import(files, path)
+    for problem in plan.problems:
+        print(problem, file=sys.stderr if problem.severity == "ошибка" else sys.stdout)
+    if plan.errors:
+        print(
+            f"Данные не загружены: ошибок — {len(plan.errors)}. База не изменилась.",
+            file=sys.stderr,
+        )
+        return 1
+    print("Что изменится:")
+    for row in plan.summary.itertuples(index=False):
+        print(
+            f"  {row[1]}: строк {row[2]}, новых {row[3]}, изменённых {row[4]}, "
+            f"без изменений {row[5]}"
+        )
+    if not args.yes:
+        answer = input("Загрузить? [да/нет] ").strip().lower()
+        if answer not in ("да", "д", "yes", "y"):
+            print("Загрузка отменена, база не изменилась.")
+            return 0
+    apply_import(plan, path, progress=_progress)
+    print(f"Данные загружены в {path}.")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from radar.templates import template_bytes
+
+    target = Path(args.file)
+    target.write_bytes(template_bytes())
+    print(f"Шаблон записан: {target}")
+    return 0
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
     from radar.refresh import refresh_derived
 
@@ -189,6 +236,20 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("folder", metavar="ПАПКА", help="папка с файлами ТАБЛИЦА.csv")
     load.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     load.set_defaults(func=cmd_load)
+
+    imp = commands.add_parser(
+        "import",
+        help="добавить или обновить данные из файлов .xlsx (лист на таблицу, как в шаблоне) "
+        "и .csv (файл на таблицу)",
+    )
+    imp.add_argument("files", nargs="+", metavar="ФАЙЛ", help="файлы .xlsx или .csv")
+    imp.add_argument("--yes", action="store_true", help="не спрашивать подтверждения")
+    imp.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    imp.set_defaults(func=cmd_import)
+
+    template = commands.add_parser("template", help="записать шаблон Excel для данных региона")
+    template.add_argument("file", metavar="ФАЙЛ", help="куда записать шаблон .xlsx")
+    template.set_defaults(func=cmd_template)
 
     export = commands.add_parser(
         "export", help="выгрузить исходные таблицы базы в папку CSV-файлов"

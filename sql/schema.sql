@@ -201,3 +201,17 @@ create table if not exists settings_presets (
     is_active boolean not null default false,
     saved_at timestamp not null
 );
+
+-- Every successful import: when, by whom, which file (name and SHA-256), rows per table.
+create table if not exists import_history (
+    imported_at timestamp not null,
+    user_name varchar,
+    file_name varchar not null,
+    file_hash varchar not null,
+    table_name varchar not null,
+    rows_in_file integer not null,
+    added integer not null,
+    changed integer not null,
+    unchanged integer not null,
+    outcome varchar not null
+);

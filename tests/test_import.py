@@ -1,0 +1,184 @@
+"""A region's own files: the template, reading, checking, what changes, all-or-nothing writing."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from radar import db
+from radar.files import FileProblem
+from radar.importer import apply_import, plan_import, read_file
+from radar.spec import TABLES
+from radar.templates import REGION_TABLES, template_bytes
+from tests.conftest import tiny_frames
+
+
+def filled_template(frames: dict[str, pd.DataFrame]) -> bytes:
+    """The template with each sheet's example row replaced by the frame's rows."""
+    book = openpyxl.load_workbook(io.BytesIO(template_bytes()))
+    for name, frame in frames.items():
+        sheet = book[TABLES[name].label[:31]]
+        sheet.delete_rows(2, sheet.max_row)
+        for row in frame[TABLES[name].names].itertuples(index=False):
+            sheet.append([None if pd.isna(v) else v for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def table_rows(path, name):
+    con = db.connect(path)
+    try:
+        return db.read_table(con, name)
+    finally:
+        con.close()
+
+
+def test_template_has_an_instructions_sheet_lists_and_an_example_row():
+    book = openpyxl.load_workbook(io.BytesIO(template_bytes()))
+    assert book.sheetnames[0] == "Инструкция"
+    assert len(book.sheetnames) == len(REGION_TABLES) + 1
+    sheet = book["Результаты оценочных процедур"]
+    headers = [c.value for c in sheet[1]]
+    assert headers[0] == "Код школы *" and "Процедура *" in headers
+    exam_column = headers.index("Процедура *") + 1
+    assert sheet.cell(row=2, column=exam_column).value == "ВПР"
+    lists = [v.formula1 for v in sheet.data_validations.dataValidation]
+    assert '"ВПР,ОГЭ,ЕГЭ"' in lists
+
+
+def test_round_trip_template_filled_with_a_region_then_imported(tmp_path):
+    frames = tiny_frames()
+    content = filled_template(frames)
+    read = read_file("регион.xlsx", content)
+    assert set(read.frames) == set(frames)
+    path = tmp_path / "region.duckdb"
+    plan = plan_import([read], path)
+    assert not plan.errors, [str(p) for p in plan.errors]
+    assert plan.summary.set_index("table").loc["schools", "Новых"] == 3
+    apply_import(plan, path, user="тест")
+    for name, frame in frames.items():
+        stored = table_rows(path, name)
+        assert len(stored) == len(frame), name
+    schools = table_rows(path, "schools").set_index("school_id")
+    assert schools.loc["S3", "name"] == "МКОУ «Горная СОШ»"
+    con = db.connect(path)
+    history = con.execute(db.sql("import_history")).df()
+    identification = con.execute("select count(*) from identification").fetchone()[0]
+    con.close()
+    assert set(history["table_name"]) == set(frames)
+    assert (history["user_name"] == "тест").all() and (history["outcome"] == "загружено").all()
+    assert identification == 6  # derived tables were refreshed
+
+
+def test_reimporting_changes_nothing_and_a_corrected_file_replaces_its_rows(tmp_path):
+    frames = tiny_frames()
+    path = tmp_path / "region.duckdb"
+    apply_import(plan_import([read_file("регион.xlsx", filled_template(frames))], path), path)
+    same = plan_import([read_file("регион.xlsx", filled_template(frames))], path)
+    summary = same.summary.set_index("table")
+    assert summary["Новых"].sum() == 0 and summary["Изменённых"].sum() == 0
+    corrected = {"exam_results": frames["exam_results"].copy()}
+    corrected["exam_results"].loc[0, "mean_score"] = 30.0
+    extra = corrected["exam_results"].iloc[[0]].assign(year=2023)
+    corrected["exam_results"] = pd.concat([corrected["exam_results"], extra])
+    plan = plan_import([read_file("исправление.xlsx", filled_template(corrected))], path)
+    row = plan.summary.set_index("table").loc["exam_results"]
+    assert (row["Новых"], row["Изменённых"], row["Без изменений"]) == (1, 1, 5)
+    apply_import(plan, path)
+    stored = table_rows(path, "exam_results")
+    assert len(stored) == 7
+    first = stored[(stored["school_id"] == "S1") & (stored["year"] == 2024)]
+    assert first["mean_score"].iloc[0] == 30.0
+    assert len(table_rows(path, "schools")) == 3  # other tables untouched
+
+
+def test_a_csv_with_russian_headers_and_decimal_commas(tmp_path):
+    frames = tiny_frames()
+    path = tmp_path / "region.duckdb"
+    apply_import(plan_import([read_file("регион.xlsx", filled_template(frames))], path), path)
+    text = (
+        "Код школы;Год;Численность обучающихся;Доля обучающихся, оба родителя которых имеют "
+        "высшее образование\nS1;2025;910;61,5\n"
+    )
+    table = TABLES["social_passport"]
+    labels = {c.name: c.label for c in table.columns}
+    text = (
+        f"{labels['school_id']};{labels['year']};{labels['pupils']};"
+        f"{labels['share_parents_higher_ed']}\nS1;2025;910;61,5\n"
+    )
+    read = read_file("social_passport.csv", text.encode("cp1251"))
+    plan = plan_import([read], path)
+    assert not plan.errors, [str(p) for p in plan.errors]
+    assert plan.summary.iloc[0]["Изменённых"] == 1
+    apply_import(plan, path)
+    stored = table_rows(path, "social_passport").set_index(["school_id", "year"])
+    assert stored.loc[("S1", 2025), "share_parents_higher_ed"] == pytest.approx(0.615)
+    assert stored.loc[("S1", 2025), "pupils"] == 910
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda f: f["exam_results"].assign(participants="много"), "Участников"),
+        (lambda f: f["exam_results"].assign(share_2=1.7), "Доля «2»"),
+        (lambda f: f["exam_results"].assign(school_id="S9"), "S9"),
+        (lambda f: pd.concat([f["exam_results"], f["exam_results"].iloc[[0]]]), "повтор"),
+    ],
+    ids=["wrong type", "share over 100", "unknown school", "duplicate"],
+)
+def test_bad_files_are_refused_and_leave_the_database_unchanged(tmp_path, change, expected):
+    frames = tiny_frames()
+    path = tmp_path / "region.duckdb"
+    apply_import(plan_import([read_file("регион.xlsx", filled_template(frames))], path), path)
+    before = path.read_bytes()
+    bad = {"exam_results": change(frames)}
+    plan = plan_import([read_file("плохой.xlsx", filled_template(bad))], path)
+    assert plan.errors
+    text = " ".join(str(p) for p in plan.errors)
+    assert expected in text and "плохой.xlsx" in text and "лист «Результаты" in text
+    with pytest.raises(ValueError):
+        apply_import(plan, path)
+    assert path.read_bytes() == before
+
+
+def test_unreadable_files_get_a_clear_message():
+    with pytest.raises(FileProblem, match="пуст"):
+        read_file("пустой.xlsx", b"")
+    with pytest.raises(FileProblem, match="Excel"):
+        read_file("сломанный.xlsx", b"not a workbook")
+    with pytest.raises(FileProblem, match="какая это таблица"):
+        read_file("непонятно.csv", b"a;b\n1;2\n")
+    book = openpyxl.Workbook()
+    book.active.title = "Лист1"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(FileProblem, match="«Лист1»"):
+        read_file("чужой.xlsx", buffer.getvalue())
+
+
+def test_formulas_in_cells_are_read_as_text_not_run(tmp_path):
+    frames = tiny_frames()
+    frames["schools"] = frames["schools"].assign(short_name=["=1+2", "@SUM(A1)", "СОШ № 2"][::1])
+    path = tmp_path / "region.duckdb"
+    plan = plan_import([read_file("регион.xlsx", filled_template(frames))], path)
+    assert not plan.errors, [str(p) for p in plan.errors]
+    apply_import(plan, path)
+    stored = table_rows(path, "schools").set_index("school_id")
+    assert stored.loc["S2", "short_name"] == "@SUM(A1)"
+
+
+def test_the_demo_region_imports_into_itself_without_changes(demo_db, tmp_path):
+    path = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_db, path)
+    con = db.connect(path)
+    schools = db.read_table(con, "schools")
+    con.close()
+    plan = plan_import([read_file("школы.xlsx", filled_template({"schools": schools}))], path)
+    assert not plan.errors
+    row = plan.summary.iloc[0]
+    assert (row["Новых"], row["Изменённых"], row["Без изменений"]) == (0, 0, len(schools))
