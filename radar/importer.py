@@ -73,7 +73,7 @@ def read_file(name: str, content: bytes) -> ReadFile:
         )
     except Exception as exc:  # calamine reports broken files in its own words
         raise FileProblem(f"{name}: не удаётся прочитать как книгу Excel ({exc})") from exc
-    unknown = []
+    unknown, skipped = [], []
     for sheet, frame in sheets.items():
         if sheet.strip().lower() == INSTRUCTIONS.lower():
             continue
@@ -98,12 +98,16 @@ def read_file(name: str, content: bytes) -> ReadFile:
             frame = frame.iloc[1:]
             first_row = 3
         if frame.empty:
-            out.notes.append(f"{name}, лист «{sheet}»: данных нет, лист пропущен")
+            skipped.append(sheet)
             continue
         frame = frame.reset_index(drop=True)
         frame.attrs["source"] = Source(name, sheet, first_row=first_row)
         out.frames[table] = frame
         out.notes.append(f"{name}, лист «{sheet}»: строк {len(frame)}")
+    if skipped:
+        out.notes.append(
+            f"{name}: листы без данных пропущены — " + ", ".join(f"«{s}»" for s in skipped)
+        )
     if unknown:
         known = ", ".join(f"«{t.label}»" for t in TABLES.values())
         raise FileProblem(
@@ -256,18 +260,37 @@ def apply_import(
     tables = [name for name in LOAD_ORDER if name in plan.typed]
     summary = plan.summary.set_index("table")
     owner = {t: read for read in plan.files for t in read.frames}
-    with db.write_session(path) as con:
+    # DuckDB cannot update a row that other tables refer to (a school with results): when such
+    # rows change, the whole region is rewritten from the old rows and the new ones instead.
+    referenced = {ref[1] for t in TABLES.values() for ref in t.references}
+    changed = {n for n in tables if int(summary.loc[n, "Изменённых"]) > 0}
+    rebuild = bool(changed & referenced)
+    old = _all_rows(path) if rebuild else {}
+    with db.write_session(path, fresh=rebuild) as con:
         con.execute("begin transaction")
+        if rebuild:
+            step("Перезапись базы с новыми строками", 0.0)
+            for name in LOAD_ORDER:
+                rows = _overlay(TABLES[name], old.get(name), plan.typed.get(name))
+                if rows is not None and len(rows):
+                    _insert(con, TABLES[name], rows)
+            for extra in ("settings_presets", "import_history"):
+                if extra in old and len(old[extra]):
+                    con.register("incoming_rows", old[extra])
+                    statement = db.sql("insert_rows").replace("__TABLE__", extra)
+                    con.execute(statement.replace("__COLUMNS__", ", ".join(old[extra].columns)))
+                    con.unregister("incoming_rows")
         for i, name in enumerate(tables):
             table = TABLES[name]
             step(f"Запись: {table.label.lower()}", 0.6 * i / max(len(tables), 1))
-            con.register("incoming_rows", plan.typed[name][table.names])
-            try:
-                if len(table.names) > len(table.key):
-                    con.execute(_statement("upsert_update", table))
-                con.execute(_statement("upsert_insert", table))
-            finally:
-                con.unregister("incoming_rows")
+            if not rebuild:
+                con.register("incoming_rows", plan.typed[name][table.names])
+                try:
+                    if len(table.names) > len(table.key):
+                        con.execute(_statement("upsert_update", table))
+                    con.execute(_statement("upsert_insert", table))
+                finally:
+                    con.unregister("incoming_rows")
             row = summary.loc[name]
             con.execute(
                 db.sql("record_import"),
@@ -290,3 +313,42 @@ def apply_import(
 
         refresh_derived(con, sub)
     step("Данные загружены", 1.0)
+
+
+def _all_rows(path: Path | str | None) -> dict[str, pd.DataFrame]:
+    """Every base table of the current database, and the presets and history to keep."""
+    path = Path(path) if path is not None else db.db_path()
+    if not path.exists():
+        return {}
+    con = db.connect(path, read_only=True)
+    try:
+        names = {r[0] for r in con.execute(db.sql("table_names")).fetchall()}
+        rows = {name: db.read_table(con, name) for name in TABLES if name in names}
+        for extra in ("settings_presets", "import_history"):
+            if extra in names:
+                rows[extra] = con.execute(db.sql(extra)).df()
+        return rows
+    finally:
+        con.close()
+
+
+def _overlay(table: Table, old: pd.DataFrame | None, new: pd.DataFrame | None):
+    """Old rows whose key is not in the new ones, then the new rows."""
+    if new is None:
+        return old
+    new = new[table.names]
+    if old is None or old.empty:
+        return new
+    keys = list(table.key)
+    kept = old.merge(new[keys].drop_duplicates(), on=keys, how="left", indicator=True)
+    kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
+    return pd.concat([kept[table.names], new], ignore_index=True)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: Table, rows: pd.DataFrame) -> None:
+    con.register("incoming_rows", rows[table.names])
+    try:
+        statement = db.sql("insert_rows").replace("__TABLE__", table.name)
+        con.execute(statement.replace("__COLUMNS__", ", ".join(table.names)))
+    finally:
+        con.unregister("incoming_rows")

@@ -516,4 +516,8 @@ def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
         }
         for p in problems
     ]
-    return pd.DataFrame(rows, columns=["Важность", "Файл", "Лист", "Строка", "Столбец", "Описание"])
+    frame = pd.DataFrame(
+        rows, columns=["Важность", "Файл", "Лист", "Строка", "Столбец", "Описание"]
+    )
+    frame["Строка"] = frame["Строка"].astype("Int64")  # a spreadsheet row, never «3,0»
+    return frame

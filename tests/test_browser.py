@@ -25,6 +25,7 @@ PAGES = [
     ("monitoring", "Мониторинг этапов", 2),
     ("dynamics", "Динамика", 2),
     ("my_schools", "Мои школы", 0),
+    ("data", "Данные", 0),
     ("methodology", "Методика", 0),
 ]
 DONE = (
@@ -119,3 +120,42 @@ def test_every_page_renders_in_chromium(server):
                 assert page.locator('[data-testid="stDataFrame"]').count() >= 1
                 assert page.get_by_text("Скачать списки (Excel)").count() == 1
         browser.close()
+
+
+def test_a_bad_file_uploaded_in_the_browser_is_refused_with_its_sheet_and_row(server, demo_db):
+    """Upload a workbook with a share of «2» over 100 %: the page lists the error and the
+    database file stays byte for byte the same."""
+
+    import pandas as pd
+    from playwright.sync_api import sync_playwright
+
+    from radar import db
+    from tests.test_import import filled_template
+
+    con = db.connect(demo_db)
+    rows = db.read_table(con, "exam_results").head(2).assign(share_2=1.7)
+    con.close()
+    before = Path(demo_db).read_bytes()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 2000}, locale="ru-RU")
+        page.goto(f"{server}/data")
+        page.wait_for_selector(DONE, timeout=60_000)
+        page.locator('input[type="file"]').set_input_files(
+            files=[
+                {
+                    "name": "плохой.xlsx",
+                    "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "buffer": filled_template({"exam_results": pd.DataFrame(rows)}),
+                }
+            ]
+        )
+        page.get_by_text("Найдено ошибок").wait_for(timeout=60_000)
+        page.wait_for_selector(DONE, timeout=60_000)
+        page.wait_for_timeout(800)  # let the table paint before the screenshot
+        page.screenshot(path=str(SCREENSHOTS / "data_errors.png"))
+        assert page.get_by_text("база не изменилась").count() >= 1
+        assert page.get_by_text("Скачать отчёт об ошибках (Excel)").count() == 1
+        assert page.get_by_text("Загрузить в базу").count() == 0
+        browser.close()
+    assert Path(demo_db).read_bytes() == before

@@ -182,3 +182,22 @@ def test_the_demo_region_imports_into_itself_without_changes(demo_db, tmp_path):
     assert not plan.errors
     row = plan.summary.iloc[0]
     assert (row["Новых"], row["Изменённых"], row["Без изменений"]) == (0, 0, len(schools))
+
+
+def test_a_failure_midway_leaves_the_database_as_it_was(tmp_path, monkeypatch):
+    frames = tiny_frames()
+    path = tmp_path / "region.duckdb"
+    apply_import(plan_import([read_file("регион.xlsx", filled_template(frames))], path), path)
+    before = path.read_bytes()
+    changed = {"schools": frames["schools"].assign(pupils=frames["schools"]["pupils"] + 5)}
+    plan = plan_import([read_file("школы.xlsx", filled_template(changed))], path)
+    assert not plan.errors
+
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("сбой посередине пересчёта")
+
+    monkeypatch.setattr("radar.refresh.refresh_derived", crash)
+    with pytest.raises(RuntimeError):
+        apply_import(plan, path)
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob("*.tmp"))  # no half-written copy left behind

@@ -419,6 +419,7 @@ PAGES = [
     "pages/monitoring.py",
     "pages/dynamics.py",
     "pages/my_schools.py",
+    "pages/data.py",
     "pages/methodology.py",
 ]
 
@@ -636,3 +637,28 @@ def test_monitoring_judged_by_other_indicators_on_the_page(demo_db):
         y=year,
     )
     assert fmt.pct(share) != fmt.pct(stored)  # another choice, another answer
+
+
+def test_data_page_offers_the_template_and_shows_the_import_history(demo_db, tmp_path, monkeypatch):
+    import shutil
+
+    import streamlit as st
+
+    from radar.importer import apply_import, plan_import, read_file
+    from tests.test_import import filled_template
+
+    copy = tmp_path / "radar.duckdb"
+    shutil.copyfile(demo_db, copy)
+    con = db.connect(copy)
+    schools = db.read_table(con, "schools").head(3).assign(pupils=lambda d: d["pupils"] + 1)
+    con.close()
+    plan = plan_import([read_file("школы.xlsx", filled_template({"schools": schools}))], copy)
+    apply_import(plan, copy, user="методист")
+    monkeypatch.setenv("RADAR_DB", str(copy))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = run_app("pages/data.py")
+    assert at.title[0].value == "Данные"
+    history = table_with(at, "Контрольная сумма (SHA-256)")
+    assert history["Файл"].tolist() == ["школы.xlsx"]
+    assert history["Изменённых"].tolist() == [3] and history["Кто"].tolist() == ["методист"]

@@ -1,0 +1,96 @@
+"""Данные: the template, a region's own files in (checked, shown, confirmed), import history."""
+
+import streamlit as st
+
+from radar import excel, fmt, store, ui
+from radar.db import DatabaseError
+from radar.files import FileProblem
+from radar.importer import apply_import, plan_import, read_file
+from radar.loader import problems_frame
+from radar.templates import template_bytes
+
+st.title("Данные")
+st.caption(
+    "Загрузка данных региона из файлов Excel (.xlsx, лист на таблицу, как в шаблоне) и CSV "
+    "(файл на таблицу). Строки с тем же ключом заменяют строки в базе, остальное сохраняется. "
+    "Пока в файлах есть хоть одна ошибка, база не меняется."
+)
+st.download_button(
+    "Скачать шаблон Excel",
+    data=template_bytes,
+    file_name="Шаблон_Школьный_радар.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    key="data_template",
+)
+
+uploaded = st.file_uploader(
+    "Файлы данных",
+    type=["xlsx", "csv"],
+    accept_multiple_files=True,
+    key="data_files",
+    help="Можно выбрать несколько файлов сразу.",
+)
+if uploaded:
+    try:
+        files = [read_file(f.name, f.getvalue()) for f in uploaded]
+    except FileProblem as exc:
+        st.error(str(exc))
+        st.stop()
+    for read in files:
+        for note in read.notes:
+            st.caption(note)
+    with st.spinner("Проверка данных…"):
+        plan = plan_import(files)
+    if plan.problems:
+        report = problems_frame(plan.problems)
+        errors = len(plan.errors)
+        (st.error if errors else st.warning)(
+            f"Найдено ошибок: {fmt.integer(errors)}, предупреждений: "
+            f"{fmt.integer(len(plan.problems) - errors)}."
+            + (" Исправьте файлы и загрузите их снова — база не изменилась." if errors else "")
+        )
+        ui.show_table(report, key="data_problems", note="полный список — в отчёте Excel")
+        st.download_button(
+            "Скачать отчёт об ошибках (Excel)",
+            data=excel.workbook_bytes([excel.Sheet("Ошибки", report)], title="Ошибки загрузки"),
+            file_name="Ошибки_загрузки.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="data_problems_report",
+        )
+    if not plan.errors:
+        st.subheader("Что изменится")
+        ui.show_table(plan.summary.drop(columns=["table"]), key="data_summary")
+        if st.button("Загрузить в базу", type="primary", key="data_apply"):
+            bar = st.progress(0.0, text="Загрузка")
+            try:
+                store.close()  # the file is about to be replaced
+                apply_import(plan, progress=lambda m, f: bar.progress(min(f, 1.0), text=m))
+            except DatabaseError as exc:
+                st.error(str(exc))
+            else:
+                st.success("Данные загружены, показатели пересчитаны.")
+
+st.subheader("История загрузок")
+if store.database_ready():
+    history = store.query("import_history")
+    if history.empty:
+        st.info("Загрузок через эту страницу или команду «radar import» ещё не было.")
+    else:
+        ui.show_table(
+            history.rename(
+                columns={
+                    "imported_at": "Когда",
+                    "user_name": "Кто",
+                    "file_name": "Файл",
+                    "file_hash": "Контрольная сумма (SHA-256)",
+                    "table_name": "Таблица",
+                    "rows_in_file": "Строк",
+                    "added": "Новых",
+                    "changed": "Изменённых",
+                    "unchanged": "Без изменений",
+                    "outcome": "Итог",
+                }
+            ),
+            key="data_history",
+        )
