@@ -57,7 +57,10 @@ def read_csv_table(path: Path, table_name: str | None = None) -> tuple[str, pd.D
     raw = path.read_bytes()
     if not raw.strip():
         raise FileProblem(f"{path.name}: файл пуст")
-    encoding = detect_encoding(raw)
+    try:
+        encoding = detect_encoding(raw)
+    except FileProblem as exc:
+        raise FileProblem(f"{path.name}: {exc}") from exc
     text = raw.decode(encoding)
     sep = detect_separator(text)
     frame = pd.read_csv(path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False)

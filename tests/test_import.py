@@ -201,3 +201,20 @@ def test_a_failure_midway_leaves_the_database_as_it_was(tmp_path, monkeypatch):
         apply_import(plan, path)
     assert path.read_bytes() == before
     assert not list(tmp_path.glob("*.tmp"))  # no half-written copy left behind
+
+
+def test_a_missing_required_column_and_an_undecodable_csv(tmp_path):
+    frames = tiny_frames()
+    path = tmp_path / "region.duckdb"
+    apply_import(plan_import([read_file("регион.xlsx", filled_template(frames))], path), path)
+    content = filled_template({"exam_results": frames["exam_results"]})
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    sheet = book["Результаты оценочных процедур"]
+    sheet.delete_cols([c.value for c in sheet[1]].index("Участников *") + 1)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    plan = plan_import([read_file("без_столбца.xlsx", buffer.getvalue())], path)
+    assert any("Участников" in str(p) for p in plan.errors), [str(p) for p in plan.problems]
+    garbage = bytes(range(128, 256)) * 10
+    with pytest.raises(FileProblem, match=r"schools\.csv: кодировка не распознана"):
+        read_file("schools.csv", b"school_id;name\n" + garbage)
