@@ -95,8 +95,12 @@ def compute_social_index(
     [4, 3, 2, 1]
     """
     z = oriented_z_scores(passport)
+    # A share nobody in the year reported (the region does not collect it) is left out of the
+    # index for that year rather than imputed; `excluded` says which were left out.
+    collected = z.notna().groupby(passport["year"]).transform("any")
+    z = z.where(collected, 0.0)
     columns = list(z.columns)
-    n_missing = z.isna().sum(axis=1)
+    n_missing = (z.isna() & collected).sum(axis=1)
     filled = z.fillna(0.0)
     if method == "equal":
         w = (
@@ -131,5 +135,9 @@ def compute_social_index(
     out.loc[out["index_raw"].isna(), "isbsh"] = np.nan
     out["quartile"] = quartile(out["index_raw"], out["year"])
     out["n_missing"] = n_missing.astype(int)
+    out["excluded"] = [
+        ", ".join(c for c, kept in zip(columns, row, strict=True) if not kept)
+        for row in collected.to_numpy()
+    ]
     out["imputed"] = (n_missing > 0) & out["index_raw"].notna()
     return out.reset_index(drop=True)

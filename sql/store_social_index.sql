@@ -7,6 +7,7 @@ select
     isbsh,
     cast(quartile as integer) as quartile,
     cast(n_missing as integer) as n_missing,
-    imputed
+    imputed,
+    excluded
 from computed_social_index
 order by school_id, year
