@@ -1,0 +1,75 @@
+"""A real region's files in a foreign layout (England, KS4 2019, Open Government Licence; see
+data/realdata/england_ks4_2019/SOURCE.md) go through a saved mapping and the usual checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from radar import db
+from radar.loader import load_region
+from radar.mapping import MAPPINGS, Mapping, apply_mapping, propose
+from radar.refresh import refresh_derived
+
+FOLDER = db.ROOT / "data" / "realdata" / "england_ks4_2019"
+MAPPING = MAPPINGS / "england_ks4_2019.json"
+
+
+@pytest.fixture(scope="module")
+def england(tmp_path_factory):
+    frames = apply_mapping(Mapping.load(MAPPING), FOLDER)
+    path = tmp_path_factory.mktemp("england") / "radar.duckdb"
+    warnings = load_region(frames, path, after_load=refresh_derived)
+    con = db.connect(path)
+    yield frames, warnings, con
+    con.close()
+
+
+def test_the_mapping_builds_the_tables_from_the_real_files(england):
+    frames, warnings, con = england
+    assert len(frames["schools"]) > 4000 and len(frames["municipalities"]) > 150
+    assert con.execute("select count(*) from schools").fetchone()[0] == len(frames["schools"])
+    # Percent text became shares; missing markers became empty, not zero.
+    shares = con.execute(
+        "select min(share_low_income), max(share_low_income), count(share_low_income) "
+        "from social_passport"
+    ).fetchone()
+    assert 0 <= shares[0] and shares[1] <= 1 and shares[2] < len(frames["social_passport"])
+    assert all(w.severity == "предупреждение" for w in warnings)
+
+
+def test_the_social_slope_of_real_results_is_negative(england):
+    _, _, con = england
+    corr = con.execute(
+        "select corr(p.share_low_income, r.result_index) from social_passport p "
+        "join school_year_results r using (school_id, year)"
+    ).fetchone()[0]
+    assert corr < -0.3  # more disadvantaged pupils, lower Attainment 8
+    slope = con.execute("select median(isbsh_slope) from context_adjusted").fetchone()[0]
+    assert slope > 0  # results rise with the well-being index
+
+
+def test_the_index_uses_only_the_shares_england_collects(england):
+    _, _, con = england
+    excluded, with_index = con.execute(
+        "select any_value(excluded), count(isbsh) from social_index"
+    ).fetchone()
+    assert "share_parents_higher_ed" in excluded and "share_low_income" not in excluded
+    assert with_index > 3500
+    identified = con.execute("select count(*), sum(shnsu::int) from identification").fetchone()
+    assert identified[0] > 4000 and identified[1] > 0
+
+
+def test_headers_are_proposed_for_the_columns(tmp_path):
+    headers = ["URN", "SCHNAME", "LEA", "TPUP", "ATT8SCR", "Год"]
+    proposed = propose("exam_results", headers)
+    assert proposed["school_id"] == "URN"
+    assert proposed["participants"] == "TPUP"
+    assert proposed["mean_score"] == "ATT8SCR"
+    assert proposed["year"] == "Год"
+    assert propose("schools", ["Код школы", "Наименование"]) == {
+        "school_id": "Код школы",
+        "name": "Наименование",
+    }
+    saved = tmp_path / "mine.json"
+    Mapping.load(MAPPING).save(saved)
+    assert Mapping.load(saved).spec == Mapping.load(MAPPING).spec
