@@ -165,6 +165,42 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_map(args: argparse.Namespace) -> int:
+    import hashlib
+
+    from radar.files import FileProblem
+    from radar.importer import ReadFile, apply_import, plan_import
+    from radar.mapping import Mapping, apply_mapping
+
+    path = Path(args.db) if args.db else db.db_path()
+    mapping_path = Path(args.mapping)
+    try:
+        mapping = Mapping.load(mapping_path)
+        frames = apply_mapping(mapping, Path(args.folder))
+    except (FileProblem, FileNotFoundError, KeyError) as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 1
+    digest = hashlib.sha256(mapping_path.read_bytes()).hexdigest()
+    read = ReadFile(f"{args.folder} ({mapping.name})", digest, frames)
+    plan = plan_import([read], path)
+    for problem in plan.problems:
+        print(problem, file=sys.stderr if problem.severity == "ошибка" else sys.stdout)
+    if plan.errors:
+        print(
+            f"Данные не загружены: ошибок — {len(plan.errors)}. База не изменилась.",
+            file=sys.stderr,
+        )
+        return 1
+    for row in plan.summary.itertuples(index=False):
+        print(f"  {row[1]}: строк {row[2]}, новых {row[3]}, изменённых {row[4]}")
+    if not args.yes and input("Загрузить? [да/нет] ").strip().lower() not in ("да", "д", "y"):
+        print("Загрузка отменена, база не изменилась.")
+        return 0
+    apply_import(plan, path, progress=_progress)
+    print(f"Данные загружены в {path}.")
+    return 0
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from radar.templates import template_bytes
 
@@ -246,6 +282,15 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--yes", action="store_true", help="не спрашивать подтверждения")
     imp.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     imp.set_defaults(func=cmd_import)
+
+    mapped = commands.add_parser(
+        "map", help="загрузить файлы в другом формате по сохранённому сопоставлению столбцов"
+    )
+    mapped.add_argument("mapping", metavar="СОПОСТАВЛЕНИЕ", help="файл сопоставления .json")
+    mapped.add_argument("folder", metavar="ПАПКА", help="папка с исходными файлами")
+    mapped.add_argument("--yes", action="store_true", help="не спрашивать подтверждения")
+    mapped.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    mapped.set_defaults(func=cmd_map)
 
     template = commands.add_parser("template", help="записать шаблон Excel для данных региона")
     template.add_argument("file", metavar="ФАЙЛ", help="куда записать шаблон .xlsx")

@@ -40,3 +40,28 @@ def test_info_counts_rows(demo_db, capsys):
 def test_missing_database_is_explained(tmp_path, capsys):
     assert main(["--db", str(tmp_path / "none.duckdb"), "info"]) == 1
     assert "База данных не найдена" in capsys.readouterr().err
+
+
+def test_radar_map_loads_the_real_english_sample_through_its_mapping(tmp_path, capsys):
+    from radar import db
+    from radar.cli import main
+
+    path = tmp_path / "england.duckdb"
+    root = db.ROOT
+    code = main(
+        [
+            "--db",
+            str(path),
+            "map",
+            str(root / "data" / "mappings" / "england_ks4_2019.json"),
+            str(root / "data" / "realdata" / "england_ks4_2019"),
+            "--yes",
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "Школы: строк" in out and f"Данные загружены в {path}." in out
+    con = db.connect(path)
+    history = con.execute("select count(*), min(outcome) from import_history").fetchone()
+    con.close()
+    assert history == (4, "загружено")
