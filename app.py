@@ -20,6 +20,7 @@ navigation = st.navigation(
         st.Page("pages/dynamics.py", title="Динамика", icon=":material/trending_up:"),
         st.Page("pages/monitoring.py", title="Мониторинг этапов", icon=":material/timeline:"),
         st.Page("pages/my_schools.py", title="Мои школы", icon=":material/assignment_ind:"),
+        st.Page("pages/municipality.py", title="Муниципалитет", icon=":material/co_present:"),
         st.Page("pages/data.py", title="Данные", icon=":material/upload_file:"),
         st.Page("pages/methodology.py", title="Методика", icon=":material/menu_book:"),
     ]

@@ -21,6 +21,7 @@ PAGES = {
     "Мониторинг этапов": ("pages/monitoring.py", {}),
     "Динамика": ("pages/dynamics.py", {}),
     "Мои школы": ("pages/my_schools.py", {}),
+    "Муниципалитет": ("pages/municipality.py", {}),
     "Методика": ("pages/methodology.py", {}),
 }
 

@@ -727,3 +727,29 @@ def trend_line(history: pd.DataFrame, trend: pd.Series, label: str, percent: boo
         )
     fig.update_layout(yaxis_title=label + (", %" if percent else ""), showlegend=False)
     return years_axis(russian(fig, height=240))
+
+
+ROADMAP_COLOURS = {
+    "выполнено": "#1a9850",
+    "выполняется": "#91bfdb",
+    "запланировано": "#d9d9d9",
+    "не выполнено": "#d73027",
+}
+
+
+def roadmap_bars(counts: pd.Series, overdue: int) -> go.Figure:
+    """Roadmap events by status, with the overdue ones counted apart."""
+    statuses = [s for s in ROADMAP_COLOURS if s in counts.index]
+    fig = go.Figure(
+        go.Bar(
+            x=[int(counts[s]) for s in statuses] + [overdue],
+            y=[s.capitalize() for s in statuses] + ["Просрочено"],
+            orientation="h",
+            marker_color=[ROADMAP_COLOURS[s] for s in statuses] + ["#7f0000"],
+            text=[int(counts[s]) for s in statuses] + [overdue],
+            textposition="outside",
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
+    fig.update_layout(xaxis_title="Мероприятий", yaxis={"autorange": "reversed"})
+    return russian(fig, height=300)

@@ -420,6 +420,7 @@ PAGES = [
     "pages/dynamics.py",
     "pages/my_schools.py",
     "pages/data.py",
+    "pages/municipality.py",
     "pages/methodology.py",
 ]
 
@@ -662,3 +663,44 @@ def test_data_page_offers_the_template_and_shows_the_import_history(demo_db, tmp
     history = table_with(at, "Контрольная сумма (SHA-256)")
     assert history["Файл"].tolist() == ["школы.xlsx"]
     assert history["Изменённых"].tolist() == [3] and history["Кто"].tolist() == ["методист"]
+
+
+def test_municipality_page_for_a_meeting(demo_db):
+    municipality = scalar(demo_db, "select min(municipality_id) from municipalities")
+    at = run_app("pages/municipality.py", filter_municipality=municipality)
+    name = scalar(
+        demo_db, "select name from municipalities where municipality_id = $m", m=municipality
+    )
+    assert at.title[0].value == name
+    year = scalar(demo_db, "select max(year) from exam_results")
+    shnor = scalar(
+        demo_db,
+        "select count(*) from identification join schools using (school_id) "
+        "where year = $y and shnor and municipality_id = $m",
+        y=year,
+        m=municipality,
+    )
+    assert metric(at, "ШНОР") == fmt.integer(shnor)
+    events = scalar(
+        demo_db,
+        "select count(*) from roadmap_events e left join schools s using (school_id) "
+        "where e.year = $y and (e.municipality_id = $m or s.municipality_id = $m)",
+        y=year,
+        m=municipality,
+    )
+    assert metric(at, "Дорожная карта: выполнено").endswith(f"из {fmt.integer(events)}")
+    bars = figure(at, "municipality_roadmap_chart")["data"][0]
+    assert "Просрочено" in bars["y"]
+    assert any(b.label == "Скачать раздаточный материал (Excel)" for b in at.get("download_button"))
+    at.toggle(key="municipality_present").set_value(True).run()
+    assert not at.exception
+    assert not any(
+        b.label == "Скачать раздаточный материал (Excel)" for b in at.get("download_button")
+    )
+
+
+def test_municipality_page_asks_for_a_municipality_when_none_is_chosen(demo_db):
+    at = run_app("pages/municipality.py")
+    choice = at.selectbox(key="municipality_choice").value
+    name = scalar(demo_db, "select name from municipalities where municipality_id = $m", m=choice)
+    assert at.title[0].value == name

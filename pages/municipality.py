@@ -1,0 +1,190 @@
+"""Муниципалитет: one municipality on one screen for a meeting, and its hand-out."""
+
+from datetime import date
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from analytics import trends as tr
+from radar import charts, excel, fmt, store, ui
+
+scope = ui.current_scope()
+municipalities = store.query("municipality_list")
+names = dict(zip(municipalities["municipality_id"], municipalities["name"], strict=True))
+municipality = scope.municipality_id or st.selectbox(
+    "Муниципалитет", list(names), format_func=names.get, key="municipality_choice"
+)
+presenting = st.toggle(
+    "Режим презентации",
+    key="municipality_present",
+    help="Скрывает боковую панель и элементы управления, увеличивает шрифт.",
+)
+if presenting:
+    st.html(
+        "<style>[data-testid='stSidebar'], header, [data-testid='stToolbar'] "
+        "{ display: none !important; } .block-container { max-width: 100% !important; } "
+        "[data-testid='stMetricValue'] { font-size: 3rem !important; } "
+        "h1 { font-size: 3rem !important; } p, li { font-size: 1.25rem !important; }</style>"
+    )
+st.title(names[municipality])
+st.caption(f"{scope.year} год — к заседанию")
+
+card = store.query("municipality_card", year=scope.year, municipality=municipality).iloc[0]
+
+
+def delta(now, before) -> int | None:
+    return None if pd.isna(before) or pd.isna(now) else int(now - before)
+
+
+cols = st.columns(5)
+cols[0].metric("Школ", fmt.integer(card["schools"]))
+cols[1].metric(
+    "ШНОР",
+    fmt.integer(card["shnor"]),
+    delta(card["shnor"], card["shnor_prev"]),
+    delta_color="inverse",
+)
+cols[2].metric(
+    "ШНСУ",
+    fmt.integer(card["shnsu"]),
+    delta(card["shnsu"], card["shnsu_prev"]),
+    delta_color="inverse",
+)
+cols[3].metric(
+    "Сводный результат",
+    fmt.num(card["result_index"], 2),
+    help="В стандартных отклонениях от среднего по региону (0 — как регион).",
+)
+cols[4].metric(
+    "Доля «2»",
+    fmt.pct(card["share_fail"]),
+    f"регион {fmt.pct(card['region_share_fail'])}",
+    delta_color="off",
+)
+cols = st.columns(3)
+cols[0].metric(
+    "Положительная динамика («500+»)",
+    fmt.pct(card["positive_share"]),
+    f"регион {fmt.pct(card['region_positive_share'])}",
+    delta_color="off",
+)
+
+roadmap = store.query(
+    "municipality_roadmap", year=scope.year, municipality=municipality, as_of=date.today()
+)
+done = int((roadmap["status"] == "выполнено").sum())
+overdue = int(roadmap["overdue"].sum())
+cols[1].metric("Дорожная карта: выполнено", f"{fmt.integer(done)} из {fmt.integer(len(roadmap))}")
+cols[2].metric("Просрочено мероприятий", fmt.integer(overdue), delta_color="inverse")
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Школы, которым нужно внимание")
+    attention = store.query("municipality_attention", year=scope.year, municipality=municipality)
+    if attention.empty:
+        st.success("Таких школ нет.")
+    else:
+        shown = pd.DataFrame(
+            {
+                "Школа": attention["name"],
+                "Почему": [
+                    "; ".join(
+                        why
+                        for why, hit in (
+                            ("ШНОР", r.shnor),
+                            (
+                                f"{tr.COLOURS[r.colour][0]}: {r.label}"
+                                if isinstance(r.colour, str) and r.colour in ("R", "O")
+                                else "",
+                                isinstance(r.colour, str) and r.colour in ("R", "O"),
+                            ),
+                            (
+                                "нет положительной динамики",
+                                r.stage_status == "нет положительной динамики",
+                            ),
+                            ("признаки необъективности ВПР", r.signs > 0),
+                            ("раннее предупреждение", r.early_warning),
+                        )
+                        if hit
+                    )
+                    for r in attention.itertuples(index=False)
+                ],
+            }
+        )
+        event = ui.show_table(
+            shown, key="municipality_attention", on_select="rerun", selection_mode="single-row"
+        )
+        if event and event.selection.rows and not presenting:
+            ui.open_profile(attention.iloc[event.selection.rows[0]]["school_id"])
+with right:
+    st.subheader("Дорожная карта")
+    counts = roadmap["status"].value_counts()
+    st.plotly_chart(charts.roadmap_bars(counts, overdue), key="municipality_roadmap_chart")
+    late = roadmap[roadmap["overdue"]]
+    if len(late):
+        st.markdown(
+            "**Просрочено:** "
+            + "; ".join(
+                f"{t} ({s + ', ' if s else ''}до {e:%d.%m.%Y})"
+                for t, s, e in zip(
+                    late["title"].head(8),
+                    late["school"].head(8),
+                    late["period_end"].head(8),
+                    strict=True,
+                )
+            )
+        )
+
+if not presenting:
+    summary = pd.DataFrame(
+        [
+            ("Школ", card["schools"]),
+            ("ШНОР", card["shnor"]),
+            ("ШНОР в прошлом году", card["shnor_prev"]),
+            ("ШНСУ", card["shnsu"]),
+            ("ШНСУ в прошлом году", card["shnsu_prev"]),
+            ("Сводный результат (z)", card["result_index"]),
+            ("Доля «2»", card["share_fail"]),
+            ("Доля «2» по региону", card["region_share_fail"]),
+            ("Положительная динамика", card["positive_share"]),
+            ("Положительная динамика по региону", card["region_positive_share"]),
+            ("Мероприятий дорожной карты", len(roadmap)),
+            ("Выполнено", done),
+            ("Просрочено", overdue),
+        ],
+        columns=["Показатель", "Значение"],
+    )
+    st.download_button(
+        "Скачать раздаточный материал (Excel)",
+        data=partial(
+            excel.workbook_bytes,
+            [
+                excel.Sheet("Сводка", summary, note=f"{names[municipality]}, {scope.year} год"),
+                excel.Sheet(
+                    "Школы для внимания",
+                    shown if not attention.empty else pd.DataFrame(columns=["Школа", "Почему"]),
+                ),
+                excel.Sheet(
+                    "Дорожная карта",
+                    roadmap.rename(
+                        columns={
+                            "level": "Уровень",
+                            "title": "Мероприятие",
+                            "period_start": "Начало",
+                            "period_end": "Окончание",
+                            "responsible": "Ответственный",
+                            "status": "Статус",
+                            "school": "Школа",
+                            "overdue": "Просрочено",
+                        }
+                    ),
+                ),
+            ],
+            f"{names[municipality]}, {scope.year}",
+        ),
+        file_name=f"{names[municipality]}_{scope.year}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        key="municipality_download",
+    )
