@@ -1,10 +1,12 @@
 """Профиль школы: the card, results over the years, social passport, staff, programmes."""
 
+from functools import partial
+
 import streamlit as st
 
 from analytics import risk
 from analytics import trends as tr
-from radar import charts, fmt, live, profile, store, texts, ui
+from radar import charts, fmt, live, profile, reports, store, texts, ui
 
 scope = ui.current_scope()
 st.title("Профиль школы")
@@ -453,3 +455,23 @@ else:
         hide_index=True,
         key="profile_programmes_table",
     )
+
+st.divider()
+st.download_button(
+    "Скачать карточку школы (Excel)",
+    data=partial(
+        reports.school_card_workbook,
+        card,
+        scope.year,
+        store.query("school_year_procedures", school_id=school_id, year=scope.year),
+        profile.rules_table(status.iloc[0], live.active_settings()) if len(status) else None,
+        school_trends,
+        stages,
+        signs,
+        programmes,
+    ),
+    file_name=f"Карточка_{school_id}_{scope.year}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+    key="profile_card_download",
+)

@@ -248,3 +248,87 @@ def cluster_workbook(
         ),
     ]
     return workbook_bytes(sheets, title=f"Кластеры рисков, {year}")
+
+
+def school_card_workbook(
+    card: pd.Series,
+    year: int,
+    procedures: pd.DataFrame,
+    rules: pd.DataFrame | None,
+    trends: pd.DataFrame,
+    stages: pd.DataFrame,
+    signs: pd.DataFrame,
+    programmes: pd.DataFrame,
+    hide_below: int = 10,
+) -> bytes:
+    """The school card for a visit: key figures and every table of the profile, one sheet each.
+
+    Figures from fewer than `hide_below` participants are left empty, as on the page."""
+    procedures = procedures.copy()
+    small = procedures["participants"] < hide_below
+    procedures.loc[small, ["mean_score", "share_fail"]] = float("nan")
+    summary = pd.DataFrame(
+        [
+            ("Школа", card["name"]),
+            ("Код", card["school_id"]),
+            ("Муниципалитет", card["municipality"]),
+            ("Тип поселения", card["settlement_type"]),
+            ("Вид школы", card["programme_type"]),
+            ("Обучающихся", card["pupils"]),
+            ("ИСБШ", card["isbsh"]),
+            ("Сводный результат (z)", card["result_index"]),
+        ],
+        columns=["Показатель", "Значение"],
+    ).astype({"Значение": object})
+    labels = {
+        "indicator": "Показатель",
+        "last_value": "Значение",
+        "change_last": "К прошлому году",
+        "slope": "Наклон в год",
+        "label": "Уровень и изменение",
+    }
+    sheets = [
+        Sheet("Карточка", summary, note=f"{card['name']}, {year} год"),
+        Sheet(
+            "Результаты",
+            procedures.rename(
+                columns={
+                    "exam": "Процедура",
+                    "subject": "Предмет",
+                    "grade": "Класс",
+                    "participants": "Участников",
+                    "mean_score": "Средний балл",
+                    "region_mean": "Средний балл по региону",
+                    "share_fail": "Доля «2»",
+                }
+            )[
+                [
+                    "Процедура",
+                    "Предмет",
+                    "Класс",
+                    "Участников",
+                    "Средний балл",
+                    "Средний балл по региону",
+                    "Доля «2»",
+                ]
+            ],
+            percent=("Доля «2»",),
+        ),
+    ]
+    if rules is not None:
+        sheets.append(Sheet("Правила идентификации", rules))
+    if len(trends):
+        sheets.append(
+            Sheet(
+                "Динамика",
+                trends.rename(columns=labels)[list(labels.values())],
+                digits={"Значение": 2, "К прошлому году": 2, "Наклон в год": 2},
+            )
+        )
+    if len(stages):
+        sheets.append(Sheet("Мониторинг этапов", stages))
+    if len(signs):
+        sheets.append(Sheet("Объективность ВПР", signs))
+    if len(programmes):
+        sheets.append(Sheet("Программы", programmes))
+    return workbook_bytes(sheets, title=f"Карточка школы: {card['name']}")

@@ -88,3 +88,42 @@ def test_cluster_workbook_has_cards_members_and_measures(demo_db):
     first = [c.value for c in book["Карточки кластеров"][4]]
     assert first[1] == cards.iloc[0]["Название"]
     assert book["Меры поддержки"].max_row - 3 == len(measures)
+
+
+def test_school_card_workbook_has_the_profile_tables(demo_db):
+    from analytics.settings import Settings
+    from radar import profile
+
+    con = db.connect(demo_db, read_only=True)
+    year = 2025
+    school = con.execute(
+        "select min(school_id) from identification where year = $y and shnor", {"y": year}
+    ).fetchone()[0]
+
+    def q(name, **params):
+        return con.execute(db.sql(name), params).df()
+
+    card = q("school_card", school_id=school, year=year).iloc[0]
+    procedures = q("school_year_procedures", school_id=school, year=year)
+    status = q("school_identification", school_id=school, year=year)
+    data = reports.school_card_workbook(
+        card,
+        year,
+        procedures,
+        profile.rules_table(status.iloc[0], Settings()),
+        q("school_trends", school_id=school, year=year),
+        q("school_stages", school_id=school, year=year),
+        q("school_objectivity", school_id=school, year=year),
+        q("school_programmes", school_id=school),
+    )
+    con.close()
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames[:4] == ["Карточка", "Результаты", "Правила идентификации", "Динамика"]
+    values = {r[0]: r[1] for r in book["Карточка"].iter_rows(min_row=4, values_only=True)}
+    assert values["Код"] == school and values["Школа"] == card["name"]
+    assert book["Результаты"].max_row - 1 == len(procedures)
+    assert book["Правила идентификации"].max_row - 1 == 7
+    # Figures from fewer than 10 participants are hidden in the hand-out as on the page.
+    small = procedures.index[procedures["participants"] < 10]
+    for i in small:
+        assert book["Результаты"].cell(row=i + 2, column=5).value is None
