@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import trends as tr
-from radar import charts, excel, fmt, store, ui
+from radar import charts, excel, fmt, html_report, store, ui
 
 scope = ui.current_scope()
 municipalities = store.query("municipality_list")
@@ -137,6 +137,40 @@ with right:
         )
 
 if not presenting:
+    report = html_report.report_html(
+        names[municipality],
+        f"{scope.year} год. Подготовлено «Школьным радаром».",
+        [
+            ("Школ", fmt.integer(card["schools"])),
+            ("ШНОР", fmt.integer(card["shnor"])),
+            ("ШНСУ", fmt.integer(card["shnsu"])),
+            ("Сводный результат", fmt.num(card["result_index"], 2)),
+            ("Доля «2»", fmt.pct(card["share_fail"])),
+            ("Положительная динамика", fmt.pct(card["positive_share"])),
+            ("Дорожная карта", f"{fmt.integer(done)} из {fmt.integer(len(roadmap))}"),
+            ("Просрочено", fmt.integer(overdue)),
+        ],
+        [("Дорожная карта", charts.roadmap_bars(counts, overdue))],
+        [("Школы, которым нужно внимание", shown if not attention.empty else pd.DataFrame())],
+    )
+    left, middle, right = st.columns(3)
+    left.download_button(
+        "Отчёт HTML (работает без интернета)",
+        data=report.encode("utf-8"),
+        file_name=f"{names[municipality]}_{scope.year}.html",
+        mime="text/html",
+        key="municipality_html",
+    )
+    if html_report.chromium_path():
+        middle.download_button(
+            "Отчёт PDF",
+            data=partial(html_report.pdf_from_html, report),
+            file_name=f"{names[municipality]}_{scope.year}.pdf",
+            mime="application/pdf",
+            key="municipality_pdf",
+        )
+    else:
+        middle.caption("PDF недоступен: на сервере нет Chromium. Напечатайте отчёт HTML.")
     summary = pd.DataFrame(
         [
             ("Школ", card["schools"]),
@@ -155,7 +189,7 @@ if not presenting:
         ],
         columns=["Показатель", "Значение"],
     )
-    st.download_button(
+    right.download_button(
         "Скачать раздаточный материал (Excel)",
         data=partial(
             excel.workbook_bytes,
