@@ -218,3 +218,35 @@ def test_a_missing_required_column_and_an_undecodable_csv(tmp_path):
     garbage = bytes(range(128, 256)) * 10
     with pytest.raises(FileProblem, match=r"schools\.csv: кодировка не распознана"):
         read_file("schools.csv", b"school_id;name\n" + garbage)
+
+
+def test_a_100000_row_file_with_one_bad_row_is_refused_at_that_row(tmp_path):
+    frames = tiny_frames()
+    path = tmp_path / "region.duckdb"
+    apply_import(plan_import([read_file("регион.xlsx", filled_template(frames))], path), path)
+    before = path.read_bytes()
+    table = TABLES["exam_results"]
+    n = 100_000
+    rows = pd.DataFrame(
+        {
+            "school_id": ["S1", "S2", "S3"] * (n // 3) + ["S1"] * (n % 3),
+            "year": 2000 + (pd.RangeIndex(n) // 3 % 100),
+            "exam": "ОГЭ",
+            "subject": [f"Предмет {i // 300}" for i in range(n)],
+            "grade": 9,
+            "participants": "20",
+            "mean_score": "25,5",
+        }
+    )
+    rows.loc[50_000, "participants"] = "-5"
+    text = rows.rename(columns={c.name: c.label for c in table.columns}).to_csv(
+        sep=";", index=False
+    )
+    read = read_file("exam_results.csv", text.encode("utf-8"))
+    plan = plan_import([read], path)
+    messages = [str(p) for p in plan.errors]
+    assert len(messages) == 1, messages[:3]
+    assert "строка 50002" in messages[0] and "Участников" in messages[0]
+    with pytest.raises(ValueError):
+        apply_import(plan, path)
+    assert path.read_bytes() == before
