@@ -25,6 +25,11 @@ class Source:
     file: str
     sheet: str = ""
     first_row: int = 2  # spreadsheet row of the frame's first data row
+    # The file's row of each frame row when rows were filtered or joined (mapped files).
+    rows: tuple[int, ...] | None = None
+
+    def row(self, position: int) -> int:
+        return self.rows[position] if self.rows is not None else self.first_row + position
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,7 @@ class _Collector:
                     table.name,
                     src.file,
                     src.sheet,
-                    src.first_row + int(pos),
+                    src.row(int(pos)),
                     column,
                     text,
                 )

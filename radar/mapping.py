@@ -20,6 +20,7 @@ from radar.loader import Source
 from radar.spec import LOAD_ORDER, TABLES
 
 MAPPINGS = Path(__file__).resolve().parent.parent / "data" / "mappings"
+ROW = "__file_row__"
 
 # Common header variants for the columns a region's file must have (lower case).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -110,6 +111,7 @@ def apply_mapping(mapping: Mapping, folder: Path | str) -> dict[str, pd.DataFram
     sources = {}
     for key, source in spec["sources"].items():
         frame = _read_source(folder, source["file"], missing)
+        frame[ROW] = frame.index + 2  # the file's own row: header is row 1
         for column, allowed in source.get("keep", {}).items():
             frame = frame[frame[column].isin(allowed)]
         sources[key] = frame.reset_index(drop=True)
@@ -120,12 +122,16 @@ def apply_mapping(mapping: Mapping, folder: Path | str) -> dict[str, pd.DataFram
             continue
         base = sources[rule["from"]]
         for other, on in rule.get("join", {}).items():
-            base = base.merge(sources[other], on=on, how="inner", suffixes=("", f"_{other}"))
+            base = base.merge(
+                sources[other].drop(columns=ROW), on=on, how="inner", suffixes=("", f"_{other}")
+            )
         for column in rule.get("require", []):
             base = base[base[column].notna()]
         base = base.reset_index(drop=True)
         out = pd.DataFrame({c: _column(base, r) for c, r in rule["columns"].items()})
         out = out.astype(object).where(out.notna(), None)
-        out.attrs["source"] = Source(spec["sources"][rule["from"]]["file"], "", first_row=2)
+        out.attrs["source"] = Source(
+            spec["sources"][rule["from"]]["file"], "", rows=tuple(int(r) for r in base[ROW])
+        )
         frames[table] = out
     return frames

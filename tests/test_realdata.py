@@ -73,3 +73,34 @@ def test_headers_are_proposed_for_the_columns(tmp_path):
     saved = tmp_path / "mine.json"
     Mapping.load(MAPPING).save(saved)
     assert Mapping.load(saved).spec == Mapping.load(MAPPING).spec
+
+
+def test_an_error_in_a_mapped_file_names_the_files_own_row(tmp_path):
+    import shutil
+
+    from radar.loader import validate
+
+    folder = tmp_path / "england"
+    shutil.copytree(FOLDER, folder)
+    ks4 = folder / "england_ks4provisional.csv"
+    lines = ks4.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    urn, tpup, rectype = header.index("URN"), header.index("TPUP"), header.index("RECTYPE")
+    target = next(
+        i
+        for i, line in enumerate(lines[1:], start=1)
+        if line.split(",")[rectype] == "1"
+        and line.split(",")[tpup] not in ("", "NA", "NE")
+        and i > 1000
+    )
+    cells = lines[target].split(",")
+    cells[tpup] = "-3"
+    lines[target] = ",".join(cells)
+    ks4.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    frames = apply_mapping(Mapping.load(MAPPING), folder)
+    _, problems = validate(frames)
+    errors = [p for p in problems if p.severity == "ошибка"]
+    assert len(errors) == 1, [str(p) for p in errors]
+    assert errors[0].file == "england_ks4provisional.csv"
+    assert errors[0].row == target + 1  # the header is row 1
+    assert cells[urn] in frames["exam_results"]["school_id"].tolist()
