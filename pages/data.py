@@ -1,11 +1,13 @@
 """Данные: the template, a region's own files in (checked, shown, confirmed), import history."""
 
+import hashlib
+
 import streamlit as st
 
-from radar import excel, fmt, store, ui
+from radar import excel, fmt, mapping, store, ui
 from radar.db import DatabaseError
 from radar.files import FileProblem
-from radar.importer import apply_import, plan_import, read_file
+from radar.importer import ReadFile, apply_import, plan_import, read_file
 from radar.loader import problems_frame
 from radar.templates import template_bytes
 
@@ -24,6 +26,13 @@ st.download_button(
     key="data_template",
 )
 
+saved = mapping.saved_mappings()
+layout = st.radio(
+    "Формат файлов",
+    ["как в шаблоне «Школьного радара»", *saved],
+    key="data_layout",
+    help="Файлы в другом формате загружаются по сохранённому сопоставлению столбцов.",
+)
 uploaded = st.file_uploader(
     "Файлы данных",
     type=["xlsx", "csv"],
@@ -33,7 +42,20 @@ uploaded = st.file_uploader(
 )
 if uploaded:
     try:
-        files = [read_file(f.name, f.getvalue()) for f in uploaded]
+        if layout in saved:
+            chosen = mapping.Mapping.load(saved[layout])
+            frames = mapping.apply_to_uploads(chosen, {f.name: f.getvalue() for f in uploaded})
+            digest = hashlib.sha256(saved[layout].read_bytes()).hexdigest()
+            files = [
+                ReadFile(
+                    f"{', '.join(f.name for f in uploaded)} ({chosen.name})",
+                    digest,
+                    frames,
+                    [f"{t}: строк {len(v)}" for t, v in frames.items()],
+                )
+            ]
+        else:
+            files = [read_file(f.name, f.getvalue()) for f in uploaded]
     except FileProblem as exc:
         st.error(str(exc))
         st.stop()

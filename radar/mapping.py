@@ -135,3 +135,30 @@ def apply_mapping(mapping: Mapping, folder: Path | str) -> dict[str, pd.DataFram
         )
         frames[table] = out
     return frames
+
+
+def saved_mappings() -> dict[str, Path]:
+    """Saved mappings (data/mappings/*.json) by their Russian name."""
+    found = {}
+    for path in sorted(MAPPINGS.glob("*.json")):
+        try:
+            found[Mapping.load(path).name] = path
+        except (ValueError, OSError):
+            continue
+    return found
+
+
+def apply_to_uploads(mapping: Mapping, uploads: dict[str, bytes]) -> dict[str, pd.DataFrame]:
+    """apply_mapping on uploaded files (name → content) instead of a folder."""
+    import tempfile
+
+    needed = {s["file"] for s in mapping.spec["sources"].values()}
+    missing = sorted(needed - set(uploads))
+    if missing:
+        raise FileProblem(
+            "для сопоставления «" + mapping.name + "» не хватает файлов: " + ", ".join(missing)
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in needed:
+            (Path(tmp) / name).write_bytes(uploads[name])
+        return apply_mapping(mapping, tmp)

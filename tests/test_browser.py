@@ -161,3 +161,31 @@ def test_a_bad_file_uploaded_in_the_browser_is_refused_with_its_sheet_and_row(se
         assert page.get_by_text("Загрузить в базу").count() == 0
         browser.close()
     assert Path(demo_db).read_bytes() == before
+
+
+def test_files_in_another_layout_are_checked_through_a_saved_mapping(server, demo_db):
+    """Upload England's files with the saved mapping chosen: the page shows what would change;
+    nothing is written until the user confirms."""
+    from playwright.sync_api import sync_playwright
+
+    from radar import db
+
+    folder = db.ROOT / "data" / "realdata" / "england_ks4_2019"
+    before = Path(demo_db).read_bytes()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 2000}, locale="ru-RU")
+        page.goto(f"{server}/data")
+        page.wait_for_selector(DONE, timeout=60_000)
+        page.get_by_text("Англия: результаты KS4").click()
+        page.wait_for_selector(DONE, timeout=60_000)
+        page.locator('input[type="file"]').set_input_files(
+            [str(p) for p in sorted(folder.glob("*.csv"))]
+        )
+        page.get_by_text("Что изменится").wait_for(timeout=90_000)
+        page.wait_for_selector(DONE, timeout=60_000)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(SCREENSHOTS / "data_mapping.png"))
+        assert page.get_by_text("Загрузить в базу").count() == 1
+        browser.close()
+    assert Path(demo_db).read_bytes() == before

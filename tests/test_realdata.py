@@ -104,3 +104,17 @@ def test_an_error_in_a_mapped_file_names_the_files_own_row(tmp_path):
     assert errors[0].file == "england_ks4provisional.csv"
     assert errors[0].row == target + 1  # the header is row 1
     assert cells[urn] in frames["exam_results"]["school_id"].tolist()
+
+
+def test_uploads_go_through_a_saved_mapping():
+    from radar.files import FileProblem
+    from radar.mapping import apply_to_uploads, saved_mappings
+
+    saved = saved_mappings()
+    assert "Англия: результаты KS4 (GCSE) и перепись школ, 2019" in saved
+    mapping = Mapping.load(MAPPING)
+    uploads = {p.name: p.read_bytes() for p in FOLDER.glob("*.csv")}
+    frames = apply_to_uploads(mapping, uploads)
+    assert len(frames["schools"]) > 4000
+    with pytest.raises(FileProblem, match=r"не хватает файлов: england_census\.csv"):
+        apply_to_uploads(mapping, {k: v for k, v in uploads.items() if "census" not in k})
