@@ -9,6 +9,7 @@ from radar.db import DatabaseError
 from radar.files import FileProblem
 from radar.importer import ReadFile, apply_import, plan_import, read_file
 from radar.loader import problems_frame
+from radar.spec import TABLES
 from radar.templates import template_bytes
 
 st.title("Данные")
@@ -72,7 +73,10 @@ if uploaded:
             f"{fmt.integer(len(plan.problems) - errors)}."
             + (" Исправьте файлы и загрузите их снова — база не изменилась." if errors else "")
         )
-        ui.show_table(report, key="data_problems", note="полный список — в отчёте Excel")
+        on_screen = report.assign(
+            Строка=report["Строка"].astype(object).where(report["Строка"].notna(), fmt.DASH)
+        )
+        ui.show_table(on_screen, key="data_problems", note="полный список — в отчёте Excel")
         st.download_button(
             "Скачать отчёт об ошибках (Excel)",
             data=excel.workbook_bytes([excel.Sheet("Ошибки", report)], title="Ошибки загрузки"),
