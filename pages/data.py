@@ -52,7 +52,7 @@ if uploaded:
                     f"{', '.join(f.name for f in uploaded)} ({chosen.name})",
                     digest,
                     frames,
-                    [f"{t}: строк {len(v)}" for t, v in frames.items()],
+                    [f"{TABLES[t].label}: строк {len(v)}" for t, v in frames.items()],
                 )
             ]
         else:
