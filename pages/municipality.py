@@ -150,7 +150,23 @@ if not presenting:
             ("Дорожная карта", f"{fmt.integer(done)} из {fmt.integer(len(roadmap))}"),
             ("Просрочено", fmt.integer(overdue)),
         ],
-        [("Дорожная карта", charts.roadmap_bars(counts, overdue))],
+        [
+            ("Дорожная карта", charts.roadmap_bars(counts, overdue)),
+            (
+                "Школы по уровню и изменению сводного результата",
+                charts.status_grid(
+                    store.query(
+                        "status_grid",
+                        year=scope.year,
+                        indicator="result_index",
+                        municipality=municipality,
+                    ),
+                    tr.STATUS_LEVELS,
+                    tr.CHANGE_LEVELS,
+                    tr.GRID,
+                ),
+            ),
+        ],
         [("Школы, которым нужно внимание", shown if not attention.empty else pd.DataFrame())],
     )
     left, middle, right = st.columns(3)
