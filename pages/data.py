@@ -2,12 +2,20 @@
 
 import hashlib
 
+import pandas as pd
 import streamlit as st
 
 from radar import excel, fmt, mapping, store, ui
 from radar.db import DatabaseError
 from radar.files import FileProblem
-from radar.importer import ReadFile, apply_import, plan_import, read_file
+from radar.importer import (
+    ReadFile,
+    apply_import,
+    plan_import,
+    read_file,
+    record_refusal,
+    refusals,
+)
 from radar.loader import problems_frame
 from radar.spec import TABLES
 from radar.templates import template_bytes
@@ -65,6 +73,13 @@ if uploaded:
             st.caption(note)
     with st.spinner("Проверка данных…"):
         plan = plan_import(files)
+    if plan.errors:
+        # Each refused upload once per session, not on every rerun of the page.
+        seen = st.session_state.setdefault("data_refused", set())
+        token = tuple(sorted(read.digest for read in plan.files))
+        if token not in seen:
+            record_refusal(plan)
+            seen.add(token)
     if plan.problems:
         report = problems_frame(plan.problems)
         errors = len(plan.errors)
@@ -99,7 +114,9 @@ if uploaded:
 
 st.subheader("История загрузок")
 if store.database_ready():
-    history = store.query("import_history")
+    history = pd.concat([store.query("import_history"), refusals()], ignore_index=True).sort_values(
+        "imported_at", ascending=False
+    )
     if history.empty:
         st.info("Загрузок через эту страницу или команду «radar import» ещё не было.")
     else:

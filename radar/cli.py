@@ -129,7 +129,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from radar.files import FileProblem
-    from radar.importer import apply_import, plan_import, read_file
+    from radar.importer import apply_import, plan_import, read_file, record_refusal
 
     path = Path(args.db) if args.db else db.db_path()
     try:
@@ -144,6 +144,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for problem in plan.problems:
         print(problem, file=sys.stderr if problem.severity == "ошибка" else sys.stdout)
     if plan.errors:
+        record_refusal(plan, path)
         print(
             f"Данные не загружены: ошибок — {len(plan.errors)}. База не изменилась.",
             file=sys.stderr,

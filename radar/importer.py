@@ -352,3 +352,52 @@ def _insert(con: duckdb.DuckDBPyConnection, table: Table, rows: pd.DataFrame) ->
         con.execute(statement.replace("__COLUMNS__", ", ".join(table.names)))
     finally:
         con.unregister("incoming_rows")
+
+
+def failure_log(path: Path | str | None = None) -> Path:
+    """Refused imports are listed beside the database, which a refused import must not touch."""
+    path = Path(path) if path is not None else db.db_path()
+    return path.with_name(path.name + ".refused.jsonl")
+
+
+def record_refusal(plan: Plan, path: Path | str | None = None, user: str | None = None) -> None:
+    """Note a refused import (who, when, file, hash, number of errors) in the side log."""
+    import json
+    from datetime import datetime
+
+    with failure_log(path).open("a", encoding="utf-8") as log:
+        for read in plan.files:
+            log.write(
+                json.dumps(
+                    {
+                        "imported_at": datetime.now().isoformat(timespec="seconds"),
+                        "user_name": user or getpass.getuser(),
+                        "file_name": read.name,
+                        "file_hash": read.digest,
+                        "table_name": ", ".join(read.frames),
+                        "rows_in_file": int(sum(len(f) for f in read.frames.values())),
+                        "outcome": f"отклонено: ошибок {len(plan.errors)}",
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
+
+
+def refusals(path: Path | str | None = None) -> pd.DataFrame:
+    """The refused imports, newest first."""
+    log = failure_log(path)
+    columns = [
+        "imported_at",
+        "user_name",
+        "file_name",
+        "file_hash",
+        "table_name",
+        "rows_in_file",
+        "outcome",
+    ]
+    if not log.exists():
+        return pd.DataFrame(columns=columns)
+    frame = pd.read_json(log, lines=True, dtype=False)
+    frame["imported_at"] = pd.to_datetime(frame["imported_at"])
+    return frame[columns].sort_values("imported_at", ascending=False).reset_index(drop=True)

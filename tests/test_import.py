@@ -250,3 +250,21 @@ def test_a_100000_row_file_with_one_bad_row_is_refused_at_that_row(tmp_path):
     with pytest.raises(ValueError):
         apply_import(plan, path)
     assert path.read_bytes() == before
+
+
+def test_a_refused_import_is_logged_beside_the_database_not_in_it(tmp_path, capsys):
+    from radar.cli import main
+    from radar.importer import refusals
+
+    frames = tiny_frames()
+    path = tmp_path / "region.duckdb"
+    apply_import(plan_import([read_file("регион.xlsx", filled_template(frames))], path), path)
+    before = path.read_bytes()
+    bad = tmp_path / "плохой.xlsx"
+    bad.write_bytes(filled_template({"exam_results": frames["exam_results"].assign(grade=40)}))
+    assert main(["--db", str(path), "import", str(bad), "--yes"]) == 1
+    assert "База не изменилась" in capsys.readouterr().err
+    assert path.read_bytes() == before
+    log = refusals(path)
+    assert log["file_name"].tolist() == ["плохой.xlsx"]
+    assert log["outcome"].iloc[0].startswith("отклонено: ошибок")
