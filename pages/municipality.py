@@ -212,6 +212,14 @@ if not presenting:
             [
                 excel.Sheet("Сводка", summary, note=f"{names[municipality]}, {scope.year} год"),
                 excel.Sheet(
+                    "Школы",
+                    store.query("municipality_schools", year=scope.year, municipality=municipality),
+                    percent=("Доля «2»",),
+                    digits={"Сводный результат": 2, "С учётом контекста": 2, "Наклон в год": 2},
+                    scale=("Сводный результат", "Доля «2»", "С учётом контекста"),
+                    reverse=("Доля «2»",),
+                ),
+                excel.Sheet(
                     "Школы для внимания",
                     shown if not attention.empty else pd.DataFrame(columns=["Школа", "Почему"]),
                 ),

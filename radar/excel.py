@@ -28,6 +28,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -70,6 +71,10 @@ class Sheet:
     percent: tuple[str, ...] = ()
     digits: dict[str, int] = field(default_factory=dict)
     note: str | None = None
+    # Columns shaded red (low) → yellow → green (high); a name in ``reverse`` shades the other
+    # way (a high share of «2» is bad).
+    scale: tuple[str, ...] = ()
+    reverse: tuple[str, ...] = ()
 
 
 def neutralise(value):
@@ -380,3 +385,19 @@ def _write_sheet(worksheet, sheet: Sheet) -> None:
     if columns:
         last_column = get_column_letter(len(columns))
         worksheet.auto_filter.ref = f"A{header_row}:{last_column}{last_row}"
+    for position, name in enumerate(frame.columns, start=1):
+        if name in sheet.scale and len(frame):
+            low, high = ("F8696B", "63BE7B") if name not in sheet.reverse else ("63BE7B", "F8696B")
+            letter = get_column_letter(position)
+            worksheet.conditional_formatting.add(
+                f"{letter}{header_row + 1}:{letter}{last_row}",
+                ColorScaleRule(
+                    start_type="min",
+                    start_color=low,
+                    mid_type="percentile",
+                    mid_value=50,
+                    mid_color="FFEB84",
+                    end_type="max",
+                    end_color=high,
+                ),
+            )

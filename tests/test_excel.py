@@ -213,3 +213,17 @@ def test_a_workbook_needs_a_sheet():
 def test_module_does_not_import_streamlit():
     code = "import sys, radar.excel; assert 'streamlit' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_colour_scales_on_chosen_columns():
+    frame = pd.DataFrame(
+        {"Результат": [1.0, 2.0, 3.0], "Доля «2»": [0.1, 0.2, 0.3], "Школа": list("abc")}
+    )
+    data = workbook_bytes(
+        [Sheet("Школы", frame, scale=("Результат", "Доля «2»"), reverse=("Доля «2»",), note="н")]
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Школы"]
+    rules = {str(r.sqref): r.rules[0] for r in sheet.conditional_formatting}
+    assert set(rules) == {"A4:A6", "B4:B6"}
+    assert rules["A4:A6"].colorScale.color[0].rgb.endswith("F8696B")  # low is red
+    assert rules["B4:B6"].colorScale.color[0].rgb.endswith("63BE7B")  # a low share of «2» is green

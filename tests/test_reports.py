@@ -127,3 +127,18 @@ def test_school_card_workbook_has_the_profile_tables(demo_db):
     small = procedures.index[procedures["participants"] < 10]
     for i in small:
         assert book["Результаты"].cell(row=i + 2, column=5).value is None
+
+
+def test_municipality_schools_sheet_has_the_figures_of_every_school(demo_db):
+    con = db.connect(demo_db, read_only=True)
+    municipality = con.execute("select min(municipality_id) from municipalities").fetchone()[0]
+    schools = con.execute(
+        db.sql("municipality_schools"), {"year": 2025, "municipality": municipality}
+    ).df()
+    count = con.execute(
+        "select count(*) from schools where municipality_id = $m", {"m": municipality}
+    ).fetchone()[0]
+    con.close()
+    assert len(schools) == count
+    assert {"ИСБШ", "Сводный результат", "Доля «2»", "Уровень и изменение"} <= set(schools.columns)
+    assert schools["Уровень и изменение"].notna().mean() > 0.9
