@@ -152,6 +152,23 @@ if not presenting:
         ],
         [
             ("Дорожная карта", charts.roadmap_bars(counts, overdue)),
+            *(
+                (
+                    f"{exam}, {subject}, {grade} класс: муниципалитет и регион по годам",
+                    charts.region_band(history, True),
+                )
+                for exam, subject, grade in (("ОГЭ", "Математика", 9), ("ОГЭ", "Русский язык", 9))
+                if len(
+                    history := store.query(
+                        "dynamics_region",
+                        exam=exam,
+                        subject=subject,
+                        grade=grade,
+                        municipality=municipality,
+                        min_participants=10,
+                    )
+                )
+            ),
             (
                 "Школы по уровню и изменению сводного результата",
                 charts.status_grid(
