@@ -7,7 +7,7 @@ import streamlit as st
 
 from radar import excel, fmt, mapping, store, ui
 from radar.db import DatabaseError
-from radar.files import FileProblem
+from radar.files import FileProblem, detect_encoding, detect_separator
 from radar.importer import (
     ReadFile,
     apply_import,
@@ -20,6 +20,54 @@ from radar.loader import problems_frame
 from radar.spec import TABLES
 from radar.templates import template_bytes
 
+
+def map_columns(upload) -> ReadFile:
+    """The column-mapping step: propose a header for each column, let the user correct it,
+    remember the mapping under a name for next time."""
+    if not upload.name.lower().endswith(".csv"):
+        raise FileProblem(f"{upload.name}: сопоставление столбцов пока работает для файлов CSV")
+    raw = upload.getvalue()
+    text = raw.decode(detect_encoding(raw))
+    headers = [h.strip() for h in text.splitlines()[0].split(detect_separator(text))]
+    st.markdown("**Сопоставление столбцов**")
+    table = st.selectbox(
+        "Какие это данные",
+        list(TABLES),
+        format_func=lambda t: TABLES[t].label,
+        key="map_table",
+    )
+    proposed = mapping.propose(table, headers)
+    columns, constants = {}, {}
+    grid = st.columns(3)
+    for i, column in enumerate(TABLES[table].columns):
+        options = ["", *headers]
+        default = proposed.get(column.name, "")
+        cell = grid[i % 3]
+        columns[column.name] = cell.selectbox(
+            column.label + (" *" if column.required else ""),
+            options,
+            index=options.index(default) if default in options else 0,
+            format_func=lambda h: h or "— нет в файле —",
+            key=f"map_{table}_{column.name}",
+        )
+        if not columns[column.name] and column.required:
+            constants[column.name] = cell.text_input(
+                f"{column.label}: одно значение для всех строк",
+                key=f"map_const_{table}_{column.name}",
+            )
+    name = st.text_input("Запомнить сопоставление под именем (необязательно)", key="map_name")
+    chosen = mapping.from_choices(name or upload.name, table, upload.name, columns, constants)
+    if name.strip() and st.button("Сохранить сопоставление", key="map_save"):
+        chosen.save(mapping.MAPPINGS / f"{mapping.slug(name)}.json")
+        st.success(f"Сопоставление «{name.strip()}» сохранено: оно появится среди форматов.")
+    frames = mapping.apply_to_uploads(chosen, {upload.name: raw})
+    digest = hashlib.sha256(raw).hexdigest()
+    return ReadFile(
+        upload.name, digest, frames, [f"{TABLES[table].label}: строк {len(frames[table])}"]
+    )
+
+
+ui.ensure_navigation()
 st.title("Данные")
 st.caption(
     "Загрузка данных региона из файлов Excel (.xlsx, лист на таблицу, как в шаблоне) и CSV "
@@ -36,9 +84,10 @@ st.download_button(
 )
 
 saved = mapping.saved_mappings()
+OTHER = "другой формат: сопоставить столбцы файла CSV"
 layout = st.radio(
     "Формат файлов",
-    ["как в шаблоне «Школьного радара»", *saved],
+    ["как в шаблоне «Школьного радара»", *saved, OTHER],
     key="data_layout",
     help="Файлы в другом формате загружаются по сохранённому сопоставлению столбцов.",
 )
@@ -51,7 +100,9 @@ uploaded = st.file_uploader(
 )
 if uploaded:
     try:
-        if layout in saved:
+        if layout == OTHER:
+            files = [map_columns(uploaded[0])]
+        elif layout in saved:
             chosen = mapping.Mapping.load(saved[layout])
             frames = mapping.apply_to_uploads(chosen, {f.name: f.getvalue() for f in uploaded})
             digest = hashlib.sha256(saved[layout].read_bytes()).hexdigest()

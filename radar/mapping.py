@@ -162,3 +162,29 @@ def apply_to_uploads(mapping: Mapping, uploads: dict[str, bytes]) -> dict[str, p
         for name in needed:
             (Path(tmp) / name).write_bytes(uploads[name])
         return apply_mapping(mapping, tmp)
+
+
+def from_choices(
+    name: str,
+    table: str,
+    file_name: str,
+    columns: dict[str, str],
+    constants: dict[str, str],
+    missing: tuple[str, ...] = ("",),
+) -> Mapping:
+    """A one-file mapping from what the user picked: a header per column, or a constant."""
+    rules: dict[str, object] = {c: h for c, h in columns.items() if h}
+    rules.update({c: {"const": v} for c, v in constants.items() if str(v).strip()})
+    spec = {
+        "name": name,
+        "missing": list(missing),
+        "sources": {"file": {"file": file_name}},
+        "tables": {table: {"from": "file", "columns": rules}},
+    }
+    return Mapping(name, spec)
+
+
+def slug(name: str) -> str:
+    """A file name for a mapping's Russian name."""
+    kept = "".join(ch if ch.isalnum() else "_" for ch in name.strip().lower())
+    return "_".join(part for part in kept.split("_") if part) or "сопоставление"

@@ -53,8 +53,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(demo_db):
+def start_server(demo_db) -> tuple[str, subprocess.Popen]:
+    """The app on a free port against the demo database; fails with Streamlit's own error."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("RADAR_REQUIRE_BROWSER"):
             pytest.fail(f"{CHROMIUM} не найден: установите Debian chromium (make browser)")
@@ -94,9 +94,38 @@ def server(demo_db):
         pytest.fail(
             "Streamlit не запустился: " + proc.stderr.read().decode(errors="replace")[-2000:]
         )
+    return url, proc
+
+
+@pytest.fixture(scope="module")
+def server(demo_db):
+    url, proc = start_server(demo_db)
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+
+
+def test_a_deep_link_is_the_first_visit_after_the_server_starts(demo_db):
+    """Streamlit runs first visits in its legacy `pages/` mode until app.py has run once; the
+    page must still come with the app's navigation and filters."""
+    from playwright.sync_api import sync_playwright
+
+    url, proc = start_server(demo_db)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1200}, locale="ru-RU")
+            page.goto(f"{url}/identification")
+            page.wait_for_selector(DONE, timeout=60_000)
+            page.wait_for_selector("h1", timeout=30_000)
+            assert page.locator("h1").first.inner_text().strip() == "Идентификация ШНОР и ШНСУ"
+            nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+            assert "Обзор региона" in nav and "school profile" not in nav
+            assert page.get_by_text("Школьный радар").count() >= 1  # the shared filters
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 def test_every_page_renders_in_chromium(server):
@@ -186,6 +215,40 @@ def test_files_in_another_layout_are_checked_through_a_saved_mapping(server, dem
         page.wait_for_selector(DONE, timeout=60_000)
         page.wait_for_timeout(800)
         page.screenshot(path=str(SCREENSHOTS / "data_mapping.png"))
+        assert page.get_by_text("Загрузить в базу").count() == 1
+        browser.close()
+    assert Path(demo_db).read_bytes() == before
+
+
+def test_columns_of_a_foreign_csv_are_matched_on_the_page(server, demo_db):
+    """Pick «other format», upload a CSV with unfamiliar headers: the page proposes a header for
+    each column, the user names the table and a constant year, and sees what would change."""
+    from playwright.sync_api import sync_playwright
+
+    content = "Код ОО;Численность;Малоимущие, %\nS0001;905;7,5\nS0002;610;21\n".encode()
+    before = Path(demo_db).read_bytes()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 2400}, locale="ru-RU")
+        page.goto(f"{server}/data")
+        page.wait_for_selector(DONE, timeout=60_000)
+        page.get_by_text("другой формат: сопоставить столбцы файла CSV").click()
+        page.wait_for_selector(DONE, timeout=60_000)
+        page.locator('input[type="file"]').set_input_files(
+            files=[{"name": "паспорт.csv", "mimeType": "text/csv", "buffer": content}]
+        )
+        page.get_by_text("Сопоставление столбцов").wait_for(timeout=60_000)
+        page.wait_for_selector(DONE, timeout=60_000)
+        page.get_by_label("Какие это данные").click()
+        page.get_by_role("option", name="Социальный паспорт").click()
+        page.wait_for_selector(DONE, timeout=60_000)
+        year = page.get_by_label("Год: одно значение для всех строк")
+        year.fill("2025")
+        year.press("Enter")
+        page.get_by_text("Что изменится").wait_for(timeout=60_000)
+        page.wait_for_selector(DONE, timeout=60_000)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(SCREENSHOTS / "data_columns.png"))
         assert page.get_by_text("Загрузить в базу").count() == 1
         browser.close()
     assert Path(demo_db).read_bytes() == before

@@ -11,7 +11,7 @@ import pytest
 
 from radar import db
 from radar.files import FileProblem
-from radar.importer import apply_import, plan_import, read_file
+from radar.importer import ReadFile, apply_import, plan_import, read_file
 from radar.spec import TABLES
 from radar.templates import REGION_TABLES, template_bytes
 from tests.conftest import tiny_frames
@@ -268,3 +268,28 @@ def test_a_refused_import_is_logged_beside_the_database_not_in_it(tmp_path, caps
     log = refusals(path)
     assert log["file_name"].tolist() == ["плохой.xlsx"]
     assert log["outcome"].iloc[0].startswith("отклонено: ошибок")
+
+
+def test_a_mapping_picked_column_by_column_loads_a_foreign_csv(tmp_path):
+    from radar.mapping import Mapping, apply_to_uploads, from_choices, propose, slug
+
+    frames = tiny_frames()
+    path = tmp_path / "region.duckdb"
+    apply_import(plan_import([read_file("регион.xlsx", filled_template(frames))], path), path)
+    content = "Код ОО;Численность;Малоимущие, %\nS1;905;7,5\nS2;610;21\n".encode("cp1251")
+    headers = ["Код ОО", "Численность", "Малоимущие, %"]
+    proposed = propose("social_passport", headers)
+    assert proposed["school_id"] == "Код ОО" and proposed["pupils"] == "Численность"
+    columns = {**proposed, "share_low_income": "Малоимущие, %"}
+    chosen = from_choices("Паспорт МО", "social_passport", "паспорт.csv", columns, {"year": "2025"})
+    frames_in = apply_to_uploads(chosen, {"паспорт.csv": content})
+    read = ReadFile("паспорт.csv", "x", frames_in)
+    plan = plan_import([read], path)
+    assert not plan.errors, [str(p) for p in plan.errors]
+    apply_import(plan, path)
+    stored = table_rows(path, "social_passport").set_index(["school_id", "year"])
+    assert stored.loc[("S2", 2025), "share_low_income"] == pytest.approx(0.21)
+    saved = tmp_path / f"{slug('Паспорт МО')}.json"
+    chosen.save(saved)
+    assert Mapping.load(saved).spec == chosen.spec
+    assert slug("Паспорт МО") == "паспорт_мо"
