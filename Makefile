@@ -14,7 +14,7 @@ export RADAR_DB = $(abspath $(DB))
 .PHONY: run test lint format install demo bench browser clean
 
 run: install $(DB)
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+	$(BIN)/python -m radar.serve --server.port $(PORT) --server.headless true
 
 test: install browser
 	$(BIN)/ruff check .

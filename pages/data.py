@@ -67,7 +67,6 @@ def map_columns(upload) -> ReadFile:
     )
 
 
-ui.ensure_navigation()
 st.title("Данные")
 st.caption(
     "Загрузка данных региона из файлов Excel (.xlsx, лист на таблицу, как в шаблоне) и CSV "

@@ -43,24 +43,8 @@ def sidebar_filters() -> Scope | None:
     return Scope(int(year), municipality, names.get(municipality, texts.ALL_MUNICIPALITIES))
 
 
-def ensure_navigation() -> None:
-    """Make a deep link work when it is the first visit after the server starts.
-
-    With a `pages/` folder next to app.py, Streamlit runs the first visits in its legacy
-    multipage mode — the page file alone, without app.py's navigation and filters — until
-    app.py has called `st.navigation` once. The page then switches the mode off and reruns,
-    so app.py runs, and the same address opens the same page with everything around it.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def current_scope() -> Scope:
     """The scope set in the sidebar; stops the page with an explanation when there is no data."""
-    ensure_navigation()
     if not store.database_ready():
         st.error(
             f"База данных не найдена ({db.db_path()}). Постройте демонстрационный регион командой "

@@ -66,9 +66,7 @@ def start_server(demo_db) -> tuple[str, subprocess.Popen]:
         [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            "app.py",
+            "radar.serve",  # as `make run` starts it
             "--server.port",
             str(port),
             "--server.headless",
