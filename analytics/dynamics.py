@@ -123,14 +123,4 @@ def early_warning(
         & (result["last_value"] >= result["threshold"])
         & (result["projected"] < result["threshold"])
     )
-    columns = [
-        "as_of",
-        "school_id",
-        "last_value",
-        "theil_slope",
-        "slope",
-        "mk_p",
-        "projected",
-        "threshold",
-    ]
     return result.loc[warn, columns].sort_values(["as_of", "projected"]).reset_index(drop=True)

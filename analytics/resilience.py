@@ -161,41 +161,20 @@ def suggest_partners(
                 [by_mun.get(m, np.array([], dtype=int)) for m in (mun, *near.get(mun, ()))]
             )
         ).astype(int)
-        short = []
-        if len(local):
-            picked = _rank_partners(group, mun, near, cand, local, k)
-            for school_id, (order, tier, similarity, km) in picked.items():
-                if len(order) < k and len(order) < len(cand["id"]):
-                    short.append(school_id)
-                else:
-                    rows += _partner_rows(
-                        school_id,
-                        year,
-                        own[school_id],
-                        order,
-                        tier,
-                        similarity,
-                        km,
-                        cand,
-                        adjusted,
-                    )
-        else:
-            short = list(group.index)
+        picked = _rank_partners(group, mun, near, cand, local, k) if len(local) else {}
+        # A school with fewer than k candidates nearby looks at all of them.
+        short = [
+            school_id
+            for school_id in group.index
+            if school_id not in picked or len(picked[school_id][0]) < min(k, len(cand["id"]))
+        ]
         if short:
             everyone = np.arange(len(cand["id"]))
-            picked = _rank_partners(group.loc[short], mun, near, cand, everyone, k)
-            for school_id, (order, tier, similarity, km) in picked.items():
-                rows += _partner_rows(
-                    school_id,
-                    year,
-                    own[school_id],
-                    order,
-                    tier,
-                    similarity,
-                    km,
-                    cand,
-                    adjusted,
-                )
+            picked |= _rank_partners(group.loc[short], mun, near, cand, everyone, k)
+        for school_id, (order, tier, similarity, km) in picked.items():
+            rows += _partner_rows(
+                school_id, year, own[school_id], order, tier, similarity, km, cand, adjusted
+            )
     rows.sort(key=lambda r: (r[0], r[2]))
     return pd.DataFrame(rows, columns=columns)
 

@@ -9,17 +9,12 @@ from radar import charts, fmt, live, store, ui
 scope = ui.current_scope()
 st.title("Мониторинг этапов")
 
-years = store.query("monitoring_years")["year"].astype(int).tolist()
-if not years:
-    st.info(
-        "В базе нет данных мониторинга этапов: загрузите значения входного, "
-        "промежуточного и итогового этапов."
-    )
-    st.stop()
-year = scope.year if scope.year in years else years[0]
-st.caption(
-    f"{scope.municipality_name}, {year} год"
-    + ("" if year == scope.year else f" (за {scope.year} год данных нет — показан {year})")
+year = ui.year_with_data(
+    store.query("monitoring_years")["year"].astype(int).tolist(),
+    scope,
+    "данных нет",
+    "В базе нет данных мониторинга этапов: загрузите значения входного, "
+    "промежуточного и итогового этапов.",
 )
 
 schools = store.query("monitoring_schools", year=year, municipality=scope.municipality_id)

@@ -10,16 +10,11 @@ from radar import charts, fmt, live, reports, store, ui
 scope = ui.current_scope()
 st.title("Кластеры рисков")
 
-years = store.query("risk_years")["year"].astype(int).tolist()
-if not years:
-    st.info(
-        "В базе нет рисковых профилей «500+»: загрузите перечень факторов риска и профили школ."
-    )
-    st.stop()
-year = scope.year if scope.year in years else years[0]
-st.caption(
-    f"{scope.municipality_name}, {year} год"
-    + ("" if year == scope.year else f" (за {scope.year} год профилей нет — показан {year})")
+year = ui.year_with_data(
+    store.query("risk_years")["year"].astype(int).tolist(),
+    scope,
+    "профилей нет",
+    "В базе нет рисковых профилей «500+»: загрузите перечень факторов риска и профили школ.",
 )
 
 extra = st.multiselect(

@@ -90,3 +90,17 @@ def show_table(
             f"Показаны первые {fmt.integer(limit)} строк из {fmt.integer(len(frame))}; {note}."
         )
     return event
+
+
+def year_with_data(years: list[int], scope: Scope, missing: str, nothing: str) -> int:
+    """The sidebar's year if the page has data for it, else the newest year it has (said in a
+    caption); stops the page with `nothing` when there is no year at all."""
+    if not years:
+        st.info(nothing)
+        st.stop()
+    year = scope.year if scope.year in years else years[0]
+    st.caption(
+        f"{scope.municipality_name}, {year} год"
+        + ("" if year == scope.year else f" (за {scope.year} год {missing} — показан {year})")
+    )
+    return year
