@@ -5,9 +5,9 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from radar import excel, fmt, mapping, store, ui
+from radar import excel, fmt, mapping, mapping_step, store, ui
 from radar.db import DatabaseError
-from radar.files import FileProblem, detect_encoding, detect_separator
+from radar.files import FileProblem
 from radar.importer import (
     ReadFile,
     apply_import,
@@ -21,50 +21,21 @@ from radar.spec import TABLES
 from radar.templates import template_bytes
 
 
-def map_columns(upload) -> ReadFile:
-    """The column-mapping step: propose a header for each column, let the user correct it,
-    remember the mapping under a name for next time."""
-    if not upload.name.lower().endswith(".csv"):
-        raise FileProblem(f"{upload.name}: сопоставление столбцов пока работает для файлов CSV")
-    raw = upload.getvalue()
-    text = raw.decode(detect_encoding(raw))
-    headers = [h.strip() for h in text.splitlines()[0].split(detect_separator(text))]
-    st.markdown("**Сопоставление столбцов**")
-    table = st.selectbox(
-        "Какие это данные",
-        list(TABLES),
-        format_func=lambda t: TABLES[t].label,
-        key="map_table",
-    )
-    proposed = mapping.propose(table, headers)
-    columns, constants = {}, {}
-    grid = st.columns(3)
-    for i, column in enumerate(TABLES[table].columns):
-        options = ["", *headers]
-        default = proposed.get(column.name, "")
-        cell = grid[i % 3]
-        columns[column.name] = cell.selectbox(
-            column.label + (" *" if column.required else ""),
-            options,
-            index=options.index(default) if default in options else 0,
-            format_func=lambda h: h or "— нет в файле —",
-            key=f"map_{table}_{column.name}",
-        )
-        if not columns[column.name] and column.required:
-            constants[column.name] = cell.text_input(
-                f"{column.label}: одно значение для всех строк",
-                key=f"map_const_{table}_{column.name}",
+def _constant_inputs(chosen: mapping.Mapping) -> dict[tuple[str, str], str]:
+    """A saved format's one-value-for-all-rows columns (the year, say), open to change for
+    this upload."""
+    values = {}
+    found = mapping.constants(chosen)
+    if not found:
+        return values
+    with st.expander("Одно значение для всех строк (проверьте год)", expanded=True):
+        grid = st.columns(3)
+        for i, (table, column, value) in enumerate(found):
+            label = TABLES[table].label + ": " + TABLES[table].column(column).label
+            values[(table, column)] = grid[i % 3].text_input(
+                label, value=value, key=f"data_const_{chosen.name}_{table}_{column}"
             )
-    name = st.text_input("Запомнить сопоставление под именем (необязательно)", key="map_name")
-    chosen = mapping.from_choices(name or upload.name, table, upload.name, columns, constants)
-    if name.strip() and st.button("Сохранить сопоставление", key="map_save"):
-        chosen.save(mapping.MAPPINGS / f"{mapping.slug(name)}.json")
-        st.success(f"Сопоставление «{name.strip()}» сохранено: оно появится среди форматов.")
-    frames = mapping.apply_to_uploads(chosen, {upload.name: raw})
-    digest = hashlib.sha256(raw).hexdigest()
-    return ReadFile(
-        upload.name, digest, frames, [f"{TABLES[table].label}: строк {len(frames[table])}"]
-    )
+    return values
 
 
 st.title("Данные")
@@ -83,7 +54,7 @@ st.download_button(
 )
 
 saved = mapping.saved_mappings()
-OTHER = "другой формат: сопоставить столбцы файла CSV"
+OTHER = "другой формат: сопоставить столбцы (CSV или Excel, один файл или несколько)"
 layout = st.radio(
     "Формат файлов",
     ["как в шаблоне «Школьного радара»", *saved, OTHER],
@@ -100,9 +71,13 @@ uploaded = st.file_uploader(
 if uploaded:
     try:
         if layout == OTHER:
-            files = [map_columns(uploaded[0])]
+            read = mapping_step.step({f.name: f.getvalue() for f in uploaded})
+            if read is None:
+                st.stop()
+            files = [read]
         elif layout in saved:
             chosen = mapping.Mapping.load(saved[layout])
+            chosen = mapping.with_constants(chosen, _constant_inputs(chosen))
             frames = mapping.apply_to_uploads(chosen, {f.name: f.getvalue() for f in uploaded})
             digest = hashlib.sha256(saved[layout].read_bytes()).hexdigest()
             files = [
@@ -117,6 +92,8 @@ if uploaded:
             files = [read_file(f.name, f.getvalue()) for f in uploaded]
     except FileProblem as exc:
         st.error(str(exc))
+        if layout not in saved and layout != OTHER:
+            st.info(f"Если файлы в другом формате, выберите выше «{OTHER}».")
         st.stop()
     for read in files:
         for note in read.notes:

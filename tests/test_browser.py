@@ -218,27 +218,32 @@ def test_files_in_another_layout_are_checked_through_a_saved_mapping(server, dem
     assert Path(demo_db).read_bytes() == before
 
 
-def test_columns_of_a_foreign_csv_are_matched_on_the_page(server, demo_db):
-    """Pick «other format», upload a CSV with unfamiliar headers: the page proposes a header for
-    each column, the user names the table and a constant year, and sees what would change."""
+def test_columns_of_foreign_files_are_matched_on_the_page(server, demo_db):
+    """Pick «other format», upload an Excel sheet under a title and a CSV with its pupils: the
+    page finds the header row, the table, the columns and the join; the user gives the year
+    and sees what would change."""
     from playwright.sync_api import sync_playwright
 
-    content = "Код ОО;Численность;Малоимущие, %\nS0001;905;7,5\nS0002;610;21\n".encode()
+    from tests.test_mapping_step import passport_workbook
+
+    sheet = passport_workbook([("S0001", 7.5), ("S0002", "21%")])
+    pupils = "Код школы;Численность\nS0001;905\nS0002;610\n".encode()
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     before = Path(demo_db).read_bytes()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 2400}, locale="ru-RU")
+        page = browser.new_page(viewport={"width": 1400, "height": 2600}, locale="ru-RU")
         page.goto(f"{server}/data")
         page.wait_for_selector(DONE, timeout=60_000)
-        page.get_by_text("другой формат: сопоставить столбцы файла CSV").click()
+        page.get_by_text("другой формат: сопоставить столбцы").click()
         page.wait_for_selector(DONE, timeout=60_000)
         page.locator('input[type="file"]').set_input_files(
-            files=[{"name": "паспорт.csv", "mimeType": "text/csv", "buffer": content}]
+            files=[
+                {"name": "паспорт.xlsx", "mimeType": xlsx, "buffer": sheet},
+                {"name": "численность.csv", "mimeType": "text/csv", "buffer": pupils},
+            ]
         )
         page.get_by_text("Сопоставление столбцов").wait_for(timeout=60_000)
-        page.wait_for_selector(DONE, timeout=60_000)
-        page.get_by_label("Какие это данные").click()
-        page.get_by_role("option", name="Социальный паспорт").click()
         page.wait_for_selector(DONE, timeout=60_000)
         year = page.get_by_label("Год: одно значение для всех строк")
         year.fill("2025")
@@ -247,6 +252,7 @@ def test_columns_of_a_foreign_csv_are_matched_on_the_page(server, demo_db):
         page.wait_for_selector(DONE, timeout=60_000)
         page.wait_for_timeout(800)
         page.screenshot(path=str(SCREENSHOTS / "data_columns.png"))
+        assert page.get_by_text("Социальный паспорт: строк 2").count() == 1
         assert page.get_by_text("Загрузить в базу").count() == 1
         browser.close()
     assert Path(demo_db).read_bytes() == before
