@@ -1,7 +1,5 @@
 """Данные: the template, a region's own files in (checked, shown, confirmed), import history."""
 
-import hashlib
-
 import pandas as pd
 import streamlit as st
 
@@ -78,12 +76,12 @@ if uploaded:
         elif layout in saved:
             chosen = mapping.Mapping.load(saved[layout])
             chosen = mapping.with_constants(chosen, _constant_inputs(chosen))
-            frames = mapping.apply_to_uploads(chosen, {f.name: f.getvalue() for f in uploaded})
-            digest = hashlib.sha256(saved[layout].read_bytes()).hexdigest()
+            contents = {f.name: f.getvalue() for f in uploaded}
+            frames = mapping.apply_to_uploads(chosen, contents)
             files = [
                 ReadFile(
                     f"{', '.join(f.name for f in uploaded)} ({chosen.name})",
-                    digest,
+                    mapping.digest(chosen, contents),
                     frames,
                     [f"{TABLES[t].label}: строк {len(v)}" for t, v in frames.items()],
                 )
@@ -98,8 +96,15 @@ if uploaded:
     for read in files:
         for note in read.notes:
             st.caption(note)
-    with st.spinner("Проверка данных…"):
-        plan = plan_import(files)
+    # The check runs once per upload and database state, not on every rerun of the page.
+    token = (tuple(read.digest for read in files), store.data_version())
+    cached = st.session_state.get("data_plan")
+    if cached and cached[0] == token:
+        plan = cached[1]
+    else:
+        with st.spinner("Проверка данных…"):
+            plan = plan_import(files)
+        st.session_state["data_plan"] = (token, plan)
     if plan.errors:
         # Each refused upload once per session, not on every rerun of the page.
         seen = st.session_state.setdefault("data_refused", set())

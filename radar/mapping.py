@@ -10,6 +10,7 @@ as any region's files.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from dataclasses import dataclass
@@ -332,6 +333,15 @@ def apply_to_uploads(mapping: Mapping, uploads: dict[str, bytes]) -> dict[str, p
             "для сопоставления «" + mapping.name + "» не хватает файлов: " + ", ".join(absent)
         )
     return build(mapping, contents)
+
+
+def digest(mapping: Mapping, uploads: dict[str, bytes]) -> str:
+    """SHA-256 of the files and the mapping together: what the tables read through it depend on."""
+    out = hashlib.sha256()
+    for name in sorted(uploads):
+        out.update(uploads[name])
+    out.update(json.dumps(mapping.spec, sort_keys=True, ensure_ascii=False).encode())
+    return out.hexdigest()
 
 
 def compose(name: str, sources: dict[str, dict], tables: dict[str, dict]) -> Mapping:

@@ -9,9 +9,6 @@ named format for next time.
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import streamlit as st
 
 from radar import mapping
@@ -105,13 +102,9 @@ def step(uploads: dict[str, bytes]) -> ReadFile | None:
         )
         return None
     frames = mapping.apply_to_uploads(chosen, uploads)
-    digest = hashlib.sha256()
-    for file_name in sorted(uploads):
-        digest.update(uploads[file_name])
-    digest.update(json.dumps(chosen.spec, sort_keys=True, ensure_ascii=False).encode())
     return ReadFile(
         ", ".join(uploads),
-        digest.hexdigest(),
+        mapping.digest(chosen, uploads),
         frames,
         [f"{TABLES[t].label}: строк {len(frames[t])}" for t in frames],
     )

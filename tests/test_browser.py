@@ -254,5 +254,10 @@ def test_columns_of_foreign_files_are_matched_on_the_page(server, demo_db):
         page.screenshot(path=str(SCREENSHOTS / "data_columns.png"))
         assert page.get_by_text("Социальный паспорт: строк 2").count() == 1
         assert page.get_by_text("Загрузить в базу").count() == 1
+        # A changed choice is checked again (the check is kept only for the same choices).
+        year.fill("1899")
+        year.press("Enter")
+        page.get_by_text("Исправьте файлы и загрузите их снова").wait_for(timeout=60_000)
+        assert page.get_by_text("Загрузить в базу").count() == 0
         browser.close()
     assert Path(demo_db).read_bytes() == before
