@@ -6,8 +6,8 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from analytics import trends as tr
-from radar import charts, excel, fmt, html_report, store, ui
+from radar import charts, excel, fmt, html_report, live, store, ui
+from radar import municipality_report as meeting
 
 scope = ui.current_scope()
 municipalities = store.query("municipality_list")
@@ -85,33 +85,7 @@ with left:
     if attention.empty:
         st.success("Таких школ нет.")
     else:
-        shown = pd.DataFrame(
-            {
-                "Школа": attention["name"],
-                "Почему": [
-                    "; ".join(
-                        why
-                        for why, hit in (
-                            ("ШНОР", r.shnor),
-                            (
-                                f"{tr.COLOURS[r.colour][0]}: {r.label}"
-                                if isinstance(r.colour, str) and r.colour in ("R", "O")
-                                else "",
-                                isinstance(r.colour, str) and r.colour in ("R", "O"),
-                            ),
-                            (
-                                "нет положительной динамики",
-                                r.stage_status == "нет положительной динамики",
-                            ),
-                            ("признаки необъективности ВПР", r.signs > 0),
-                            ("раннее предупреждение", r.early_warning),
-                        )
-                        if hit
-                    )
-                    for r in attention.itertuples(index=False)
-                ],
-            }
-        )
+        shown = meeting.attention_reasons(attention)
         event = ui.show_table(
             shown, key="municipality_attention", on_select="rerun", selection_mode="single-row"
         )
@@ -137,59 +111,31 @@ with right:
         )
 
 if not presenting:
-    report = html_report.report_html(
-        names[municipality],
-        f"{scope.year} год. Подготовлено «Школьным радаром».",
-        [
-            ("Школ", fmt.integer(card["schools"])),
-            ("ШНОР", fmt.integer(card["shnor"])),
-            ("ШНСУ", fmt.integer(card["shnsu"])),
-            ("Сводный результат", fmt.num(card["result_index"], 2)),
-            ("Доля «2»", fmt.pct(card["share_fail"])),
-            ("Положительная динамика", fmt.pct(card["positive_share"])),
-            ("Дорожная карта", f"{fmt.integer(done)} из {fmt.integer(len(roadmap))}"),
-            ("Просрочено", fmt.integer(overdue)),
-        ],
-        [
-            ("Дорожная карта", charts.roadmap_bars(counts, overdue)),
-            *(
-                (
-                    f"{exam}, {subject}, {grade} класс: муниципалитет и регион по годам",
-                    charts.region_band(history, True),
-                )
-                for exam, subject, grade in (("ОГЭ", "Математика", 9), ("ОГЭ", "Русский язык", 9))
-                if len(
-                    history := store.query(
-                        "dynamics_region",
-                        exam=exam,
-                        subject=subject,
-                        grade=grade,
-                        municipality=municipality,
-                        min_participants=10,
-                    )
-                )
-            ),
-            (
-                "Школы по уровню и изменению сводного результата",
-                charts.status_grid(
-                    store.query(
-                        "status_grid",
-                        year=scope.year,
-                        indicator="result_index",
-                        municipality=municipality,
-                    ),
-                    tr.STATUS_LEVELS,
-                    tr.CHANGE_LEVELS,
-                    tr.GRID,
-                ),
-            ),
-        ],
-        [("Школы, которым нужно внимание", shown if not attention.empty else pd.DataFrame())],
+    available = meeting.procedures(store.query)
+    chosen = st.multiselect(
+        "Процедуры в отчёте HTML и PDF",
+        available,
+        default=meeting.default_procedures(available),
+        format_func=meeting.procedure_label,
+        key="municipality_report_procedures",
+        help="Каждая процедура — график результатов муниципалитета и региона по годам.",
     )
+
+    def report() -> str:
+        return meeting.report_html(
+            store.query,
+            municipality,
+            names[municipality],
+            scope.year,
+            chosen,
+            live.active_settings().hide_below,
+            date.today(),
+        )
+
     left, middle, right = st.columns(3)
     left.download_button(
         "Отчёт HTML (работает без интернета)",
-        data=report.encode("utf-8"),
+        data=lambda: report().encode("utf-8"),
         file_name=f"{names[municipality]}_{scope.year}.html",
         mime="text/html",
         key="municipality_html",
@@ -197,7 +143,7 @@ if not presenting:
     if html_report.chromium_path():
         middle.download_button(
             "Отчёт PDF",
-            data=partial(html_report.pdf_from_html, report),
+            data=lambda: html_report.pdf_from_html(report()),
             file_name=f"{names[municipality]}_{scope.year}.pdf",
             mime="application/pdf",
             key="municipality_pdf",

@@ -261,3 +261,24 @@ def test_columns_of_foreign_files_are_matched_on_the_page(server, demo_db):
         assert page.get_by_text("Загрузить в базу").count() == 0
         browser.close()
     assert Path(demo_db).read_bytes() == before
+
+
+def test_the_municipality_report_downloads_with_the_chosen_procedures(server, demo_db):
+    """Leave only one procedure in the report's choice and download the HTML: it has that
+    procedure's chart and not the other's, and needs no network."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800}, locale="ru-RU")
+        page.goto(f"{server}/municipality")
+        page.wait_for_selector(DONE, timeout=60_000)
+        page.locator('button[aria-label="Remove ОГЭ, Русский язык, 9 кл."]').click()
+        page.wait_for_selector(DONE, timeout=60_000)
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_text("Отчёт HTML (работает без интернета)").click()
+        text = Path(download.value.path()).read_text(encoding="utf-8")
+        browser.close()
+    assert "ОГЭ, Математика, 9 кл.: муниципалитет и регион" in text
+    assert "ОГЭ, Русский язык, 9 кл." not in text
+    assert "<script src=" not in text

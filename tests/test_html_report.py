@@ -42,3 +42,65 @@ def test_pdf_has_pages_when_chromium_is_installed():
     pdf = pdf_from_html(sample())
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 1
+
+
+def sql_query(con):
+    """A query function like store.query, on a given connection."""
+    from radar import db
+
+    return lambda name, **params: con.execute(db.sql(name), params).df()
+
+
+def test_the_municipality_report_holds_the_chosen_procedures_and_every_school(demo_db):
+    from datetime import date
+
+    from radar import db
+    from radar import municipality_report as meeting
+
+    with db.connect(demo_db, read_only=True) as con:
+        query = sql_query(con)
+        municipality = con.execute("select min(municipality_id) from municipalities").fetchone()[0]
+        schools = con.execute(
+            "select count(*) from schools where municipality_id = ?", [municipality]
+        ).fetchone()[0]
+        year = con.execute("select max(year) from exam_results").fetchone()[0]
+        available = meeting.procedures(query)
+        assert meeting.default_procedures(available) == list(meeting.USUAL)
+        maths, russian = meeting.USUAL
+        biology = next(p for p in available if p[0] == "ЕГЭ")
+        text = meeting.report_html(
+            query, municipality, "Район", year, [maths, biology], 10, date(2026, 1, 1)
+        )
+    assert f"{meeting.procedure_label(maths)}: муниципалитет и регион" in text
+    assert f"{meeting.procedure_label(biology)}: муниципалитет и регион" in text
+    assert meeting.procedure_label(russian) not in text
+    # Roadmap, two procedures, the 5×5 grid.
+    assert text.count("Plotly.newPlot") == 4
+    schools_table = text.split("Все школы муниципалитета")[1]
+    assert schools_table.count("<tr>") == schools + 1  # header and a row per school
+    assert "\u00a0%</td>" in schools_table  # shares in per cent
+    assert "<td>нет</td>" in schools_table  # ШНОР and ШНСУ as yes or no
+
+
+def test_the_municipality_report_of_an_imported_region_uses_its_own_procedures(tmp_path):
+    from datetime import date
+
+    from radar import db
+    from radar import municipality_report as meeting
+    from radar.loader import load_region
+    from radar.mapping import MAPPINGS, Mapping, apply_mapping
+    from radar.refresh import refresh_derived
+
+    frames = apply_mapping(
+        Mapping.load(MAPPINGS / "england_ks4_2019.json"),
+        db.ROOT / "data" / "realdata" / "england_ks4_2019",
+    )
+    path = tmp_path / "england.duckdb"
+    load_region(frames, path, after_load=refresh_derived)
+    with db.connect(path, read_only=True) as con:
+        query = sql_query(con)
+        chosen = meeting.default_procedures(meeting.procedures(query))
+        assert chosen == [("ОГЭ", "Attainment 8", 9)]
+        text = meeting.report_html(query, "330", "Birmingham", 2019, chosen, 10, date(2026, 1, 1))
+    assert "ОГЭ, Attainment 8, 9 кл.: муниципалитет и регион" in text
+    assert text.count("Plotly.newPlot") == 3

@@ -694,6 +694,10 @@ def test_municipality_page_for_a_meeting(demo_db):
     labels = {b.label for b in at.get("download_button")}
     assert {"Скачать раздаточный материал (Excel)", "Отчёт HTML (работает без интернета)"} <= labels
     assert "Отчёт PDF" in labels  # Chromium is installed here
+    assert at.multiselect(key="municipality_report_procedures").value == [
+        ("ОГЭ", "Математика", 9),
+        ("ОГЭ", "Русский язык", 9),
+    ]
     at.toggle(key="municipality_present").set_value(True).run()
     assert not at.exception
     assert not any(
