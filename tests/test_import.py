@@ -293,3 +293,49 @@ def test_a_mapping_picked_column_by_column_loads_a_foreign_csv(tmp_path):
     chosen.save(saved)
     assert Mapping.load(saved).spec == chosen.spec
     assert slug("Паспорт МО") == "паспорт_мо"
+
+
+KILLER = """
+import os, signal, sys
+from pathlib import Path
+from radar.importer import apply_import, plan_import, read_file
+
+path, upload, when = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+plan = plan_import([read_file(upload.name, upload.read_bytes())], path)
+assert not plan.errors
+
+
+def progress(message, fraction):
+    if message.startswith(when):
+        os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no finally: as a power cut
+
+
+apply_import(plan, path, progress=progress)
+"""
+
+
+@pytest.mark.parametrize("when", ["Запись", "Расчёт ИСБШ"])
+def test_a_load_killed_midway_leaves_the_database_as_it_was(tmp_path, when):
+    import signal
+    import subprocess
+    import sys
+
+    frames = tiny_frames()
+    path = tmp_path / "region.duckdb"
+    apply_import(plan_import([read_file("регион.xlsx", filled_template(frames))], path), path)
+    before = path.read_bytes()
+    upload = tmp_path / "школы.xlsx"
+    changed = frames["social_passport"].assign(pupils=frames["social_passport"]["pupils"] + 5)
+    upload.write_bytes(filled_template({"social_passport": changed}))
+    run = subprocess.run(
+        [sys.executable, "-c", KILLER, str(path), str(upload), when],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == -signal.SIGKILL, run.stderr
+    assert path.read_bytes() == before
+    # The next import over whatever the killed one left behind goes through.
+    apply_import(plan_import([read_file(upload.name, upload.read_bytes())], path), path)
+    stored = table_rows(path, "social_passport").set_index(["school_id", "year"])
+    assert stored.loc[("S1", 2025), "pupils"] == 905
