@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import risk
 from analytics import trends as tr
-from radar import charts, fmt, live, profile, reports, store, texts, ui
+from radar import charts, fmt, html_report, live, profile, reports, store, texts, ui
 
 scope = ui.current_scope()
 st.title("Профиль школы")
@@ -181,6 +181,7 @@ else:
 
 st.subheader(f"Динамика показателей на {scope.year} год")
 school_trends = store.query("school_trends", school_id=school_id, year=scope.year)
+trend_charts: list = []  # also drawn in the card's HTML and PDF
 if school_trends.empty:
     st.info("Для тренда нужны значения хотя бы за два года, включая выбранный.")
 else:
@@ -204,10 +205,9 @@ else:
                 )
             )
             hist = store.query("school_indicator_history", school_id=school_id, indicator=indicator)
-            st.plotly_chart(
-                charts.trend_line(hist, item, cuts.label, percent),
-                key=f"profile_trend_{indicator}",
-            )
+            trend_figure = charts.trend_line(hist, item, cuts.label, percent)
+            trend_charts.append((cuts.label, trend_figure))
+            st.plotly_chart(trend_figure, key=f"profile_trend_{indicator}")
             k = 100 if percent else 1
             st.caption(
                 f"Наклон за {int(item['n_points'])} г.: {fmt.signed(item['slope'] * k, 2)} в год "
@@ -457,21 +457,46 @@ else:
     )
 
 st.divider()
-st.download_button(
+card_sheets = reports.school_card_sheets(
+    card,
+    scope.year,
+    store.query("school_year_procedures", school_id=school_id, year=scope.year),
+    profile.rules_table(status.iloc[0], live.active_settings()) if len(status) else None,
+    school_trends,
+    stages,
+    signs,
+    programmes,
+    live.active_settings().hide_below,
+)
+
+
+def card_html() -> str:
+    return reports.school_card_html(card, scope.year, card_sheets, trend_charts)
+
+
+left, middle, right = st.columns(3)
+left.download_button(
     "Скачать карточку школы (Excel)",
-    data=partial(
-        reports.school_card_workbook,
-        card,
-        scope.year,
-        store.query("school_year_procedures", school_id=school_id, year=scope.year),
-        profile.rules_table(status.iloc[0], live.active_settings()) if len(status) else None,
-        school_trends,
-        stages,
-        signs,
-        programmes,
-    ),
+    data=partial(reports.school_card_workbook, card, card_sheets),
     file_name=f"Карточка_{school_id}_{scope.year}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
     key="profile_card_download",
 )
+middle.download_button(
+    "Карточка HTML (работает без интернета)",
+    data=lambda: card_html().encode("utf-8"),
+    file_name=f"Карточка_{school_id}_{scope.year}.html",
+    mime="text/html",
+    key="profile_card_html",
+)
+if html_report.chromium_path():
+    right.download_button(
+        "Карточка PDF",
+        data=lambda: html_report.pdf_from_html(card_html()),
+        file_name=f"Карточка_{school_id}_{scope.year}.pdf",
+        mime="application/pdf",
+        key="profile_card_pdf",
+    )
+else:
+    right.caption("PDF недоступен: на сервере нет Chromium. Напечатайте карточку HTML.")

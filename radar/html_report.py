@@ -10,8 +10,10 @@ import html
 import shutil
 import subprocess
 import tempfile
+from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -32,20 +34,35 @@ th { background: #ddebf7; } .chart { page-break-inside: avoid; }
 """
 
 
-def _table(frame: pd.DataFrame) -> str:
+def _cell(value, column: str, percent: tuple[str, ...], digits: dict[str, int]) -> str:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return fmt.DASH
+    if isinstance(value, bool | np.bool_):
+        return "да" if value else "нет"
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return fmt.pct(value) if column in percent else fmt.integer(value)
+    if isinstance(value, float | np.floating):
+        if column in percent:
+            return fmt.pct(value)
+        return fmt.num(value, digits.get(column, 2))
+    if isinstance(value, pd.Timestamp | date):
+        return f"{value:%d.%m.%Y}"
+    return str(value)
+
+
+def _table(
+    frame: pd.DataFrame, percent: tuple[str, ...] = (), digits: dict[str, int] | None = None
+) -> str:
+    """A frame as an HTML table with numbers the Russian way; shares in `percent` as «12,3 %»."""
+    digits = digits or {}
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = []
     for row in frame.itertuples(index=False):
-        cells = []
-        for value in row:
-            if isinstance(value, float):
-                text = fmt.num(value, 2)
-            elif value is None or (isinstance(value, float) and value != value):
-                text = fmt.DASH
-            else:
-                text = str(value)
-            cells.append(f"<td>{html.escape(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+        cells = (
+            _cell(value, str(column), percent, digits)
+            for value, column in zip(row, frame.columns, strict=True)
+        )
+        rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
@@ -54,9 +71,10 @@ def report_html(
     caption: str,
     figures: list[tuple[str, str]],
     charts: list[tuple[str, go.Figure]],
-    tables: list[tuple[str, pd.DataFrame]],
+    tables: list,
 ) -> str:
-    """One page: key figures, interactive charts (plotly.js embedded once) and tables."""
+    """One page: key figures, interactive charts (plotly.js embedded once) and tables, given as
+    (heading, frame) pairs or as Excel `Sheet`s (their percent and digits are kept)."""
     parts = [
         "<!DOCTYPE html><html lang='ru'><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>",
@@ -80,8 +98,14 @@ def report_html(
             )
         )
         parts.append("</div>")
-    for heading, frame in tables:
-        parts.append(f"<h2>{html.escape(heading)}</h2>{_table(frame)}")
+    for item in tables:
+        if isinstance(item, tuple):
+            heading, frame = item
+            parts.append(f"<h2>{html.escape(heading)}</h2>{_table(frame)}")
+            continue
+        note = f"<div class='caption'>{html.escape(item.note)}</div>" if item.note else ""
+        table = _table(item.frame, tuple(item.percent), dict(item.digits))
+        parts.append(f"<h2>{html.escape(item.title)}</h2>{note}{table}")
     parts.append("</body></html>")
     return "".join(parts)
 

@@ -6,6 +6,7 @@ import pandas as pd
 
 from analytics import identification as idn
 from analytics.settings import DESCRIPTIONS, RESILIENT_DEFINITIONS, RULE_NAMES, Settings
+from radar import fmt
 from radar.excel import Sheet, workbook_bytes
 
 RULE_COLUMNS = {f"{rule}_fired": name for rule, name in RULE_NAMES.items()}
@@ -250,7 +251,7 @@ def cluster_workbook(
     return workbook_bytes(sheets, title=f"Кластеры рисков, {year}")
 
 
-def school_card_workbook(
+def school_card_sheets(
     card: pd.Series,
     year: int,
     procedures: pd.DataFrame,
@@ -331,4 +332,31 @@ def school_card_workbook(
         sheets.append(Sheet("Объективность ВПР", signs))
     if len(programmes):
         sheets.append(Sheet("Программы", programmes))
+    return sheets
+
+
+def school_card_workbook(card: pd.Series, sheets: list[Sheet]) -> bytes:
+    """The school card's sheets (school_card_sheets) as an Excel workbook."""
     return workbook_bytes(sheets, title=f"Карточка школы: {card['name']}")
+
+
+def school_card_html(
+    card: pd.Series, year: int, sheets: list[Sheet], charts: list[tuple[str, object]]
+) -> str:
+    """The school card as a self-contained HTML page: the card's figures, the profile's trend
+    charts and every table of the workbook."""
+    from radar import html_report
+
+    summary = sheets[0].frame
+    figures = [
+        (str(label), fmt.num(value, 2) if isinstance(value, float) else str(value))
+        for label, value in zip(summary["Показатель"], summary["Значение"], strict=True)
+        if label not in ("Школа",)
+    ]
+    return html_report.report_html(
+        f"Карточка школы: {card['name']}",
+        f"{year} год. Подготовлено «Школьным радаром».",
+        figures,
+        charts,
+        sheets[1:],
+    )

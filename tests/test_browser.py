@@ -282,3 +282,23 @@ def test_the_municipality_report_downloads_with_the_chosen_procedures(server, de
     assert "ОГЭ, Математика, 9 кл.: муниципалитет и регион" in text
     assert "ОГЭ, Русский язык, 9 кл." not in text
     assert "<script src=" not in text
+
+
+def test_the_school_card_downloads_as_html(server, demo_db):
+    """The profile's card as HTML, downloaded in a real browser: the school's name, its tables
+    and its trend charts, with nothing to fetch from the network."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800}, locale="ru-RU")
+        page.goto(f"{server}/school_profile")
+        page.wait_for_selector(DONE, timeout=60_000)
+        name = page.locator("h2").first.inner_text().strip()
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_text("Карточка HTML (работает без интернета)").click()
+        text = Path(download.value.path()).read_text(encoding="utf-8")
+        browser.close()
+    assert name and name in text.replace("&quot;", '"')
+    assert "<h2>Результаты</h2>" in text and text.count("Plotly.newPlot") >= 1
+    assert "<script src=" not in text

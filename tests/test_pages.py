@@ -139,6 +139,12 @@ def test_school_profile_shows_the_chosen_school(demo_db):
     assert len(passport["data"]) == 3
     programmes = at.dataframe[-1].value
     assert "500+" in set(programmes["Программа"])
+    labels = {b.label for b in at.get("download_button")}
+    assert {
+        "Скачать карточку школы (Excel)",
+        "Карточка HTML (работает без интернета)",
+        "Карточка PDF",  # Chromium is installed here
+    } <= labels
 
 
 def test_school_profile_search_finds_lyceums():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import openpyxl
+import plotly.graph_objects as go
 import pytest
 
 from analytics.settings import Settings
@@ -106,7 +107,7 @@ def test_school_card_workbook_has_the_profile_tables(demo_db):
     card = q("school_card", school_id=school, year=year).iloc[0]
     procedures = q("school_year_procedures", school_id=school, year=year)
     status = q("school_identification", school_id=school, year=year)
-    data = reports.school_card_workbook(
+    sheets = reports.school_card_sheets(
         card,
         year,
         procedures,
@@ -117,7 +118,7 @@ def test_school_card_workbook_has_the_profile_tables(demo_db):
         q("school_programmes", school_id=school),
     )
     con.close()
-    book = openpyxl.load_workbook(io.BytesIO(data))
+    book = openpyxl.load_workbook(io.BytesIO(reports.school_card_workbook(card, sheets)))
     assert book.sheetnames[:4] == ["Карточка", "Результаты", "Правила идентификации", "Динамика"]
     values = {r[0]: r[1] for r in book["Карточка"].iter_rows(min_row=4, values_only=True)}
     assert values["Код"] == school and values["Школа"] == card["name"]
@@ -127,6 +128,16 @@ def test_school_card_workbook_has_the_profile_tables(demo_db):
     small = procedures.index[procedures["participants"] < 10]
     for i in small:
         assert book["Результаты"].cell(row=i + 2, column=5).value is None
+    # The same card as HTML: the same tables, numbers the Russian way, the charts given.
+    line = go.Figure(go.Scatter(x=[2023, 2024, 2025], y=[0.1, 0.2, 0.4]))
+    text = reports.school_card_html(card, year, sheets, [("Сводный результат", line)])
+    assert text.count("Plotly.newPlot") == 1 and "<script src=" not in text
+    results = text.split("<h2>Результаты</h2>")[1].split("</table>")[0]
+    assert results.count("<tr>") == len(procedures) + 1
+    assert "\u00a0%</td>" in results  # shares of «2» in per cent
+    if len(small):
+        assert "<td>—</td>" in results  # hidden small numbers stay hidden
+    assert "<h2>Правила идентификации</h2>" in text and card["name"] in text
 
 
 def test_municipality_schools_sheet_has_the_figures_of_every_school(demo_db):
