@@ -6,7 +6,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from radar import charts, excel, fmt, html_report, live, store, ui
+from radar import charts, fmt, html_report, live, store, ui
 from radar import municipality_report as meeting
 
 scope = ui.current_scope()
@@ -150,59 +150,17 @@ if not presenting:
         )
     else:
         middle.caption("PDF недоступен: на сервере нет Chromium. Напечатайте отчёт HTML.")
-    summary = pd.DataFrame(
-        [
-            ("Школ", card["schools"]),
-            ("ШНОР", card["shnor"]),
-            ("ШНОР в прошлом году", card["shnor_prev"]),
-            ("ШНСУ", card["shnsu"]),
-            ("ШНСУ в прошлом году", card["shnsu_prev"]),
-            ("Сводный результат (z)", card["result_index"]),
-            ("Доля «2»", card["share_fail"]),
-            ("Доля «2» по региону", card["region_share_fail"]),
-            ("Положительная динамика", card["positive_share"]),
-            ("Положительная динамика по региону", card["region_positive_share"]),
-            ("Мероприятий дорожной карты", len(roadmap)),
-            ("Выполнено", done),
-            ("Просрочено", overdue),
-        ],
-        columns=["Показатель", "Значение"],
-    )
     right.download_button(
         "Скачать раздаточный материал (Excel)",
         data=partial(
-            excel.workbook_bytes,
-            [
-                excel.Sheet("Сводка", summary, note=f"{names[municipality]}, {scope.year} год"),
-                excel.Sheet(
-                    "Школы",
-                    store.query("municipality_schools", year=scope.year, municipality=municipality),
-                    percent=("Доля «2»",),
-                    digits={"Сводный результат": 2, "С учётом контекста": 2, "Наклон в год": 2},
-                    scale=("Сводный результат", "Доля «2»", "С учётом контекста"),
-                    reverse=("Доля «2»",),
-                ),
-                excel.Sheet(
-                    "Школы для внимания",
-                    shown if not attention.empty else pd.DataFrame(columns=["Школа", "Почему"]),
-                ),
-                excel.Sheet(
-                    "Дорожная карта",
-                    roadmap.rename(
-                        columns={
-                            "level": "Уровень",
-                            "title": "Мероприятие",
-                            "period_start": "Начало",
-                            "period_end": "Окончание",
-                            "responsible": "Ответственный",
-                            "status": "Статус",
-                            "school": "Школа",
-                            "overdue": "Просрочено",
-                        }
-                    ),
-                ),
-            ],
-            f"{names[municipality]}, {scope.year}",
+            meeting.workbook_bytes,
+            store.query,
+            municipality,
+            names[municipality],
+            scope.year,
+            chosen,
+            live.active_settings().hide_below,
+            date.today(),
         ),
         file_name=f"{names[municipality]}_{scope.year}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

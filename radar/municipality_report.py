@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from analytics import trends as tr
-from radar import charts, fmt, html_report
+from radar import charts, excel, fmt, html_report
 
 Query = Callable[..., pd.DataFrame]
 Procedure = tuple[str, str, int]
@@ -50,6 +50,47 @@ def default_procedures(available: list[Procedure]) -> list[Procedure]:
     """
     usual = [p for p in USUAL if p in available]
     return usual or available[:2]
+
+
+def procedure_history(
+    query: Query, municipality: str, chosen: list[Procedure], min_participants: int
+) -> dict[Procedure, pd.DataFrame]:
+    """Each chosen procedure over the years: the municipality against the region (rows with
+    fewer than `min_participants` left out); procedures without results are skipped."""
+    found = {}
+    for procedure in chosen:
+        exam, subject, grade = procedure
+        history = query(
+            "dynamics_region",
+            exam=exam,
+            subject=subject,
+            grade=grade,
+            municipality=municipality,
+            min_participants=min_participants,
+        )
+        if len(history):
+            found[procedure] = history
+    return found
+
+
+def history_table(histories: dict[Procedure, pd.DataFrame]) -> pd.DataFrame:
+    """The histories as one table with Russian headers, for the workbook."""
+    columns = {
+        "year": "Год",
+        "municipality_mean": "Средний балл: муниципалитет",
+        "region_mean": "Средний балл: регион",
+        "municipality_share_fail": "Доля «2»: муниципалитет",
+        "region_share_fail": "Доля «2»: регион",
+        "schools": "Школ региона",
+    }
+    parts = [
+        h[list(columns)].rename(columns=columns).assign(Процедура=procedure_label(p))
+        for p, h in histories.items()
+    ]
+    if not parts:
+        return pd.DataFrame(columns=["Процедура", *columns.values()])
+    table = pd.concat(parts, ignore_index=True)
+    return table[["Процедура", *columns.values()]]
 
 
 def attention_reasons(attention: pd.DataFrame) -> pd.DataFrame:
@@ -104,23 +145,14 @@ def report_html(
         ("Просрочено", fmt.integer(overdue)),
     ]
     plots = [("Дорожная карта", charts.roadmap_bars(roadmap["status"].value_counts(), overdue))]
-    for procedure in chosen:
-        exam, subject, grade = procedure
-        history = query(
-            "dynamics_region",
-            exam=exam,
-            subject=subject,
-            grade=grade,
-            municipality=municipality,
-            min_participants=min_participants,
-        )
-        if len(history):
-            plots.append(
-                (
-                    f"{procedure_label(procedure)}: муниципалитет и регион по годам",
-                    charts.region_band(history, True),
-                )
+    histories = procedure_history(query, municipality, chosen, min_participants)
+    for procedure, history in histories.items():
+        plots.append(
+            (
+                f"{procedure_label(procedure)}: муниципалитет и регион по годам",
+                charts.region_band(history, True),
             )
+        )
     grid = query("status_grid", year=year, indicator="result_index", municipality=municipality)
     plots.append(
         (
@@ -141,3 +173,83 @@ def report_html(
         plots,
         [("Школы, которым нужно внимание", attention), ("Все школы муниципалитета", schools)],
     )
+
+
+ROADMAP_COLUMNS = {
+    "level": "Уровень",
+    "title": "Мероприятие",
+    "period_start": "Начало",
+    "period_end": "Окончание",
+    "responsible": "Ответственный",
+    "status": "Статус",
+    "school": "Школа",
+    "overdue": "Просрочено",
+}
+
+
+def workbook_bytes(
+    query: Query,
+    municipality: str,
+    name: str,
+    year: int,
+    chosen: list[Procedure],
+    min_participants: int,
+    as_of,
+) -> bytes:
+    """The Excel hand-out: summary, every school (colour scales on the results), the lists and
+    their change, the chosen procedures over the years, the schools that need attention, the
+    roadmap."""
+    card = query("municipality_card", year=year, municipality=municipality).iloc[0]
+    roadmap = query("municipality_roadmap", year=year, municipality=municipality, as_of=as_of)
+
+    def percent(share) -> float | None:
+        return None if pd.isna(share) else round(float(share) * 100, 1)
+
+    summary = pd.DataFrame(
+        [
+            ("Школ", card["schools"]),
+            ("ШНОР", card["shnor"]),
+            ("ШНОР в прошлом году", card["shnor_prev"]),
+            ("ШНСУ", card["shnsu"]),
+            ("ШНСУ в прошлом году", card["shnsu_prev"]),
+            ("Сводный результат (z)", card["result_index"]),
+            ("Доля «2», %", percent(card["share_fail"])),
+            ("Доля «2» по региону, %", percent(card["region_share_fail"])),
+            ("Положительная динамика, %", percent(card["positive_share"])),
+            ("Положительная динамика по региону, %", percent(card["region_positive_share"])),
+            ("Мероприятий дорожной карты", len(roadmap)),
+            ("Выполнено", int((roadmap["status"] == "выполнено").sum())),
+            ("Просрочено", int(roadmap["overdue"].sum())),
+        ],
+        columns=["Показатель", "Значение"],
+    ).astype({"Значение": object})
+    history = history_table(procedure_history(query, municipality, chosen, min_participants))
+    attention = attention_reasons(
+        query("municipality_attention", year=year, municipality=municipality)
+    )
+    sheets = [
+        excel.Sheet("Сводка", summary, digits={"Значение": 2}, note=f"{name}, {year} год"),
+        excel.Sheet(
+            "Школы",
+            query("municipality_schools", year=year, municipality=municipality),
+            percent=("Доля «2»",),
+            digits={"Сводный результат": 2, "С учётом контекста": 2, "Наклон в год": 2},
+            scale=("Сводный результат", "Доля «2»", "С учётом контекста"),
+            reverse=("Доля «2»",),
+        ),
+        excel.Sheet(
+            "Списки ШНОР и ШНСУ",
+            query("municipality_lists", year=year, municipality=municipality),
+            note=f"Школы в списках в {year} или {year - 1} году",
+        ),
+        excel.Sheet(
+            "Результаты по годам",
+            history,
+            percent=("Доля «2»: муниципалитет", "Доля «2»: регион"),
+            digits={"Средний балл: муниципалитет": 1, "Средний балл: регион": 1},
+            note="Выбранные процедуры: муниципалитет против региона",
+        ),
+        excel.Sheet("Школы для внимания", attention),
+        excel.Sheet("Дорожная карта", roadmap.rename(columns=ROADMAP_COLUMNS)),
+    ]
+    return excel.workbook_bytes(sheets, f"{name}, {year}")

@@ -102,5 +102,14 @@ def test_the_municipality_report_of_an_imported_region_uses_its_own_procedures(t
         chosen = meeting.default_procedures(meeting.procedures(query))
         assert chosen == [("ОГЭ", "Attainment 8", 9)]
         text = meeting.report_html(query, "330", "Birmingham", 2019, chosen, 10, date(2026, 1, 1))
+        book = meeting.workbook_bytes(query, "330", "Birmingham", 2019, chosen, 10, date.today())
+    import io
+
+    import openpyxl
+
+    history = openpyxl.load_workbook(io.BytesIO(book))["Результаты по годам"]
+    assert [r[:2] for r in history.iter_rows(min_row=4, values_only=True)] == [
+        ("ОГЭ, Attainment 8, 9 кл.", 2019)
+    ]
     assert "ОГЭ, Attainment 8, 9 кл.: муниципалитет и регион" in text
     assert text.count("Plotly.newPlot") == 3

@@ -153,3 +153,46 @@ def test_municipality_schools_sheet_has_the_figures_of_every_school(demo_db):
     assert len(schools) == count
     assert {"ИСБШ", "Сводный результат", "Доля «2»", "Уровень и изменение"} <= set(schools.columns)
     assert schools["Уровень и изменение"].notna().mean() > 0.9
+
+
+def test_municipality_workbook_has_the_lists_and_the_chosen_procedures(demo_db):
+    from datetime import date
+
+    from radar import municipality_report as meeting
+
+    con = db.connect(demo_db, read_only=True)
+
+    def q(name, **params):
+        return con.execute(db.sql(name), params).df()
+
+    municipality = con.execute("select min(municipality_id) from municipalities").fetchone()[0]
+    in_lists = con.execute(
+        "select count(distinct school_id) from identification join schools using (school_id) "
+        "where municipality_id = $m and year in (2024, 2025) and (shnor or shnsu)",
+        {"m": municipality},
+    ).fetchone()[0]
+    years = con.execute(
+        "select count(distinct year) from exam_results "
+        "where exam = 'ОГЭ' and subject = 'Математика' and grade = 9"
+    ).fetchone()[0]
+    chosen = [("ОГЭ", "Математика", 9)]
+    data = meeting.workbook_bytes(q, municipality, "Район", 2025, chosen, 10, date(2026, 1, 1))
+    con.close()
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == [
+        "Сводка",
+        "Школы",
+        "Списки ШНОР и ШНСУ",
+        "Результаты по годам",
+        "Школы для внимания",
+        "Дорожная карта",
+    ]
+    lists = book["Списки ШНОР и ШНСУ"]
+    assert lists.max_row - 3 == in_lists  # note, blank line, header, then a row per school
+    changes = {row[3] for row in lists.iter_rows(min_row=4, values_only=True)}
+    assert changes & {"вошла в ШНОР", "вышла из ШНОР", "остаётся в ШНОР"}
+    history = book["Результаты по годам"]
+    rows = list(history.iter_rows(min_row=4, values_only=True))
+    assert {r[0] for r in rows} == {"ОГЭ, Математика, 9 кл."} and len(rows) == years
+    summary = {r[0]: r[1] for r in book["Сводка"].iter_rows(min_row=4, values_only=True)}
+    assert 0 <= summary["Доля «2», %"] <= 100
