@@ -258,7 +258,8 @@ def test_columns_of_foreign_files_are_matched_on_the_page(server, demo_db):
         year.fill("1899")
         year.press("Enter")
         page.get_by_text("Исправьте файлы и загрузите их снова").wait_for(timeout=60_000)
-        assert page.get_by_text("Загрузить в базу").count() == 0
+        page.wait_for_selector(DONE, timeout=60_000)
+        page.get_by_text("Загрузить в базу").wait_for(state="detached", timeout=30_000)
         browser.close()
     assert Path(demo_db).read_bytes() == before
 

@@ -38,16 +38,13 @@ UPLOADS = {
 }
 
 
-def step_script(uploads, folder):
-    """Run the step on the uploads; show what it read (the mapping saved into `folder`)."""
-    from pathlib import Path
-
+def step_script(uploads):
+    """Run the step on the uploads; keep what it read in the session."""
     import streamlit as st
 
-    from radar import mapping, mapping_step
+    from radar import mapping_step
     from radar.files import FileProblem
 
-    mapping.MAPPINGS = Path(folder)
     try:
         read = mapping_step.step(uploads)
     except FileProblem as exc:
@@ -58,8 +55,10 @@ def step_script(uploads, folder):
 
 
 @pytest.fixture
-def step(tmp_path):
-    at = AppTest.from_function(step_script, args=(UPLOADS, str(tmp_path)), default_timeout=60)
+def step(tmp_path, monkeypatch):
+    # AppTest runs the script in this process: saved mappings go to the test's folder.
+    monkeypatch.setattr(mapping, "MAPPINGS", tmp_path)
+    at = AppTest.from_function(step_script, args=(UPLOADS,), default_timeout=60)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
