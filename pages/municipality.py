@@ -37,6 +37,11 @@ def delta(now, before) -> int | None:
     return None if pd.isna(before) or pd.isna(now) else int(now - before)
 
 
+def against_region(share) -> str | None:
+    """The region's figure under a metric, when the region has one."""
+    return None if pd.isna(share) else f"регион {fmt.pct(share)}"
+
+
 cols = st.columns(5)
 cols[0].metric("Школ", fmt.integer(card["schools"]))
 cols[1].metric(
@@ -59,15 +64,18 @@ cols[3].metric(
 cols[4].metric(
     "Доля «2»",
     fmt.pct(card["share_fail"]),
-    f"регион {fmt.pct(card['region_share_fail'])}",
+    against_region(card["region_share_fail"]),
     delta_color="off",
+    delta_arrow="off",
 )
 cols = st.columns(3)
 cols[0].metric(
     "Положительная динамика («500+»)",
     fmt.pct(card["positive_share"]),
-    f"регион {fmt.pct(card['region_positive_share'])}",
+    against_region(card["region_positive_share"]),
     delta_color="off",
+    delta_arrow="off",
+    help=None if pd.notna(card["region_positive_share"]) else "В данных нет этапов мониторинга.",
 )
 
 roadmap = store.query(
@@ -75,8 +83,11 @@ roadmap = store.query(
 )
 done = int((roadmap["status"] == "выполнено").sum())
 overdue = int(roadmap["overdue"].sum())
-cols[1].metric("Дорожная карта: выполнено", f"{fmt.integer(done)} из {fmt.integer(len(roadmap))}")
-cols[2].metric("Просрочено мероприятий", fmt.integer(overdue), delta_color="inverse")
+cols[1].metric(
+    "Дорожная карта: выполнено",
+    f"{fmt.integer(done)} из {fmt.integer(len(roadmap))}" if len(roadmap) else fmt.DASH,
+)
+cols[2].metric("Просрочено мероприятий", fmt.integer(overdue) if len(roadmap) else fmt.DASH)
 
 left, right = st.columns([3, 2])
 with left:
@@ -94,7 +105,13 @@ with left:
 with right:
     st.subheader("Дорожная карта")
     counts = roadmap["status"].value_counts()
-    st.plotly_chart(charts.roadmap_bars(counts, overdue), key="municipality_roadmap_chart")
+    if roadmap.empty:
+        st.info(
+            f"Мероприятий дорожной карты на {scope.year} год в данных нет. Их можно загрузить "
+            "на странице «Данные» (лист «Мероприятия дорожной карты» шаблона)."
+        )
+    else:
+        st.plotly_chart(charts.roadmap_bars(counts, overdue), key="municipality_roadmap_chart")
     late = roadmap[roadmap["overdue"]]
     if len(late):
         st.markdown(

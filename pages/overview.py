@@ -25,12 +25,30 @@ row[3].metric(
     fmt.pct(kpi["oge_math_share_2"]),
     help="Доля участников ОГЭ по математике с отметкой «2» (взвешено по числу участников).",
 )
+
+
+def approved(count) -> str:
+    """Where the count of a list comes from, and the approved list's size beside it."""
+    where = "По действующим критериям отбора (страница «Идентификация ШНОР и ШНСУ»). "
+    if count is None or count != count:
+        return where + "Утверждённого списка за этот год в данных нет."
+    return where + f"В утверждённом списке — {fmt.integer(count)}."
+
+
 row = st.columns(4)
 row[0].metric(
-    "ШНОР", fmt.integer(kpi["shnor"]), delta(kpi["shnor"], kpi["shnor_prev"]), delta_color="inverse"
+    "ШНОР",
+    fmt.integer(kpi["shnor"]),
+    delta(kpi["shnor"], kpi["shnor_prev"]),
+    delta_color="inverse",
+    help=approved(kpi["shnor_official"]),
 )
 row[1].metric(
-    "ШНСУ", fmt.integer(kpi["shnsu"]), delta(kpi["shnsu"], kpi["shnsu_prev"]), delta_color="inverse"
+    "ШНСУ",
+    fmt.integer(kpi["shnsu"]),
+    delta(kpi["shnsu"], kpi["shnsu_prev"]),
+    delta_color="inverse",
+    help=approved(kpi["shnsu_official"]),
 )
 row[2].metric(
     "Участники «500+»",
@@ -101,5 +119,6 @@ st.dataframe(
 )
 st.caption(
     "ИСБШ и сводный результат — средние по школам муниципалитета, взвешенные по числу "
-    "обучающихся и участников; доля «2» — по всем процедурам года (для ЕГЭ — ниже минимума)."
+    "обучающихся и участников; доля «2» — по всем процедурам года (для ЕГЭ — ниже минимума). "
+    "ШНОР и ШНСУ — по действующим критериям отбора; «500+» — по спискам программ региона."
 )

@@ -141,10 +141,16 @@ def report_html(
         ("Сводный результат", fmt.num(card["result_index"], 2)),
         ("Доля «2»", fmt.pct(card["share_fail"])),
         ("Положительная динамика", fmt.pct(card["positive_share"])),
-        ("Дорожная карта", f"{fmt.integer(done)} из {fmt.integer(len(roadmap))}"),
-        ("Просрочено", fmt.integer(overdue)),
     ]
-    plots = [("Дорожная карта", charts.roadmap_bars(roadmap["status"].value_counts(), overdue))]
+    plots = []
+    if len(roadmap):
+        figures += [
+            ("Дорожная карта", f"{fmt.integer(done)} из {fmt.integer(len(roadmap))}"),
+            ("Просрочено", fmt.integer(overdue)),
+        ]
+        plots.append(
+            ("Дорожная карта", charts.roadmap_bars(roadmap["status"].value_counts(), overdue))
+        )
     histories = procedure_history(query, municipality, chosen, min_participants)
     for procedure, history in histories.items():
         plots.append(
@@ -169,7 +175,7 @@ def report_html(
     return html_report.report_html(
         name,
         f"{year} год. Подготовлено «Школьным радаром».",
-        figures,
+        [(label, value) for label, value in figures if value != fmt.DASH],  # not in the data
         plots,
         [("Школы, которым нужно внимание", attention), ("Все школы муниципалитета", schools)],
     )

@@ -1,4 +1,5 @@
--- One row per municipality for a year: size, context, results and programme counts.
+-- One row per municipality for a year: size, context, results, ШНОР and ШНСУ by the active
+-- criteria, and the approved programme lists.
 -- $municipality narrows it to one municipality (null: all).
 with passport as (
     select s.municipality_id, s.school_id, s.is_small, coalesce(p.pupils, s.pupils) as pupils
@@ -24,14 +25,28 @@ results as (
     group by all
 ),
 
-status as (
+-- ШНОР and ШНСУ as identified by the active criteria (as on «Идентификация» and
+-- «Муниципалитет»); «500+» and the approved lists from the region's programme lists.
+official as (
     select school_id,
-        bool_or(programme = 'ШНОР') as shnor,
-        bool_or(programme = 'ШНСУ') as shnsu,
+        bool_or(programme = 'ШНОР') as shnor_official,
+        bool_or(programme = 'ШНСУ') as shnsu_official,
         bool_or(programme = '500+') as p500
     from programme_membership
     where year = $year
     group by school_id
+),
+
+status as (
+    select
+        coalesce(i.school_id, o.school_id) as school_id,
+        coalesce(i.shnor, false) as shnor,
+        coalesce(i.shnsu, false) as shnsu,
+        coalesce(o.p500, false) as p500,
+        coalesce(o.shnor_official, false) as shnor_official,
+        coalesce(o.shnsu_official, false) as shnsu_official
+    from (select school_id, shnor, shnsu from identification where year = $year) as i
+    full join official as o using (school_id)
 ),
 
 programmes as (
@@ -39,6 +54,8 @@ programmes as (
         count(*) filter (where st.shnor) as shnor,
         count(*) filter (where st.shnsu) as shnsu,
         count(*) filter (where st.p500) as p500,
+        count(*) filter (where st.shnor_official) as shnor_official,
+        count(*) filter (where st.shnsu_official) as shnsu_official,
         count(*) filter (where st.shnor and st.shnsu) as shnor_shnsu,
         count(*) filter (where st.shnor and not st.shnsu) as shnor_only,
         count(*) filter (where st.shnsu and not st.shnor) as shnsu_only
@@ -62,6 +79,8 @@ final as (
         coalesce(p.shnor, 0) as shnor,
         coalesce(p.shnsu, 0) as shnsu,
         coalesce(p.p500, 0) as p500,
+        coalesce(p.shnor_official, 0) as shnor_official,
+        coalesce(p.shnsu_official, 0) as shnsu_official,
         coalesce(p.shnor_shnsu, 0) as shnor_shnsu,
         coalesce(p.shnor_only, 0) as shnor_only,
         coalesce(p.shnsu_only, 0) as shnsu_only,

@@ -1,4 +1,5 @@
--- Key figures of the region (or one municipality) in a year, with last year's counts.
+-- Key figures of the region (or one municipality) in a year, with last year's counts. ШНОР and
+-- ШНСУ are those identified by the active criteria; the approved lists are given beside them.
 with scope as (
     select s.school_id, s.is_small, coalesce(p.pupils, s.pupils) as pupils
     from schools as s
@@ -12,6 +13,14 @@ members as (
     join scope using (school_id)
     where m.year in ($year, $year - 1)
     group by all
+),
+
+identified as (
+    select i.year, count(*) filter (where i.shnor) as shnor, count(*) filter (where i.shnsu) as shnsu
+    from identification as i
+    join scope using (school_id)
+    where i.year in ($year, $year - 1)
+    group by i.year
 ),
 
 oge as (
@@ -35,10 +44,12 @@ final as (
         (select count(*) from scope) as schools,
         (select cast(sum(pupils) as bigint) from scope) as pupils,
         (select count(*) filter (where is_small) from scope) as small_schools,
-        (select coalesce(sum(schools), 0) from members where year = $year and programme = 'ШНОР') as shnor,
-        (select sum(schools) from members where year = $year - 1 and programme = 'ШНОР') as shnor_prev,
-        (select coalesce(sum(schools), 0) from members where year = $year and programme = 'ШНСУ') as shnsu,
-        (select sum(schools) from members where year = $year - 1 and programme = 'ШНСУ') as shnsu_prev,
+        (select coalesce(sum(shnor), 0) from identified where year = $year) as shnor,
+        (select sum(shnor) from identified where year = $year - 1) as shnor_prev,
+        (select coalesce(sum(shnsu), 0) from identified where year = $year) as shnsu,
+        (select sum(shnsu) from identified where year = $year - 1) as shnsu_prev,
+        (select sum(schools) from members where year = $year and programme = 'ШНОР') as shnor_official,
+        (select sum(schools) from members where year = $year and programme = 'ШНСУ') as shnsu_official,
         (select coalesce(sum(schools), 0) from members where year = $year and programme = '500+') as p500,
         (select sum(schools) from members where year = $year - 1 and programme = '500+') as p500_prev,
         (select share_2 from oge) as oge_math_share_2,
