@@ -274,8 +274,11 @@ def test_the_municipality_report_downloads_with_the_chosen_procedures(server, de
         page = browser.new_page(viewport={"width": 1400, "height": 1800}, locale="ru-RU")
         page.goto(f"{server}/municipality")
         page.wait_for_selector(DONE, timeout=60_000)
-        page.locator('button[aria-label="Remove ОГЭ, Русский язык, 9 кл."]').click()
+        remove = page.locator('button[aria-label="Remove ОГЭ, Русский язык, 9 кл."]')
+        remove.click()
+        remove.wait_for(state="detached", timeout=60_000)
         page.wait_for_selector(DONE, timeout=60_000)
+        page.wait_for_timeout(500)
         with page.expect_download(timeout=60_000) as download:
             page.get_by_text("Отчёт HTML (работает без интернета)").click()
         text = Path(download.value.path()).read_text(encoding="utf-8")
