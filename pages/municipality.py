@@ -6,7 +6,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from radar import charts, fmt, html_report, live, store, ui
+from radar import charts, fmt, live, store, ui
 from radar import municipality_report as meeting
 
 scope = ui.current_scope()
@@ -138,47 +138,26 @@ if not presenting:
         help="Каждая процедура — график результатов муниципалитета и региона по годам.",
     )
 
-    def report() -> str:
-        return meeting.report_html(
-            store.query,
-            municipality,
-            names[municipality],
-            scope.year,
-            chosen,
-            live.active_settings().hide_below,
-            date.today(),
-        )
-
-    left, middle, right = st.columns(3)
-    left.download_button(
-        "Отчёт HTML (работает без интернета)",
-        data=lambda: report().encode("utf-8"),
-        file_name=f"{names[municipality]}_{scope.year}.html",
-        mime="text/html",
-        key="municipality_html",
+    about = meeting.Meeting(
+        store.query,
+        municipality,
+        names[municipality],
+        scope.year,
+        tuple(chosen),
+        live.active_settings().hide_below,
+        date.today(),
     )
-    if html_report.chromium_path():
-        middle.download_button(
-            "Отчёт PDF",
-            data=lambda: html_report.pdf_from_html(report()),
-            file_name=f"{names[municipality]}_{scope.year}.pdf",
-            mime="application/pdf",
-            key="municipality_pdf",
-        )
-    else:
-        middle.caption("PDF недоступен: на сервере нет Chromium. Напечатайте отчёт HTML.")
+    left, middle, right = st.columns(3)
+    ui.html_and_pdf(
+        partial(meeting.report_html, about),
+        (left, middle),
+        "Отчёт",
+        f"{names[municipality]}_{scope.year}",
+        "municipality",
+    )
     right.download_button(
         "Скачать раздаточный материал (Excel)",
-        data=partial(
-            meeting.workbook_bytes,
-            store.query,
-            municipality,
-            names[municipality],
-            scope.year,
-            chosen,
-            live.active_settings().hide_below,
-            date.today(),
-        ),
+        data=partial(meeting.workbook_bytes, about),
         file_name=f"{names[municipality]}_{scope.year}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",

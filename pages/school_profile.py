@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import risk
 from analytics import trends as tr
-from radar import charts, fmt, html_report, live, profile, reports, store, texts, ui
+from radar import charts, fmt, live, profile, reports, store, texts, ui
 
 scope = ui.current_scope()
 st.title("Профиль школы")
@@ -483,20 +483,6 @@ left.download_button(
     icon=":material/download:",
     key="profile_card_download",
 )
-middle.download_button(
-    "Карточка HTML (работает без интернета)",
-    data=lambda: card_html().encode("utf-8"),
-    file_name=f"Карточка_{school_id}_{scope.year}.html",
-    mime="text/html",
-    key="profile_card_html",
+ui.html_and_pdf(
+    card_html, (middle, right), "Карточка", f"Карточка_{school_id}_{scope.year}", "profile_card"
 )
-if html_report.chromium_path():
-    right.download_button(
-        "Карточка PDF",
-        data=lambda: html_report.pdf_from_html(card_html()),
-        file_name=f"Карточка_{school_id}_{scope.year}.pdf",
-        mime="application/pdf",
-        key="profile_card_pdf",
-    )
-else:
-    right.caption("PDF недоступен: на сервере нет Chromium. Напечатайте карточку HTML.")

@@ -33,6 +33,16 @@ def detect_separator(text: str) -> str:
         return ";" if sample.count(";") > sample.count(",") else ","
 
 
+def decode(name: str, raw: bytes) -> tuple[str, str]:
+    """The text of a CSV file and its encoding; a Russian message naming the file if neither
+    UTF-8 nor Windows-1251 fits."""
+    try:
+        encoding = detect_encoding(raw)
+    except FileProblem as exc:
+        raise FileProblem(f"{name}: {exc}") from exc
+    return raw.decode(encoding), encoding
+
+
 def header_map(table: Table, headers: list[str]) -> dict[str, str]:
     """Column codes or Russian headers (any case) → the table's column codes."""
     known = {}
@@ -57,11 +67,7 @@ def read_csv_table(path: Path, table_name: str | None = None) -> tuple[str, pd.D
     raw = path.read_bytes()
     if not raw.strip():
         raise FileProblem(f"{path.name}: файл пуст")
-    try:
-        encoding = detect_encoding(raw)
-    except FileProblem as exc:
-        raise FileProblem(f"{path.name}: {exc}") from exc
-    text = raw.decode(encoding)
+    text, encoding = decode(path.name, raw)
     sep = detect_separator(text)
     frame = pd.read_csv(path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False)
     frame = frame.replace({"": None})

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from radar.files import FileProblem, detect_encoding, detect_separator
+from radar.files import FileProblem, decode, detect_separator
 from radar.loader import Source
 from radar.spec import LOAD_ORDER, TABLES
 from radar.templates import INSTRUCTIONS, REGION_TABLES
@@ -147,11 +147,7 @@ def _grid(name: str, content: bytes, sheet: str = "") -> pd.DataFrame:
         return grid.astype(object).where(grid.notna(), "")
     if Path(name).suffix.lower() != ".csv":
         raise FileProblem(f"{name}: поддерживаются файлы .xlsx и .csv")
-    try:
-        encoding = detect_encoding(content)
-    except FileProblem as exc:
-        raise FileProblem(f"{name}: {exc}") from exc
-    text = content.decode(encoding)
+    text, _ = decode(name, content)
     sep = detect_separator(text)
     options = dict(sep=sep, header=None, dtype=str, keep_default_na=False, skip_blank_lines=False)
     try:

@@ -9,6 +9,8 @@ is built the same way on the page and in tests.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
@@ -20,6 +22,30 @@ Procedure = tuple[str, str, int]
 
 # The procedures a municipal meeting usually looks at first, where the region has them.
 USUAL = (("ОГЭ", "Математика", 9), ("ОГЭ", "Русский язык", 9))
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """What a municipality's hand-out is about: whose data, which municipality and year, the
+    procedures to show over the years, the smallest number of participants shown, and the
+    date against which roadmap events are overdue."""
+
+    query: Query
+    municipality: str
+    name: str
+    year: int
+    procedures: tuple[Procedure, ...]
+    min_participants: int
+    as_of: date
+
+    def rows(self, sql: str, **params) -> pd.DataFrame:
+        """An sql file's rows for this municipality and year."""
+        return self.query(sql, year=self.year, municipality=self.municipality, **params)
+
+    def histories(self) -> dict[Procedure, pd.DataFrame]:
+        return procedure_history(
+            self.query, self.municipality, list(self.procedures), self.min_participants
+        )
 
 
 def procedure_label(procedure: Procedure) -> str:
@@ -120,18 +146,11 @@ def schools_for_people(schools: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def report_html(
-    query: Query,
-    municipality: str,
-    name: str,
-    year: int,
-    chosen: list[Procedure],
-    min_participants: int,
-    as_of,
-) -> str:
+def report_html(meeting: Meeting) -> str:
     """The whole HTML hand-out for one municipality and year."""
-    card = query("municipality_card", year=year, municipality=municipality).iloc[0]
-    roadmap = query("municipality_roadmap", year=year, municipality=municipality, as_of=as_of)
+    name, year = meeting.name, meeting.year
+    card = meeting.rows("municipality_card").iloc[0]
+    roadmap = meeting.rows("municipality_roadmap", as_of=meeting.as_of)
     done = int((roadmap["status"] == "выполнено").sum())
     overdue = int(roadmap["overdue"].sum())
     figures = [
@@ -151,27 +170,22 @@ def report_html(
         plots.append(
             ("Дорожная карта", charts.roadmap_bars(roadmap["status"].value_counts(), overdue))
         )
-    histories = procedure_history(query, municipality, chosen, min_participants)
-    for procedure, history in histories.items():
+    for procedure, history in meeting.histories().items():
         plots.append(
             (
                 f"{procedure_label(procedure)}: муниципалитет и регион по годам",
                 charts.region_band(history, True),
             )
         )
-    grid = query("status_grid", year=year, indicator="result_index", municipality=municipality)
+    grid = meeting.rows("status_grid", indicator="result_index")
     plots.append(
         (
             "Школы по уровню и изменению сводного результата",
             charts.status_grid(grid, tr.STATUS_LEVELS, tr.CHANGE_LEVELS, tr.GRID),
         )
     )
-    attention = attention_reasons(
-        query("municipality_attention", year=year, municipality=municipality)
-    )
-    schools = schools_for_people(
-        query("municipality_schools", year=year, municipality=municipality)
-    )
+    attention = attention_reasons(meeting.rows("municipality_attention"))
+    schools = schools_for_people(meeting.rows("municipality_schools"))
     return html_report.report_html(
         name,
         f"{year} год. Подготовлено «Школьным радаром».",
@@ -193,20 +207,13 @@ ROADMAP_COLUMNS = {
 }
 
 
-def workbook_bytes(
-    query: Query,
-    municipality: str,
-    name: str,
-    year: int,
-    chosen: list[Procedure],
-    min_participants: int,
-    as_of,
-) -> bytes:
+def workbook_bytes(meeting: Meeting) -> bytes:
     """The Excel hand-out: summary, every school (colour scales on the results), the lists and
     their change, the chosen procedures over the years, the schools that need attention, the
     roadmap."""
-    card = query("municipality_card", year=year, municipality=municipality).iloc[0]
-    roadmap = query("municipality_roadmap", year=year, municipality=municipality, as_of=as_of)
+    name, year = meeting.name, meeting.year
+    card = meeting.rows("municipality_card").iloc[0]
+    roadmap = meeting.rows("municipality_roadmap", as_of=meeting.as_of)
 
     def percent(share) -> float | None:
         return None if pd.isna(share) else round(float(share) * 100, 1)
@@ -229,15 +236,13 @@ def workbook_bytes(
         ],
         columns=["Показатель", "Значение"],
     ).astype({"Значение": object})
-    history = history_table(procedure_history(query, municipality, chosen, min_participants))
-    attention = attention_reasons(
-        query("municipality_attention", year=year, municipality=municipality)
-    )
+    history = history_table(meeting.histories())
+    attention = attention_reasons(meeting.rows("municipality_attention"))
     sheets = [
         excel.Sheet("Сводка", summary, digits={"Значение": 2}, note=f"{name}, {year} год"),
         excel.Sheet(
             "Школы",
-            query("municipality_schools", year=year, municipality=municipality),
+            meeting.rows("municipality_schools"),
             percent=("Доля «2»",),
             digits={"Сводный результат": 2, "С учётом контекста": 2, "Наклон в год": 2},
             scale=("Сводный результат", "Доля «2»", "С учётом контекста"),
@@ -245,7 +250,7 @@ def workbook_bytes(
         ),
         excel.Sheet(
             "Списки ШНОР и ШНСУ",
-            query("municipality_lists", year=year, municipality=municipality),
+            meeting.rows("municipality_lists"),
             note=f"Школы в списках в {year} или {year - 1} году",
         ),
         excel.Sheet(

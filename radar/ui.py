@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
 
-from radar import db, fmt, store, texts
+from radar import db, fmt, html_report, store, texts
 
 YEAR_KEY = "filter_year"
 MUNICIPALITY_KEY = "filter_municipality"
@@ -104,3 +105,28 @@ def year_with_data(years: list[int], scope: Scope, missing: str, nothing: str) -
         + ("" if year == scope.year else f" (за {scope.year} год {missing} — показан {year})")
     )
     return year
+
+
+def html_and_pdf(build: Callable[[], str], places, what: str, file_stem: str, key: str) -> None:
+    """Download buttons for an offline HTML report and its PDF; `build` runs only when one is
+    clicked. Where Chromium is missing, the PDF's place says so."""
+    html_place, pdf_place = places
+    html_place.download_button(
+        f"{what} HTML (работает без интернета)",
+        data=lambda: build().encode("utf-8"),
+        file_name=f"{file_stem}.html",
+        mime="text/html",
+        key=f"{key}_html",
+    )
+    if html_report.chromium_path():
+        pdf_place.download_button(
+            f"{what} PDF",
+            data=lambda: html_report.pdf_from_html(build()),
+            file_name=f"{file_stem}.pdf",
+            mime="application/pdf",
+            key=f"{key}_pdf",
+        )
+    else:
+        pdf_place.caption(
+            "PDF недоступен: на сервере нет Chromium. Скачайте HTML и напечатайте его из браузера."
+        )

@@ -68,9 +68,10 @@ def test_the_municipality_report_holds_the_chosen_procedures_and_every_school(de
         assert meeting.default_procedures(available) == list(meeting.USUAL)
         maths, russian = meeting.USUAL
         biology = next(p for p in available if p[0] == "ЕГЭ")
-        text = meeting.report_html(
-            query, municipality, "Район", year, [maths, biology], 10, date(2026, 1, 1)
+        about = meeting.Meeting(
+            query, municipality, "Район", year, (maths, biology), 10, date(2026, 1, 1)
         )
+        text = meeting.report_html(about)
     assert f"{meeting.procedure_label(maths)}: муниципалитет и регион" in text
     assert f"{meeting.procedure_label(biology)}: муниципалитет и регион" in text
     assert meeting.procedure_label(russian) not in text
@@ -101,8 +102,9 @@ def test_the_municipality_report_of_an_imported_region_uses_its_own_procedures(t
         query = sql_query(con)
         chosen = meeting.default_procedures(meeting.procedures(query))
         assert chosen == [("ОГЭ", "Attainment 8", 9)]
-        text = meeting.report_html(query, "330", "Birmingham", 2019, chosen, 10, date(2026, 1, 1))
-        book = meeting.workbook_bytes(query, "330", "Birmingham", 2019, chosen, 10, date.today())
+        about = meeting.Meeting(query, "330", "Birmingham", 2019, tuple(chosen), 10, date.today())
+        text = meeting.report_html(about)
+        book = meeting.workbook_bytes(about)
     import io
 
     import openpyxl

@@ -176,7 +176,9 @@ def test_municipality_workbook_has_the_lists_and_the_chosen_procedures(demo_db):
         "where exam = 'ОГЭ' and subject = 'Математика' and grade = 9"
     ).fetchone()[0]
     chosen = [("ОГЭ", "Математика", 9)]
-    data = meeting.workbook_bytes(q, municipality, "Район", 2025, chosen, 10, date(2026, 1, 1))
+    data = meeting.workbook_bytes(
+        meeting.Meeting(q, municipality, "Район", 2025, tuple(chosen), 10, date(2026, 1, 1))
+    )
     con.close()
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == [
