@@ -167,22 +167,29 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_map(args: argparse.Namespace) -> int:
-    import hashlib
 
     from radar.files import FileProblem
     from radar.importer import ReadFile, apply_import, plan_import
-    from radar.mapping import Mapping, apply_mapping
+    from radar.mapping import (
+        Mapping,
+        apply_mapping,
+        constant_choices,
+        digest,
+        needed_files,
+        with_constants,
+    )
 
     path = Path(args.db) if args.db else db.db_path()
     mapping_path = Path(args.mapping)
     try:
         mapping = Mapping.load(mapping_path)
+        mapping = with_constants(mapping, constant_choices(mapping, args.set))
         frames = apply_mapping(mapping, Path(args.folder))
     except (FileProblem, FileNotFoundError, KeyError) as exc:
         print(f"Ошибка: {exc}", file=sys.stderr)
         return 1
-    digest = hashlib.sha256(mapping_path.read_bytes()).hexdigest()
-    read = ReadFile(f"{args.folder} ({mapping.name})", digest, frames)
+    contents = {name: (Path(args.folder) / name).read_bytes() for name in needed_files(mapping)}
+    read = ReadFile(f"{args.folder} ({mapping.name})", digest(mapping, contents), frames)
     plan = plan_import([read], path)
     for problem in plan.problems:
         print(problem, file=sys.stderr if problem.severity == "ошибка" else sys.stdout)
@@ -289,6 +296,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mapped.add_argument("mapping", metavar="СОПОСТАВЛЕНИЕ", help="файл сопоставления .json")
     mapped.add_argument("folder", metavar="ПАПКА", help="папка с исходными файлами")
+    mapped.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="СТОЛБЕЦ=ЗНАЧЕНИЕ",
+        help="заменить одно значение для всех строк из сопоставления, например --set year=2020 "
+        "(или таблица.столбец=значение); можно несколько раз",
+    )
     mapped.add_argument("--yes", action="store_true", help="не спрашивать подтверждения")
     mapped.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     mapped.set_defaults(func=cmd_map)

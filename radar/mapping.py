@@ -389,6 +389,31 @@ def with_constants(mapping: Mapping, values: dict[tuple[str, str], str]) -> Mapp
     return Mapping(mapping.name, spec)
 
 
+def constant_choices(mapping: Mapping, settings: list[str]) -> dict[tuple[str, str], str]:
+    """«column=value» or «table.column=value» settings → the mapping's constants to replace;
+    a Russian message for one that names no constant of the mapping.
+
+    >>> m = from_choices("x", "exam_results", "f.csv", {}, {"year": "2019"})
+    >>> constant_choices(m, ["year=2020"])
+    {('exam_results', 'year'): '2020'}
+    """
+    found = {}
+    known = constants(mapping)
+    for setting in settings:
+        target, sep, value = setting.partition("=")
+        if not sep:
+            raise FileProblem(f"«{setting}»: укажите значение так: столбец=значение")
+        table, _, column = target.strip().rpartition(".")
+        hits = [(t, c) for t, c, _ in known if c == column and table in ("", t)]
+        if not hits:
+            names = ", ".join(sorted({f"{t}.{c}" for t, c, _ in known})) or "нет"
+            raise FileProblem(
+                f"«{setting}»: в сопоставлении нет такого значения для всех строк; есть: {names}"
+            )
+        found.update(dict.fromkeys(hits, value.strip()))
+    return found
+
+
 def best_table(headers: list[str]) -> str | None:
     """The region table the headers most likely hold: the most columns found besides the key,
     then the largest share of required columns; None when no column is recognised.

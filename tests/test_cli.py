@@ -65,3 +65,31 @@ def test_radar_map_loads_the_real_english_sample_through_its_mapping(tmp_path, c
     history = con.execute("select count(*), min(outcome) from import_history").fetchone()
     con.close()
     assert history == (4, "загружено")
+
+
+def test_radar_map_sets_a_constant_such_as_next_years_year(tmp_path, capsys):
+    from radar import db
+    from radar.cli import main
+
+    root = db.ROOT
+    args = [
+        "--db",
+        str(tmp_path / "england.duckdb"),
+        "map",
+        str(root / "data" / "mappings" / "england_ks4_2019.json"),
+        str(root / "data" / "realdata" / "england_ks4_2019"),
+        "--yes",
+    ]
+    assert (
+        main([*args, "--set", "exam_results.year=2020", "--set", "social_passport.year=2020"]) == 0
+    )
+    con = db.connect(tmp_path / "england.duckdb")
+    years = con.execute(
+        "select (select min(year) from exam_results), (select max(year) from social_passport)"
+    ).fetchone()
+    con.close()
+    assert years == (2020, 2020)
+    capsys.readouterr()
+    assert main([*args, "--set", "год=2020"]) == 1
+    err = capsys.readouterr().err
+    assert "нет такого значения для всех строк" in err and "exam_results.year" in err
