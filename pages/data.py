@@ -9,6 +9,7 @@ from radar.files import FileProblem
 from radar.importer import (
     ReadFile,
     apply_import,
+    describe_database,
     plan_import,
     read_file,
     record_refusal,
@@ -66,6 +67,23 @@ uploaded = st.file_uploader(
     key="data_files",
     help="Можно выбрать несколько файлов сразу.",
 )
+held = describe_database()
+MODES = {
+    "update": "обновить базу: строки с тем же ключом заменяются, остальные остаются",
+    "replace": "заменить всю базу данными из файлов",
+}
+mode = st.radio(
+    "Как загрузить",
+    list(MODES),
+    format_func=MODES.get,
+    key="data_mode",
+    help="При замене файлы проверяются сами по себе (школы, на которые ссылаются результаты, "
+    "должны быть в файлах), а в базе остаются только их строки. Настройки критериев и история "
+    "загрузок сохраняются.",
+)
+if held:
+    st.caption(f"Сейчас в базе: {held}.")
+demo_held = bool(held) and held.startswith("демонстрационный")
 if uploaded:
     try:
         if layout == OTHER:
@@ -97,13 +115,13 @@ if uploaded:
         for note in read.notes:
             st.caption(note)
     # The check runs once per upload and database state, not on every rerun of the page.
-    token = (tuple(read.digest for read in files), store.data_version())
+    token = (tuple(read.digest for read in files), store.data_version(), mode)
     cached = st.session_state.get("data_plan")
     if cached and cached[0] == token:
         plan = cached[1]
     else:
         with st.spinner("Проверка данных…"):
-            plan = plan_import(files)
+            plan = plan_import(files, replace=mode == "replace")
         st.session_state["data_plan"] = (token, plan)
     if plan.errors:
         # Each refused upload once per session, not on every rerun of the page.
@@ -134,6 +152,16 @@ if uploaded:
     if not plan.errors:
         st.subheader("Что изменится")
         ui.show_table(plan.summary.drop(columns=["table"]), key="data_summary")
+        if plan.replace and held:
+            st.warning(
+                f"Всё, что сейчас в базе ({held}), будет заменено данными из файлов. Настройки "
+                "критериев и история загрузок сохранятся."
+            )
+        elif demo_held:
+            st.warning(
+                "В базе демонстрационный регион: строки из файлов добавятся к нему. Чтобы "
+                f"работать только со своими данными, выберите «{MODES['replace']}»."
+            )
         if st.button("Загрузить в базу", type="primary", key="data_apply"):
             bar = st.progress(0.0, text="Загрузка")
             try:

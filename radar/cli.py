@@ -129,7 +129,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from radar.files import FileProblem
-    from radar.importer import apply_import, plan_import, read_file, record_refusal
+    from radar.importer import (
+        apply_import,
+        describe_database,
+        plan_import,
+        read_file,
+        record_refusal,
+    )
 
     path = Path(args.db) if args.db else db.db_path()
     try:
@@ -140,7 +146,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for read in files:
         for note in read.notes:
             print(note)
-    plan = plan_import(files, path)
+    plan = plan_import(files, path, replace=args.replace)
     for problem in plan.problems:
         print(problem, file=sys.stderr if problem.severity == "ошибка" else sys.stdout)
     if plan.errors:
@@ -151,6 +157,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         return 1
     print("Что изменится:")
+    held = describe_database(path)
+    if args.replace and held:
+        print(f"  Всё, что сейчас в базе ({held}), будет заменено строками из файлов.")
     for row in plan.summary.itertuples(index=False):
         print(
             f"  {row[1]}: строк {row[2]}, новых {row[3]}, изменённых {row[4]}, "
@@ -190,7 +199,7 @@ def cmd_map(args: argparse.Namespace) -> int:
         return 1
     contents = {name: (Path(args.folder) / name).read_bytes() for name in needed_files(mapping)}
     read = ReadFile(f"{args.folder} ({mapping.name})", digest(mapping, contents), frames)
-    plan = plan_import([read], path)
+    plan = plan_import([read], path, replace=args.replace)
     for problem in plan.problems:
         print(problem, file=sys.stderr if problem.severity == "ошибка" else sys.stdout)
     if plan.errors:
@@ -287,6 +296,12 @@ def build_parser() -> argparse.ArgumentParser:
         "и .csv (файл на таблицу)",
     )
     imp.add_argument("files", nargs="+", metavar="ФАЙЛ", help="файлы .xlsx или .csv")
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="заменить всю базу (например, демонстрационный регион) данными из файлов; "
+        "настройки критериев и история загрузок сохраняются",
+    )
     imp.add_argument("--yes", action="store_true", help="не спрашивать подтверждения")
     imp.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     imp.set_defaults(func=cmd_import)
@@ -303,6 +318,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="СТОЛБЕЦ=ЗНАЧЕНИЕ",
         help="заменить одно значение для всех строк из сопоставления, например --set year=2020 "
         "(или таблица.столбец=значение); можно несколько раз",
+    )
+    mapped.add_argument(
+        "--replace",
+        action="store_true",
+        help="заменить всю базу данными из файлов (как у radar import --replace)",
     )
     mapped.add_argument("--yes", action="store_true", help="не спрашивать подтверждения")
     mapped.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)

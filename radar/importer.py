@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from radar import db
+from radar import db, fmt
 from radar.files import FileProblem, header_map, read_csv_table
 from radar.loader import Problem, Source, ValidationError, validate
 from radar.spec import LOAD_ORDER, TABLES, Table
@@ -192,14 +192,21 @@ class Plan:
     typed: dict[str, pd.DataFrame]
     problems: list[Problem]
     summary: pd.DataFrame
+    # The files replace everything in the database (the demo region, say) instead of updating
+    # it: checked on their own, and only their rows are kept. Settings presets and the import
+    # history stay.
+    replace: bool = False
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "ошибка"]
 
 
-def plan_import(files: list[ReadFile], path: Path | str | None = None) -> Plan:
-    """Check every file against the rules and the database; nothing is written."""
+def plan_import(
+    files: list[ReadFile], path: Path | str | None = None, replace: bool = False
+) -> Plan:
+    """Check every file against the rules and the database (or, to replace the database, on
+    their own); nothing is written."""
     frames: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
     for read in files:
@@ -220,7 +227,7 @@ def plan_import(files: list[ReadFile], path: Path | str | None = None) -> Plan:
                 continue
             frames[table] = frame
     path = Path(path) if path is not None else db.db_path()
-    con = db.connect(path, read_only=True) if path.exists() else None
+    con = db.connect(path, read_only=True) if path.exists() and not replace else None
     try:
         typed, found = validate(frames, con)
         problems += found
@@ -241,7 +248,7 @@ def plan_import(files: list[ReadFile], path: Path | str | None = None) -> Plan:
     finally:
         if con is not None:
             con.close()
-    return Plan(files, typed, problems, pd.DataFrame(rows))
+    return Plan(files, typed, problems, pd.DataFrame(rows), replace)
 
 
 def apply_import(
@@ -264,12 +271,14 @@ def apply_import(
     # rows change, the whole region is rewritten from the old rows and the new ones instead.
     referenced = {ref[1] for t in TABLES.values() for ref in t.references}
     changed = {n for n in tables if int(summary.loc[n, "Изменённых"]) > 0}
-    rebuild = bool(changed & referenced)
+    rebuild = plan.replace or bool(changed & referenced)
     old = _all_rows(path) if rebuild else {}
+    if plan.replace:
+        old = {k: v for k, v in old.items() if k in ("settings_presets", "import_history")}
     with db.write_session(path, fresh=rebuild) as con:
         con.execute("begin transaction")
         if rebuild:
-            step("Перезапись базы с новыми строками", 0.0)
+            step("Замена базы строками из файлов" if plan.replace else "Перезапись базы", 0.0)
             for name in LOAD_ORDER:
                 rows = _overlay(TABLES[name], old.get(name), plan.typed.get(name))
                 if rows is not None and len(rows):
@@ -303,7 +312,7 @@ def apply_import(
                     "added": int(row["Новых"]),
                     "changed": int(row["Изменённых"]),
                     "unchanged": int(row["Без изменений"]),
-                    "outcome": "загружено",
+                    "outcome": "загружено, база заменена" if plan.replace else "загружено",
                 },
             )
         con.execute("commit")
@@ -352,6 +361,24 @@ def _insert(con: duckdb.DuckDBPyConnection, table: Table, rows: pd.DataFrame) ->
         con.execute(statement.replace("__COLUMNS__", ", ".join(table.names)))
     finally:
         con.unregister("incoming_rows")
+
+
+def describe_database(path: Path | str | None = None) -> str | None:
+    """What the database holds, in a phrase for the user («демонстрационный регион …, 1 100
+    школ»), or None when there is no database."""
+    path = Path(path) if path is not None else db.db_path()
+    if not path.exists():
+        return None
+    con = db.connect(path, read_only=True)
+    try:
+        schools = con.execute(db.sql("count_rows").replace("__TABLE__", "schools")).fetchone()[0]
+        info = dict(con.execute(db.sql("region_info")).fetchall())
+    finally:
+        con.close()
+    counted = f"{fmt.integer(schools)} {fmt.plural(schools, fmt.SCHOOLS)}"
+    if "generator_version" in info:
+        return f"демонстрационный регион «{info.get('region', '')}», {counted}"
+    return f"данные региона, {counted}"
 
 
 def failure_log(path: Path | str | None = None) -> Path:

@@ -306,3 +306,46 @@ def test_the_school_card_downloads_as_html(server, demo_db):
     assert name and name in text.replace("&quot;", '"')
     assert "<h2>Результаты</h2>" in text and text.count("Plotly.newPlot") >= 1
     assert "<script src=" not in text
+
+
+def test_a_region_replaces_the_demo_with_its_own_files(demo_db, tmp_path):
+    """The whole first visit of a region: choose its files' format, choose to replace the demo,
+    see the warning, confirm; the overview then shows the region's own schools."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    from radar import db, fmt
+
+    path = tmp_path / "region.duckdb"
+    shutil.copy(demo_db, path)
+    folder = db.ROOT / "data" / "realdata" / "england_ks4_2019"
+    url, proc = start_server(path)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 2000}, locale="ru-RU")
+            page.goto(f"{url}/data")
+            page.wait_for_selector(DONE, timeout=60_000)
+            assert page.get_by_text("Сейчас в базе: демонстрационный регион").count() == 1
+            page.get_by_text("Англия: результаты KS4").click()
+            page.get_by_text("заменить всю базу данными из файлов").click()
+            page.wait_for_selector(DONE, timeout=60_000)
+            page.locator('input[type="file"]').set_input_files(
+                [str(p) for p in sorted(folder.glob("*.csv"))]
+            )
+            page.get_by_text("будет заменено данными из файлов").wait_for(timeout=90_000)
+            page.wait_for_selector(DONE, timeout=60_000)
+            page.get_by_text("Загрузить в базу").click()
+            page.get_by_text("Данные загружены, показатели пересчитаны").wait_for(timeout=180_000)
+            with db.connect(path, read_only=True) as con:
+                schools = con.execute("select count(*) from schools").fetchone()[0]
+            page.goto(url)
+            page.wait_for_selector(DONE, timeout=60_000)
+            page.get_by_text(fmt.integer(schools), exact=True).first.wait_for(timeout=30_000)
+            page.screenshot(path=str(SCREENSHOTS / "data_replaced.png"))
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert schools > 4000

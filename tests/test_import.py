@@ -339,3 +339,42 @@ def test_a_load_killed_midway_leaves_the_database_as_it_was(tmp_path, when):
     apply_import(plan_import([read_file(upload.name, upload.read_bytes())], path), path)
     stored = table_rows(path, "social_passport").set_index(["school_id", "year"])
     assert stored.loc[("S1", 2025), "pupils"] == 905
+
+
+def test_a_region_replaces_the_demo_and_keeps_the_settings_and_history(demo_db, tmp_path):
+    """«Заменить всю базу»: the files are checked on their own, only their rows stay (no demo
+    school, no planted truth), and the criteria presets and the import history are kept."""
+    import shutil
+
+    from radar.importer import describe_database
+
+    path = tmp_path / "region.duckdb"
+    shutil.copy(demo_db, path)
+    assert describe_database(path).startswith("демонстрационный регион")
+    from analytics.settings import Settings
+    from radar.presets import save_preset
+
+    save_preset("Строже", Settings(), active=False, path=path)
+    frames = tiny_frames()
+    upload = read_file("регион.xlsx", filled_template(frames))
+    # Updating would check the files against the demo; replacing checks them on their own.
+    results_only = read_file(
+        "результаты.xlsx", filled_template({"exam_results": frames["exam_results"]})
+    )
+    refused = plan_import([results_only], path, replace=True)
+    assert any("S1" in str(p) for p in refused.errors)  # schools must come with the files
+    plan = plan_import([upload], path, replace=True)
+    assert not plan.errors, [str(p) for p in plan.errors]
+    assert plan.summary.set_index("table").loc["schools", "Новых"] == 3
+    apply_import(plan, path)
+    with db.connect(path, read_only=True) as con:
+        schools = con.execute("select school_id from schools order by 1").fetchall()
+        truth = con.execute("select count(*) from demo_truth").fetchone()[0]
+        kept = con.execute("select name from settings_presets").fetchall()
+        outcomes = con.execute("select distinct outcome from import_history").fetchall()
+        identified = con.execute("select count(*) from identification").fetchone()[0]
+    assert schools == [("S1",), ("S2",), ("S3",)] and truth == 0
+    assert kept == [("Строже",)]
+    assert ("загружено, база заменена",) in outcomes
+    assert identified > 0  # derived tables were refreshed for the new region
+    assert describe_database(path) == "данные региона, 3 школы"
