@@ -7,7 +7,6 @@ from radar import excel, fmt, mapping, mapping_step, store, ui
 from radar.db import DatabaseError
 from radar.files import FileProblem
 from radar.importer import (
-    ReadFile,
     apply_import,
     describe_database,
     plan_import,
@@ -16,32 +15,14 @@ from radar.importer import (
     refusals,
 )
 from radar.loader import problems_frame
-from radar.spec import TABLES
 from radar.templates import template_bytes
-
-
-def _constant_inputs(chosen: mapping.Mapping) -> dict[tuple[str, str], str]:
-    """A saved format's one-value-for-all-rows columns (the year, say), open to change for
-    this upload."""
-    values = {}
-    found = mapping.constants(chosen)
-    if not found:
-        return values
-    with st.expander("Одно значение для всех строк (проверьте год)", expanded=True):
-        grid = st.columns(3)
-        for i, (table, column, value) in enumerate(found):
-            label = TABLES[table].label + ": " + TABLES[table].column(column).label
-            values[(table, column)] = grid[i % 3].text_input(
-                label, value=value, key=f"data_const_{chosen.name}_{table}_{column}"
-            )
-    return values
-
 
 st.title("Данные")
 st.caption(
     "Загрузка данных региона из файлов Excel (.xlsx, лист на таблицу, как в шаблоне) и CSV "
-    "(файл на таблицу). Строки с тем же ключом заменяют строки в базе, остальное сохраняется. "
-    "Пока в файлах есть хоть одна ошибка, база не меняется."
+    "(файл на таблицу) или из файлов в другом формате через сопоставление столбцов. Файлы "
+    "обновляют базу или заменяют её целиком. Пока в файлах есть хоть одна ошибка, база не "
+    "меняется."
 )
 st.download_button(
     "Скачать шаблон Excel",
@@ -84,33 +65,27 @@ mode = st.radio(
 if held:
     st.caption(f"Сейчас в базе: {held}.")
 demo_held = bool(held) and held.startswith("демонстрационный")
-if uploaded:
+
+
+def check_and_load(uploaded) -> None:
+    """Read the uploaded files in the chosen format, check them, show what would change and
+    write them when the user confirms."""
     try:
         if layout == OTHER:
             read = mapping_step.step({f.name: f.getvalue() for f in uploaded})
             if read is None:
-                st.stop()
+                return
             files = [read]
         elif layout in saved:
-            chosen = mapping.Mapping.load(saved[layout])
-            chosen = mapping.with_constants(chosen, _constant_inputs(chosen))
-            contents = {f.name: f.getvalue() for f in uploaded}
-            frames = mapping.apply_to_uploads(chosen, contents)
-            files = [
-                ReadFile(
-                    f"{', '.join(f.name for f in uploaded)} ({chosen.name})",
-                    mapping.digest(chosen, contents),
-                    frames,
-                    [f"{TABLES[t].label}: строк {len(v)}" for t, v in frames.items()],
-                )
-            ]
+            uploads = {f.name: f.getvalue() for f in uploaded}
+            files = [mapping_step.saved_format(mapping.Mapping.load(saved[layout]), uploads)]
         else:
             files = [read_file(f.name, f.getvalue()) for f in uploaded]
     except FileProblem as exc:
         st.error(str(exc))
         if layout not in saved and layout != OTHER:
             st.info(f"Если файлы в другом формате, выберите выше «{OTHER}».")
-        st.stop()
+        return
     for read in files:
         for note in read.notes:
             st.caption(note)
@@ -171,6 +146,10 @@ if uploaded:
                 st.error(str(exc))
             else:
                 st.success("Данные загружены, показатели пересчитаны.")
+
+
+if uploaded:
+    check_and_load(uploaded)
 
 st.subheader("История загрузок")
 if store.database_ready():

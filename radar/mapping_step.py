@@ -184,3 +184,26 @@ def _table_block(
                 key=f"map_const_{table}_{column.name}",
             )
     return {"from": base, "join": join, "columns": columns, "constants": constants}
+
+
+def saved_format(chosen: mapping.Mapping, uploads: dict[str, bytes]) -> ReadFile:
+    """The uploads read through a saved format; its one-value-for-all-rows columns (the year,
+    say) are shown for the user to change for this upload."""
+    found = mapping.constants(chosen)
+    values = {}
+    if found:
+        with st.expander("Одно значение для всех строк (проверьте год)", expanded=True):
+            grid = st.columns(3)
+            for i, (table, column, value) in enumerate(found):
+                label = TABLES[table].label + ": " + TABLES[table].column(column).label
+                values[(table, column)] = grid[i % 3].text_input(
+                    label, value=value, key=f"data_const_{chosen.name}_{table}_{column}"
+                )
+    chosen = mapping.with_constants(chosen, values)
+    frames = mapping.apply_to_uploads(chosen, uploads)
+    return ReadFile(
+        f"{', '.join(uploads)} ({chosen.name})",
+        mapping.digest(chosen, uploads),
+        frames,
+        [f"{TABLES[t].label}: строк {len(v)}" for t, v in frames.items()],
+    )

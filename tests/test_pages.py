@@ -705,6 +705,8 @@ def test_data_page_offers_the_template_and_shows_the_import_history(demo_db, tmp
     history = table_with(at, "Контрольная сумма (SHA-256)")
     assert history["Файл"].tolist() == ["школы.xlsx"]
     assert history["Изменённых"].tolist() == [3] and history["Кто"].tolist() == ["методист"]
+    assert at.radio(key="data_mode").value == "update"  # replacing is asked for, never assumed
+    assert any(c.value.startswith("Сейчас в базе: демонстрационный регион") for c in at.caption)
 
 
 def test_municipality_page_for_a_meeting(demo_db):
