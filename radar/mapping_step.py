@@ -9,6 +9,8 @@ named format for next time.
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from radar import mapping
@@ -24,6 +26,14 @@ NONE = ""
 def _headers(name: str, content: bytes, sheet: str, row: int | None) -> tuple[list[str], int]:
     """The source's headers in row `row` (or the likeliest one) and that row's number."""
     return mapping.headers_of({name: content}, mapping.SourceRef(name, sheet), row)
+
+
+@st.cache_data(max_entries=4, show_spinner="Чтение файлов…")
+def _frames(spec_json: str, uploads: dict[str, bytes]) -> dict:
+    """The tables read through a mapping, kept while the user looks at the result: a large
+    workbook is read once, not on every change of the page."""
+    spec = json.loads(spec_json)
+    return mapping.apply_to_uploads(mapping.Mapping(spec["name"], spec), uploads)
 
 
 def _joined_headers(base: list[str], other: list[str], other_key: str, right: str) -> list[str]:
@@ -101,7 +111,7 @@ def step(uploads: dict[str, bytes]) -> ReadFile | None:
             + "."
         )
         return None
-    frames = mapping.apply_to_uploads(chosen, uploads)
+    frames = _frames(json.dumps(chosen.spec, ensure_ascii=False, sort_keys=True), uploads)
     return ReadFile(
         ", ".join(uploads),
         mapping.digest(chosen, uploads),
@@ -200,7 +210,7 @@ def saved_format(chosen: mapping.Mapping, uploads: dict[str, bytes]) -> ReadFile
                     label, value=value, key=f"data_const_{chosen.name}_{table}_{column}"
                 )
     chosen = mapping.with_constants(chosen, values)
-    frames = mapping.apply_to_uploads(chosen, uploads)
+    frames = _frames(json.dumps(chosen.spec, ensure_ascii=False, sort_keys=True), uploads)
     return ReadFile(
         f"{', '.join(uploads)} ({chosen.name})",
         mapping.digest(chosen, uploads),
