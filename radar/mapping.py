@@ -128,9 +128,9 @@ def _is_excel(name: str) -> bool:
     return Path(name).suffix.lower() in (".xlsx", ".xlsm")
 
 
-def _grid(name: str, content: bytes, sheet: str = "") -> pd.DataFrame:
-    """The cells of a CSV file or of one sheet as text, without a header: index i is the
-    file's row i + 1."""
+def _grid(name: str, content: bytes, sheet: str = "", nrows: int | None = None) -> pd.DataFrame:
+    """The cells of a CSV file or of one sheet as text (the first `nrows` rows, or all),
+    without a header: index i is the file's row i + 1."""
     if not content.strip():
         raise FileProblem(f"{name}: файл пуст")
     if _is_excel(name):
@@ -141,6 +141,7 @@ def _grid(name: str, content: bytes, sheet: str = "") -> pd.DataFrame:
                 header=None,
                 dtype=str,
                 engine="calamine",
+                nrows=nrows,
             )
         except Exception as exc:  # calamine reports broken files in its own words
             raise FileProblem(f"{name}: не удаётся прочитать лист «{sheet}» ({exc})") from exc
@@ -149,7 +150,14 @@ def _grid(name: str, content: bytes, sheet: str = "") -> pd.DataFrame:
         raise FileProblem(f"{name}: поддерживаются файлы .xlsx и .csv")
     text, _ = decode(name, content)
     sep = detect_separator(text)
-    options = dict(sep=sep, header=None, dtype=str, keep_default_na=False, skip_blank_lines=False)
+    options = dict(
+        sep=sep,
+        header=None,
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,
+        nrows=nrows,
+    )
     try:
         return pd.read_csv(io.StringIO(text), **options)
     except pd.errors.ParserError:
@@ -209,7 +217,8 @@ def headers_of(
 ) -> tuple[list[str], int]:
     """The source's headers in row `row` (from 1; by default the likeliest header row), and
     that row's number."""
-    grid = _grid(ref.file, uploads[ref.file], ref.sheet)
+    # The header is near the top: the first rows are enough (a large sheet is read once, later).
+    grid = _grid(ref.file, uploads[ref.file], ref.sheet, nrows=max(30, row or 0) + 1)
     row = row or header_row(grid)
     return [c for c in _table(grid, row, [""]).columns if c != ROW], row
 
