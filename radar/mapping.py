@@ -349,7 +349,15 @@ def digest(mapping: Mapping, uploads: dict[str, bytes]) -> str:
     return out.hexdigest()
 
 
-def compose(name: str, sources: dict[str, dict], tables: dict[str, dict]) -> Mapping:
+MISSING = ("", "-", "—", "нет данных", "н/д")
+
+
+def compose(
+    name: str,
+    sources: dict[str, dict],
+    tables: dict[str, dict],
+    missing: tuple[str, ...] = MISSING,
+) -> Mapping:
     """A mapping from what the user picked on the page: the sources (key → file, sheet, header
     row) and, per table, its source, an optional joined source, and a header or a constant per
     column."""
@@ -372,7 +380,7 @@ def compose(name: str, sources: dict[str, dict], tables: dict[str, dict]) -> Map
     }
     spec = {
         "name": name,
-        "missing": ["", "-", "—", "нет данных", "н/д"],
+        "missing": list(dict.fromkeys(["", *missing])),
         "sources": {k: v for k, v in sources.items() if k in used},
         "tables": rules,
     }

@@ -80,6 +80,12 @@ def step(uploads: dict[str, bytes]) -> ReadFile | None:
     for table in tables:
         with st.container(border=True):
             choices[table] = _table_block(table, refs, headers, best, labels)
+    marks = st.text_input(
+        "Пометки пропуска в файлах (через запятую)",
+        value=", ".join(m for m in mapping.MISSING if m),
+        key="map_missing",
+        help="Ячейки с такими пометками считаются пустыми, например «нет данных» или «SUPP».",
+    )
     name = st.text_input("Запомнить сопоставление под именем (необязательно)", key="map_name")
     sources = {
         key: {
@@ -89,7 +95,8 @@ def step(uploads: dict[str, bytes]) -> ReadFile | None:
         }
         for key, ref in refs.items()
     }
-    chosen = mapping.compose(name.strip() or ", ".join(uploads), sources, choices)
+    missing = tuple(m.strip() for m in marks.split(",") if m.strip())
+    chosen = mapping.compose(name.strip() or ", ".join(uploads), sources, choices, missing)
     if name.strip() and st.button("Сохранить сопоставление", key="map_save"):
         chosen.save(mapping.MAPPINGS / f"{mapping.slug(name)}.json")
         st.success(f"Сопоставление «{name.strip()}» сохранено: оно появится среди форматов.")

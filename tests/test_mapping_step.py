@@ -155,3 +155,22 @@ def test_choosing_another_source_table_redraws_the_columns(step):
     assert by_key(step.selectbox, "map_from_schools").value in ("паспорт_паспорт", "численность")
     # Required school fields absent from both files are asked as constants.
     assert any(w.key == "map_const_schools_name" for w in step.text_input)
+
+
+def test_marks_of_missing_values_are_the_users_to_set(tmp_path, monkeypatch):
+    """A file marking suppressed figures «SUPP»: an error until the mark is named, then empty."""
+    monkeypatch.setattr(mapping, "MAPPINGS", tmp_path)
+    uploads = {"паспорт.csv": "Код ОО;Численность;Малоимущие, %\nS1;905;SUPP\n".encode()}
+    at = AppTest.from_function(step_script, args=(uploads,), default_timeout=60)
+    at.run()
+    by_key(at.text_input, "map_const_social_passport_year").input("2025").run()
+    path = tmp_path / "region.duckdb"
+    apply_import(
+        plan_import([read_file("регион.xlsx", filled_template(tiny_frames()))], path), path
+    )
+    assert plan_import([at.session_state["read"]], path).errors
+    marks = by_key(at.text_input, "map_missing")
+    marks.input(marks.value + ", SUPP").run()
+    read = at.session_state["read"]
+    assert read.frames["social_passport"]["share_low_income"].tolist() == [None]
+    assert not plan_import([read], path).errors
