@@ -175,7 +175,9 @@ def _coerce_column(
         present &= ~(raw.astype("string").str.strip() == "").fillna(False)
     label = col.label
     if col.kind == "str":
-        value = raw.astype("string").str.strip().where(present)
+        # «'=…» is how exports defuse a would-be formula: the quote is not part of the text.
+        text = raw.astype("string").str.strip().str.replace(r"^'(?=[=+\-\u2212@])", "", regex=True)
+        value = text.where(present)
         value = value.astype(object).where(present, None)
     elif col.kind == "bool":
         value = _to_bool(raw)

@@ -329,8 +329,17 @@ def test_a_region_replaces_the_demo_with_its_own_files(demo_db, tmp_path):
             page.wait_for_selector(DONE, timeout=60_000)
             assert page.get_by_text("Сейчас в базе: демонстрационный регион").count() == 1
             page.get_by_text("Англия: результаты KS4").click()
-            page.get_by_text("заменить всю базу данными из файлов").click()
+            page.wait_for_timeout(300)  # let the rerun start before waiting for its end
             page.wait_for_selector(DONE, timeout=60_000)
+            page.get_by_text("заменить всю базу данными из файлов").click()
+            page.wait_for_timeout(300)
+            page.wait_for_selector(DONE, timeout=60_000)
+            assert page.get_by_role(
+                "radio", name="заменить всю базу данными из файлов"
+            ).is_checked()
+            assert page.get_by_role(
+                "radio", name="Англия: результаты KS4 (GCSE) и перепись школ, 2019"
+            ).is_checked()
             page.locator('input[type="file"]').set_input_files(
                 [str(p) for p in sorted(folder.glob("*.csv"))]
             )
