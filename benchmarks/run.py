@@ -178,6 +178,48 @@ def import_times(path: Path, rows: int, repeat: int) -> list[tuple[str, float, f
     ]
 
 
+def handout_times(path: Path, repeat: int) -> list[tuple[str, float]]:
+    """The largest municipality's hand-outs: the HTML report, the Excel workbook and the PDF
+    printed by Chromium (once, where it is installed)."""
+    from datetime import date
+
+    from radar import db, html_report
+    from radar import municipality_report as meeting
+
+    con = db.connect(path, read_only=True)
+    try:
+        municipality, schools = con.execute(db.sql("largest_municipality")).fetchone()
+        year = con.execute(db.sql("years")).fetchone()[0]
+
+        def query(name: str, **params):
+            return con.execute(db.sql(name), params).df()
+
+        about = meeting.Meeting(
+            query, municipality, "замер", int(year), meeting.USUAL, 10, date.today()
+        )
+        times = [
+            (
+                f"Муниципалитет ({schools} школ): отчёт HTML",
+                median_time(lambda: meeting.report_html(about), repeat),
+            ),
+            (
+                f"Муниципалитет ({schools} школ): раздаточный Excel",
+                median_time(lambda: meeting.workbook_bytes(about), repeat),
+            ),
+        ]
+        if html_report.chromium_path():
+            text = meeting.report_html(about)
+            times.append(
+                (
+                    f"Муниципалитет ({schools} школ): PDF (Chromium)",
+                    median_time(lambda: html_report.pdf_from_html(text), 1),
+                )
+            )
+        return times
+    finally:
+        con.close()
+
+
 def refresh_time(path: Path, repeat: int) -> float:
     from radar import db
     from radar.refresh import refresh_derived
@@ -239,6 +281,8 @@ def main() -> None:
                 float("nan"),
             )
         )
+        for what, seconds in handout_times(demo, 3):
+            rows.append(("демо (1100 школ)", what, seconds, NAN))
         if args.large:
             from data.generator import VERSION
 
@@ -274,6 +318,8 @@ def main() -> None:
                     float("nan"),
                 )
             )
+            for what, seconds in handout_times(large, 3):
+                rows.append((label, what, seconds, NAN))
     print(f"\n{'регион':<18} {'замер':<52} {'медиана, с':>11} {'цель, с':>8}")
     for region, what, seconds, target in rows:
         goal = "—" if target != target else f"{target:g}".replace(".", ",")

@@ -146,6 +146,21 @@ def schools_for_people(schools: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# A printed hand-out stays readable: longer tables are cut, the workbook has them whole.
+PRINTED_ROWS = 300
+
+
+def _printable(title: str, frame: pd.DataFrame) -> excel.Sheet:
+    """A table for the HTML and PDF: at most PRINTED_ROWS rows, and a note when cut."""
+    if len(frame) <= PRINTED_ROWS:
+        return excel.Sheet(title, frame)
+    note = (
+        f"Показаны первые {fmt.integer(PRINTED_ROWS)} из {fmt.integer(len(frame))}; "
+        "полный список — в раздаточном материале Excel."
+    )
+    return excel.Sheet(title, frame.head(PRINTED_ROWS), note=note)
+
+
 def report_html(meeting: Meeting) -> str:
     """The whole HTML hand-out for one municipality and year."""
     name, year = meeting.name, meeting.year
@@ -191,7 +206,10 @@ def report_html(meeting: Meeting) -> str:
         f"{year} год. Подготовлено «Школьным радаром».",
         [(label, value) for label, value in figures if value != fmt.DASH],  # not in the data
         plots,
-        [("Школы, которым нужно внимание", attention), ("Все школы муниципалитета", schools)],
+        [
+            _printable("Школы, которым нужно внимание", attention),
+            _printable("Все школы муниципалитета", schools),
+        ],
     )
 
 

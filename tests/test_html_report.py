@@ -117,3 +117,23 @@ def test_the_municipality_report_of_an_imported_region_uses_its_own_procedures(t
     # England's files have no roadmap and no «2»: no empty chart and no blank figures for them.
     assert text.count("Plotly.newPlot") == 2 and "Дорожная карта" not in text
     assert "Доля «2»</div>" not in text
+
+
+def test_long_tables_are_cut_in_print_and_say_so(demo_db, monkeypatch):
+    from datetime import date
+
+    from radar import db
+    from radar import municipality_report as meeting
+
+    monkeypatch.setattr(meeting, "PRINTED_ROWS", 5)
+    with db.connect(demo_db, read_only=True) as con:
+        query = sql_query(con)
+        municipality = con.execute("select min(municipality_id) from municipalities").fetchone()[0]
+        schools = con.execute(
+            "select count(*) from schools where municipality_id = ?", [municipality]
+        ).fetchone()[0]
+        about = meeting.Meeting(query, municipality, "Район", 2025, (), 10, date(2026, 1, 1))
+        text = meeting.report_html(about)
+    table = text.split("Все школы муниципалитета")[1]
+    assert table.count("<tr>") == 5 + 1
+    assert f"Показаны первые 5 из {schools}" in table.replace("\u00a0", " ")
