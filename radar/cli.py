@@ -127,22 +127,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    from radar.files import FileProblem
-    from radar.importer import (
-        apply_import,
-        describe_database,
-        plan_import,
-        read_file,
-        record_refusal,
-    )
+def _check_and_load(files: list, path: Path, args: argparse.Namespace) -> int:
+    """Check read files against the database (or on their own, with --replace), say what would
+    change, ask, and load them: the tail shared by `radar import` and `radar map`."""
+    from radar.importer import apply_import, describe_database, plan_import, record_refusal
 
-    path = Path(args.db) if args.db else db.db_path()
-    try:
-        files = [read_file(Path(f).name, Path(f).read_bytes()) for f in args.files]
-    except (FileProblem, FileNotFoundError) as exc:
-        print(f"Ошибка: {exc}", file=sys.stderr)
-        return 1
     for read in files:
         for note in read.notes:
             print(note)
@@ -175,47 +164,42 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_map(args: argparse.Namespace) -> int:
-
+def cmd_import(args: argparse.Namespace) -> int:
     from radar.files import FileProblem
-    from radar.importer import ReadFile, apply_import, plan_import
+    from radar.importer import read_file
+
+    path = Path(args.db) if args.db else db.db_path()
+    try:
+        files = [read_file(Path(f).name, Path(f).read_bytes()) for f in args.files]
+    except (FileProblem, FileNotFoundError) as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 1
+    return _check_and_load(files, path, args)
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    from radar.files import FileProblem
+    from radar.importer import ReadFile
     from radar.mapping import (
         Mapping,
-        apply_mapping,
+        build,
         constant_choices,
         digest,
-        needed_files,
+        folder_contents,
         with_constants,
     )
 
     path = Path(args.db) if args.db else db.db_path()
-    mapping_path = Path(args.mapping)
     try:
-        mapping = Mapping.load(mapping_path)
+        mapping = Mapping.load(Path(args.mapping))
         mapping = with_constants(mapping, constant_choices(mapping, args.set))
-        frames = apply_mapping(mapping, Path(args.folder))
+        contents = folder_contents(mapping, Path(args.folder))
+        frames = build(mapping, contents)
     except (FileProblem, FileNotFoundError, KeyError) as exc:
         print(f"Ошибка: {exc}", file=sys.stderr)
         return 1
-    contents = {name: (Path(args.folder) / name).read_bytes() for name in needed_files(mapping)}
     read = ReadFile(f"{args.folder} ({mapping.name})", digest(mapping, contents), frames)
-    plan = plan_import([read], path, replace=args.replace)
-    for problem in plan.problems:
-        print(problem, file=sys.stderr if problem.severity == "ошибка" else sys.stdout)
-    if plan.errors:
-        print(
-            f"Данные не загружены: ошибок — {len(plan.errors)}. База не изменилась.",
-            file=sys.stderr,
-        )
-        return 1
-    for row in plan.summary.itertuples(index=False):
-        print(f"  {row[1]}: строк {row[2]}, новых {row[3]}, изменённых {row[4]}")
-    if not args.yes and input("Загрузить? [да/нет] ").strip().lower() not in ("да", "д", "y"):
-        print("Загрузка отменена, база не изменилась.")
-        return 0
-    apply_import(plan, path, progress=_progress)
-    print(f"Данные загружены в {path}.")
-    return 0
+    return _check_and_load([read], path, args)
 
 
 def cmd_template(args: argparse.Namespace) -> int:

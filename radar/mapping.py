@@ -301,15 +301,20 @@ def needed_files(mapping: Mapping) -> list[str]:
     return sorted({s["file"] for s in mapping.spec["sources"].values()})
 
 
-def apply_mapping(mapping: Mapping, folder: Path | str) -> dict[str, pd.DataFrame]:
-    """The tables described by `mapping`, built from the files in `folder`, ready for checks."""
+def folder_contents(mapping: Mapping, folder: Path | str) -> dict[str, bytes]:
+    """The files the mapping needs, read from `folder` (name → content)."""
     folder = Path(folder)
     contents = {}
     for name in needed_files(mapping):
         if not (folder / name).exists():
             raise FileProblem(f"{name}: файл не найден в папке {folder}")
         contents[name] = (folder / name).read_bytes()
-    return build(mapping, contents)
+    return contents
+
+
+def apply_mapping(mapping: Mapping, folder: Path | str) -> dict[str, pd.DataFrame]:
+    """The tables described by `mapping`, built from the files in `folder`, ready for checks."""
+    return build(mapping, folder_contents(mapping, folder))
 
 
 def saved_mappings() -> dict[str, Path]:
