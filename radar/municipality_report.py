@@ -135,30 +135,23 @@ def attention_reasons(attention: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"Школа": attention["name"].tolist(), "Почему": reasons})
 
 
-def schools_for_people(schools: pd.DataFrame) -> pd.DataFrame:
-    """The municipality_schools rows as people read them: shares in per cent, yes or no."""
-    out = schools.copy()
-    for column in out.columns:
-        if column.startswith("Доля"):
-            out[column] = out[column].map(fmt.pct)
-        elif out[column].dtype == bool:
-            out[column] = out[column].map({True: "да", False: "нет"})
-    return out
-
-
 # A printed hand-out stays readable: longer tables are cut, the workbook has them whole.
 PRINTED_ROWS = 300
 
 
-def _printable(title: str, frame: pd.DataFrame) -> excel.Sheet:
+# Share columns of the municipality_schools rows, shown as per cent in every hand-out.
+SCHOOL_SHARES = ("Доля «2»",)
+
+
+def _printable(title: str, frame: pd.DataFrame, percent: tuple[str, ...] = ()) -> excel.Sheet:
     """A table for the HTML and PDF: at most PRINTED_ROWS rows, and a note when cut."""
     if len(frame) <= PRINTED_ROWS:
-        return excel.Sheet(title, frame)
+        return excel.Sheet(title, frame, percent=percent)
     note = (
         f"Показаны первые {fmt.integer(PRINTED_ROWS)} из {fmt.integer(len(frame))}; "
         "полный список — в раздаточном материале Excel."
     )
-    return excel.Sheet(title, frame.head(PRINTED_ROWS), note=note)
+    return excel.Sheet(title, frame.head(PRINTED_ROWS), percent=percent, note=note)
 
 
 def report_html(meeting: Meeting) -> str:
@@ -200,7 +193,7 @@ def report_html(meeting: Meeting) -> str:
         )
     )
     attention = attention_reasons(meeting.rows("municipality_attention"))
-    schools = schools_for_people(meeting.rows("municipality_schools"))
+    schools = meeting.rows("municipality_schools")
     return html_report.report_html(
         name,
         f"{year} год. Подготовлено «Школьным радаром».",
@@ -208,7 +201,7 @@ def report_html(meeting: Meeting) -> str:
         plots,
         [
             _printable("Школы, которым нужно внимание", attention),
-            _printable("Все школы муниципалитета", schools),
+            _printable("Все школы муниципалитета", schools, SCHOOL_SHARES),
         ],
     )
 
@@ -261,7 +254,7 @@ def workbook_bytes(meeting: Meeting) -> bytes:
         excel.Sheet(
             "Школы",
             meeting.rows("municipality_schools"),
-            percent=("Доля «2»",),
+            percent=SCHOOL_SHARES,
             digits={"Сводный результат": 2, "С учётом контекста": 2, "Наклон в год": 2},
             scale=("Сводный результат", "Доля «2»", "С учётом контекста"),
             reverse=("Доля «2»",),

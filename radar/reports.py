@@ -6,7 +6,7 @@ import pandas as pd
 
 from analytics import identification as idn
 from analytics.settings import DESCRIPTIONS, RESILIENT_DEFINITIONS, RULE_NAMES, Settings
-from radar import fmt
+from radar import fmt, html_report
 from radar.excel import Sheet, workbook_bytes
 
 RULE_COLUMNS = {f"{rule}_fired": name for rule, name in RULE_NAMES.items()}
@@ -345,8 +345,6 @@ def school_card_html(
 ) -> str:
     """The school card as a self-contained HTML page: the card's figures, the profile's trend
     charts and every table of the workbook."""
-    from radar import html_report
-
     summary = sheets[0].frame
     figures = [
         (str(label), fmt.num(value, 2) if isinstance(value, float) else str(value))
