@@ -8,7 +8,7 @@ from radar.db import DatabaseError
 from radar.files import FileProblem
 from radar.importer import (
     apply_import,
-    describe_database,
+    database_phrase,
     plan_import,
     read_file,
     record_refusal,
@@ -48,7 +48,8 @@ uploaded = st.file_uploader(
     key="data_files",
     help="Можно выбрать несколько файлов сразу.",
 )
-held = describe_database()
+# Read through the pages' cached connection, not a new one on every rerun.
+held = database_phrase(store.query("database_summary")) if store.database_ready() else None
 MODES = {
     "update": "обновить базу: строки с тем же ключом заменяются, остальные остаются",
     "replace": "заменить всю базу данными из файлов",

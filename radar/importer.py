@@ -363,22 +363,27 @@ def _insert(con: duckdb.DuckDBPyConnection, table: Table, rows: pd.DataFrame) ->
         con.unregister("incoming_rows")
 
 
+def database_phrase(summary: pd.DataFrame) -> str:
+    """The database_summary row as a phrase for the user: «демонстрационный регион «…»,
+    1 100 школ» or «данные региона, 3 школы»."""
+    row = summary.iloc[0]
+    schools = int(row["schools"])
+    counted = f"{fmt.integer(schools)} {fmt.plural(schools, fmt.SCHOOLS)}"
+    if pd.notna(row["generator"]):
+        return f"демонстрационный регион «{row['region'] or ''}», {counted}"
+    return f"данные региона, {counted}"
+
+
 def describe_database(path: Path | str | None = None) -> str | None:
-    """What the database holds, in a phrase for the user («демонстрационный регион …, 1 100
-    школ»), or None when there is no database."""
+    """What the database at `path` holds (database_phrase), or None when there is none."""
     path = Path(path) if path is not None else db.db_path()
     if not path.exists():
         return None
     con = db.connect(path, read_only=True)
     try:
-        schools = con.execute(db.sql("count_rows").replace("__TABLE__", "schools")).fetchone()[0]
-        info = dict(con.execute(db.sql("region_info")).fetchall())
+        return database_phrase(con.execute(db.sql("database_summary")).df())
     finally:
         con.close()
-    counted = f"{fmt.integer(schools)} {fmt.plural(schools, fmt.SCHOOLS)}"
-    if "generator_version" in info:
-        return f"демонстрационный регион «{info.get('region', '')}», {counted}"
-    return f"данные региона, {counted}"
 
 
 def failure_log(path: Path | str | None = None) -> Path:
