@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from radar import texts, ui
+from analytics import labels
+from radar.ui import layout
 
-st.set_page_config(page_title=texts.APP_TITLE, page_icon=":material/radar:", layout="wide")
+st.set_page_config(page_title=labels.APP_TITLE, page_icon=":material/radar:", layout="wide")
 
 navigation = st.navigation(
     [
@@ -25,5 +26,5 @@ navigation = st.navigation(
         st.Page("pages/methodology.py", title="Методика", icon=":material/menu_book:"),
     ]
 )
-ui.sidebar_filters()
+layout.sidebar_filters()
 navigation.run()

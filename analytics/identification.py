@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics import fmt as fmt_ru
 from analytics.settings import RULE_NAMES, Settings
 from analytics.social_index import quartile
-from radar import fmt as fmt_ru
 
 PROCEDURE = ["exam", "subject", "grade"]
 

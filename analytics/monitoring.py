@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from radar import fmt
+from analytics import fmt
 
 STAGES = ("входной", "промежуточный", "итоговый")
 NO_FINAL = "нет итоговых данных"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from radar import fmt
+from analytics import fmt
 
 SELECTIVE = ("лицей", "гимназия", "СОШ с УИОП")
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 
 from analytics import context as cx
+from analytics import fmt
 from analytics.identification import result_quartiles
 from analytics.settings import Settings
-from radar import fmt
 
 SELECTIVE = ("лицей", "гимназия", "СОШ с УИОП")
 ABOVE = (cx.BAND_WELL_ABOVE, cx.BAND_ABOVE)

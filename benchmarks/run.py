@@ -46,8 +46,8 @@ def median_time(fn: Callable[[], object], repeat: int) -> float:
 
 def build(path: Path, schools: int) -> None:
     from data.generator import generate_region
-    from radar.loader import load_region
-    from radar.refresh import refresh_derived
+    from radar.ingest.loader import load_region
+    from radar.store.refresh import refresh_derived
 
     frames = generate_region(n_schools=schools)
     load_region(frames, path, after_load=refresh_derived)
@@ -58,12 +58,12 @@ def page_queries(path: Path, page: str | None, state: dict) -> list[tuple[str, d
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from radar import store
+    from radar.ui import reads
 
     os.environ["RADAR_DB"] = str(path)
     st.cache_data.clear()
     st.cache_resource.clear()
-    store.recorder = []
+    reads.recorder = []
     at = AppTest.from_file(
         str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=300
     )
@@ -71,16 +71,16 @@ def page_queries(path: Path, page: str | None, state: dict) -> list[tuple[str, d
         at.session_state[key] = value
     at.run()
     if page:
-        store.recorder = []
+        reads.recorder = []
         at.switch_page(page).run()
     if at.exception:
         raise RuntimeError(f"страница {page} упала: {at.exception}")
-    recorded, store.recorder = store.recorder, None
+    recorded, reads.recorder = reads.recorder, None
     return recorded
 
 
 def data_work(path: Path, queries: list[tuple[str, dict]], repeat: int) -> float:
-    from radar import db
+    from radar.store import db
 
     con = db.connect(path)
     try:
@@ -100,8 +100,8 @@ def identification_time(path: Path, repeat: int) -> float:
     previous one computed with settings not seen before (the page's own reading and analytics,
     without Streamlit's caches)."""
     from analytics.settings import Settings
-    from radar import db
-    from radar.live import compute_identification
+    from radar.store import db
+    from radar.ui.live import compute_identification
 
     con = db.connect(path)
     try:
@@ -129,10 +129,10 @@ def import_times(path: Path, rows: int, repeat: int) -> list[tuple[str, float, f
 
     import pandas as pd
 
-    from radar import db
-    from radar.excel import Sheet, workbook_bytes
-    from radar.importer import plan_import, read_file
-    from radar.spec import TABLES
+    from radar.handouts.excel import Sheet, workbook_bytes
+    from radar.ingest.importer import plan_import, read_file
+    from radar.store import db
+    from radar.store.spec import TABLES
 
     con = db.connect(path)
     try:
@@ -154,7 +154,7 @@ def import_times(path: Path, rows: int, repeat: int) -> list[tuple[str, float, f
     check = median_time(lambda: plan_import([read], path), 1)
     # The same workbook in «another layout»: find the header row, then read it through a
     # mapping of every column (what the page's column-mapping step does).
-    from radar import mapping
+    from radar.ingest import mapping
 
     uploads = {"results.xlsx": xlsx}
     ref = mapping.sources_in(uploads)[0]
@@ -183,8 +183,9 @@ def handout_times(path: Path, repeat: int) -> list[tuple[str, float]]:
     printed by Chromium (once, where it is installed)."""
     from datetime import date
 
-    from radar import db, html_report
-    from radar import municipality_report as meeting
+    from radar.handouts import html_report
+    from radar.handouts import municipality_report as meeting
+    from radar.store import db
 
     con = db.connect(path, read_only=True)
     try:
@@ -221,8 +222,8 @@ def handout_times(path: Path, repeat: int) -> list[tuple[str, float]]:
 
 
 def refresh_time(path: Path, repeat: int) -> float:
-    from radar import db
-    from radar.refresh import refresh_derived
+    from radar.store import db
+    from radar.store.refresh import refresh_derived
 
     def once() -> None:
         with db.write_session(path) as con:

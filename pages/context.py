@@ -3,9 +3,11 @@
 import streamlit as st
 
 from analytics import context as cx
-from radar import charts, fmt, live, store, ui
+from analytics import fmt
+from radar.ui import layout, live, reads
+from radar.views import charts
 
-scope = ui.current_scope()
+scope = layout.current_scope()
 settings = live.active_settings()
 st.title("Контекст и результаты")
 st.caption(scope.label)
@@ -17,7 +19,7 @@ POOLED = {
     "ОГЭ": ["ОГЭ"],
     "ЕГЭ": ["ЕГЭ"],
 }
-procedures = store.query("context_procedures", year=scope.year)
+procedures = reads.query("context_procedures", year=scope.year)
 single = {
     f"{e}, {s}, {int(g)} кл.": (e, s, int(g))
     for e, s, g in zip(procedures["exam"], procedures["subject"], procedures["grade"], strict=True)
@@ -33,7 +35,7 @@ if choice in single:
 else:
     params = {"exams": POOLED[choice.removesuffix(" (сводно)")], "exam": None}
     params |= {"subject": None, "grade": None}
-points = store.query(
+points = reads.query(
     "context_points",
     year=scope.year,
     municipality=scope.municipality_id,
@@ -61,7 +63,7 @@ st.caption(
 def open_selected(event) -> None:
     chosen = [p for p in (event.selection.points if event else []) if p.get("customdata")]
     if chosen:
-        ui.open_profile(chosen[0]["customdata"][0])
+        layout.open_profile(chosen[0]["customdata"][0])
 
 
 st.subheader("Социальный контекст и результат")
@@ -124,7 +126,7 @@ table = (
     ]
     .sort_values("С учётом контекста", ascending=False)
 )
-ui.show_table(
+layout.show_table(
     table,
     key="context_table",
     digits={

@@ -3,10 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from radar import excel, fmt, mapping, mapping_step, store, ui
-from radar.db import DatabaseError
-from radar.files import FileProblem
-from radar.importer import (
+from analytics import fmt
+from radar.handouts import excel
+from radar.ingest import mapping
+from radar.ingest.files import FileProblem
+from radar.ingest.importer import (
     apply_import,
     database_phrase,
     plan_import,
@@ -14,8 +15,10 @@ from radar.importer import (
     record_refusal,
     refusals,
 )
-from radar.loader import problems_frame
-from radar.templates import template_bytes
+from radar.ingest.loader import problems_frame
+from radar.ingest.templates import template_bytes
+from radar.store.db import DatabaseError
+from radar.ui import layout, mapping_step, reads
 
 st.title("Данные")
 st.caption(
@@ -35,7 +38,7 @@ st.download_button(
 
 saved = mapping.saved_mappings()
 OTHER = "другой формат: сопоставить столбцы (CSV или Excel, один файл или несколько)"
-layout = st.radio(
+file_format = st.radio(
     "Формат файлов",
     ["как в шаблоне «Школьного радара»", *saved, OTHER],
     key="data_layout",
@@ -49,7 +52,7 @@ uploaded = st.file_uploader(
     help="Можно выбрать несколько файлов сразу.",
 )
 # Read through the pages' cached connection, not a new one on every rerun.
-held = database_phrase(store.query("database_summary")) if store.database_ready() else None
+held = database_phrase(reads.query("database_summary")) if reads.database_ready() else None
 MODES = {
     "update": "обновить базу: строки с тем же ключом заменяются, остальные остаются",
     "replace": "заменить всю базу данными из файлов",
@@ -72,26 +75,26 @@ def check_and_load(uploaded) -> None:
     """Read the uploaded files in the chosen format, check them, show what would change and
     write them when the user confirms."""
     try:
-        if layout == OTHER:
+        if file_format == OTHER:
             read = mapping_step.step({f.name: f.getvalue() for f in uploaded})
             if read is None:
                 return
             files = [read]
-        elif layout in saved:
+        elif file_format in saved:
             uploads = {f.name: f.getvalue() for f in uploaded}
-            files = [mapping_step.saved_format(mapping.Mapping.load(saved[layout]), uploads)]
+            files = [mapping_step.saved_format(mapping.Mapping.load(saved[file_format]), uploads)]
         else:
             files = [read_file(f.name, f.getvalue()) for f in uploaded]
     except FileProblem as exc:
         st.error(str(exc))
-        if layout not in saved and layout != OTHER:
+        if file_format not in saved and file_format != OTHER:
             st.info(f"Если файлы в другом формате, выберите выше «{OTHER}».")
         return
     for read in files:
         for note in read.notes:
             st.caption(note)
     # The check runs once per upload and database state, not on every rerun of the page.
-    token = (tuple(read.digest for read in files), store.data_version(), mode)
+    token = (tuple(read.digest for read in files), reads.data_version(), mode)
     cached = st.session_state.get("data_plan")
     if cached and cached[0] == token:
         plan = cached[1]
@@ -117,7 +120,7 @@ def check_and_load(uploaded) -> None:
         on_screen = report.assign(
             Строка=report["Строка"].astype(object).where(report["Строка"].notna(), fmt.DASH)
         )
-        ui.show_table(on_screen, key="data_problems", note="полный список — в отчёте Excel")
+        layout.show_table(on_screen, key="data_problems", note="полный список — в отчёте Excel")
         st.download_button(
             "Скачать отчёт об ошибках (Excel)",
             data=excel.workbook_bytes([excel.Sheet("Ошибки", report)], title="Ошибки загрузки"),
@@ -127,7 +130,7 @@ def check_and_load(uploaded) -> None:
         )
     if not plan.errors:
         st.subheader("Что изменится")
-        ui.show_table(plan.summary.drop(columns=["table"]), key="data_summary")
+        layout.show_table(plan.summary.drop(columns=["table"]), key="data_summary")
         if plan.replace and held:
             st.warning(
                 f"Всё, что сейчас в базе ({held}), будет заменено данными из файлов. Настройки "
@@ -141,7 +144,7 @@ def check_and_load(uploaded) -> None:
         if st.button("Загрузить в базу", type="primary", key="data_apply"):
             bar = st.progress(0.0, text="Загрузка")
             try:
-                store.close()  # the file is about to be replaced
+                reads.close()  # the file is about to be replaced
                 apply_import(plan, progress=lambda m, f: bar.progress(min(f, 1.0), text=m))
             except DatabaseError as exc:
                 st.error(str(exc))
@@ -153,14 +156,14 @@ if uploaded:
     check_and_load(uploaded)
 
 st.subheader("История загрузок")
-if store.database_ready():
-    history = pd.concat([store.query("import_history"), refusals()], ignore_index=True).sort_values(
+if reads.database_ready():
+    history = pd.concat([reads.query("import_history"), refusals()], ignore_index=True).sort_values(
         "imported_at", ascending=False
     )
     if history.empty:
         st.info("Загрузок через эту страницу или команду «radar import» ещё не было.")
     else:
-        ui.show_table(
+        layout.show_table(
             history.rename(
                 columns={
                     "imported_at": "Когда",

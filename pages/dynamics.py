@@ -2,23 +2,25 @@
 
 import streamlit as st
 
+from analytics import fmt
 from analytics import trends as tr
-from radar import charts, fmt, live, store, ui
+from radar.ui import layout, live, reads
+from radar.views import charts
 
-scope = ui.current_scope()
+scope = layout.current_scope()
 settings = live.active_settings()
 st.title("Динамика")
 st.caption(scope.label)
 
 st.subheader("Результаты процедуры по годам")
-procedures = store.query("dynamics_procedures")
+procedures = reads.query("dynamics_procedures")
 labels = {
     f"{e}, {s}, {int(g)} кл.": (e, s, int(g))
     for e, s, g in zip(procedures["exam"], procedures["subject"], procedures["grade"], strict=True)
 }
 chosen = st.selectbox("Процедура", list(labels), key="dynamics_procedure")
 exam, subject, grade = labels[chosen]
-history = store.query(
+history = reads.query(
     "dynamics_region",
     exam=exam,
     subject=subject,
@@ -56,7 +58,7 @@ indicator = st.radio(
     horizontal=True,
     key="dynamics_indicator",
 )
-cells = store.query(
+cells = reads.query(
     "status_grid", year=scope.year, indicator=indicator, municipality=scope.municipality_id
 )
 left, right = st.columns([3, 2])
@@ -95,7 +97,7 @@ with right:
         format_func=lambda i: tr.CHANGE_LEVELS[i],
         key=f"dynamics_change_{default_status}_{default_change}",
     )
-    cell = store.query(
+    cell = reads.query(
         "status_cell_schools",
         year=scope.year,
         indicator=indicator,
@@ -117,7 +119,7 @@ with right:
             "change_last": "К прошлому году",
         }
     )[["Школа", "Муниципалитет", "Значение", "К прошлому году", "Наклон в год"]]
-    chosen_row = ui.show_table(
+    chosen_row = layout.show_table(
         table,
         key="dynamics_cell_table",
         digits={"Значение": 2, "К прошлому году": 2, "Наклон в год": 2},
@@ -125,10 +127,10 @@ with right:
         selection_mode="single-row",
     )
     if chosen_row and chosen_row.selection.rows:
-        ui.open_profile(cell.iloc[chosen_row.selection.rows[0]]["school_id"])
+        layout.open_profile(cell.iloc[chosen_row.selection.rows[0]]["school_id"])
 
 st.subheader("Раннее предупреждение")
-warning = store.query("early_warning_year", year=scope.year, municipality=scope.municipality_id)
+warning = reads.query("early_warning_year", year=scope.year, municipality=scope.municipality_id)
 st.caption(
     "Школы, которые ещё не входят ни в один список, но при сохранении нынешнего тренда "
     f"(наклон Тейла — Сена) через два года окажутся среди {fmt.pct(settings.bottom_share, 0)} "
@@ -137,7 +139,7 @@ st.caption(
 if warning.empty:
     st.success("Таких школ нет.")
 else:
-    ui.show_table(
+    layout.show_table(
         warning.rename(
             columns={
                 "name": "Школа",

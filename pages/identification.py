@@ -4,16 +4,19 @@ from functools import partial
 
 import streamlit as st
 
+from analytics import fmt
 from analytics import identification as idn
 from analytics.settings import RESILIENT_DEFINITIONS, RULE_NAMES, Settings
-from radar import fmt, live, presets, reports, store, ui
-from radar.db import DatabaseError
-from radar.settings_form import settings_form
+from radar.handouts import reports
+from radar.store import presets
+from radar.store.db import DatabaseError
+from radar.ui import layout, live, reads
+from radar.ui.settings_form import settings_form
 
 APPLIED_KEY = "identification_settings"
 DEFAULT_PRESET = "Действующие настройки базы"
 
-scope = ui.current_scope()
+scope = layout.current_scope()
 st.title("Идентификация ШНОР и ШНСУ")
 st.caption(scope.label)
 
@@ -22,8 +25,8 @@ choices = [DEFAULT_PRESET, *saved]
 with st.expander("Критерии идентификации", expanded=False, icon=":material/tune:"):
     preset = st.selectbox("Начать с набора настроек", choices, key="identification_preset")
     base = live.active_settings() if preset == DEFAULT_PRESET else saved[preset]
-    ege_subjects = store.query("ege_subjects")["subject"].tolist()
-    monitoring = store.query("monitoring_indicator_list")
+    ege_subjects = reads.query("ege_subjects")["subject"].tolist()
+    monitoring = reads.query("monitoring_indicator_list")
     try:
         changed = settings_form(
             base,
@@ -49,8 +52,8 @@ settings = (
 with st.spinner("Составление списков по выбранным критериям…"):
     ident, partners = live.identification(scope.year, settings)
     previous, _ = live.identification(scope.year - 1, settings)
-names = store.query("school_names")
-membership = store.query("analysis_membership")
+names = reads.query("school_names")
+membership = reads.query("analysis_membership")
 if scope.municipality_id:
     mine = set(names.loc[names["municipality_id"] == scope.municipality_id, "school_id"])
     ident = ident[ident["school_id"].isin(mine)]
@@ -88,7 +91,7 @@ for tab, flag in zip(tabs[:2], ("shnor", "shnsu"), strict=True):
         if table.empty:
             st.info("По выбранным критериям в список не попала ни одна школа.")
         else:
-            ui.show_table(
+            layout.show_table(
                 table,
                 key=f"identification_{flag}_table",
                 percent=reports.PERCENT,
@@ -98,7 +101,7 @@ for tab, flag in zip(tabs[:2], ("shnor", "shnsu"), strict=True):
             selected = st.session_state.get(f"identification_{flag}_table")
             rows = selected.selection.rows if selected else []
             if rows:
-                ui.open_profile(table.iloc[rows[0]]["Код школы"])
+                layout.open_profile(table.iloc[rows[0]]["Код школы"])
             st.caption("Выберите строку, чтобы открыть профиль школы.")
 
 with tabs[2]:
@@ -112,7 +115,7 @@ with tabs[2]:
                 for status in (idn.STATUS_ENTERED, idn.STATUS_STAYED, idn.STATUS_LEFT)
             )
         )
-        ui.show_table(changes, key=f"identification_{flag}_changes")
+        layout.show_table(changes, key=f"identification_{flag}_changes")
 
 with tabs[3]:
     for flag, title in (("shnor", "ШНОР"), ("shnsu", "ШНСУ")):
@@ -129,7 +132,7 @@ with tabs[3]:
                 )
             )
         )
-        ui.show_table(compared, key=f"identification_{flag}_official")
+        layout.show_table(compared, key=f"identification_{flag}_official")
 
 with tabs[4]:
     if partners.empty:
@@ -148,7 +151,7 @@ with tabs[4]:
                 "reason": "Почему",
             }
         )[["ШНОР", "№", "Предлагаемый партнёр", "Результат партнёра с учётом контекста", "Почему"]]
-        ui.show_table(
+        layout.show_table(
             table,
             key="identification_partners",
             digits={"Результат партнёра с учётом контекста": 2},
@@ -193,5 +196,5 @@ with right.popover("Сохранить набор настроек", icon=":mate
         except (ValueError, DatabaseError) as exc:
             st.error(str(exc))
         else:
-            store.close()  # the next query opens the new file
+            reads.close()  # the next query opens the new file
             st.success(f"Набор «{name.strip()}» сохранён.")

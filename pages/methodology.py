@@ -3,15 +3,17 @@
 import pandas as pd
 import streamlit as st
 
+from analytics import fmt, labels
 from analytics import monitoring as mon
 from analytics import objectivity as obj
 from analytics import trends as tr
 from analytics.context import SETTLEMENTS
 from analytics.settings import RESILIENT_DEFINITIONS, RULE_NAMES
 from analytics.social_index import MAX_MISSING, PASSPORT_ORIENTATION
-from radar import fmt, live, reports, texts, ui
+from radar.handouts import reports
+from radar.ui import layout, live
 
-ui.current_scope()
+layout.current_scope()
 settings = live.active_settings()
 
 
@@ -43,7 +45,7 @@ st.latex(
 
 st.header("Индекс социального благополучия школы (ИСБШ)")
 signs = ", ".join(
-    f"{texts.PASSPORT_LABELS[c].lower()} ({'+' if s > 0 else '−'})"
+    f"{labels.PASSPORT_LABELS[c].lower()} ({'+' if s > 0 else '−'})"
     for c, s in PASSPORT_ORIENTATION.items()
 )
 st.markdown(

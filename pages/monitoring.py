@@ -3,25 +3,27 @@
 import pandas as pd
 import streamlit as st
 
+from analytics import fmt
 from analytics import monitoring as mon
-from radar import charts, fmt, live, store, ui
+from radar.ui import layout, live, reads
+from radar.views import charts
 
-scope = ui.current_scope()
+scope = layout.current_scope()
 st.title("Мониторинг этапов")
 
-year = ui.year_with_data(
-    store.query("monitoring_years")["year"].astype(int).tolist(),
+year = layout.year_with_data(
+    reads.query("monitoring_years")["year"].astype(int).tolist(),
     scope,
     "данных нет",
     "В базе нет данных мониторинга этапов: загрузите значения входного, "
     "промежуточного и итогового этапов.",
 )
 
-schools = store.query("monitoring_schools", year=year, municipality=scope.municipality_id)
+schools = reads.query("monitoring_schools", year=year, municipality=scope.municipality_id)
 if schools.empty:
     st.info("Нет школ в мониторинге для выбранного муниципалитета.")
     st.stop()
-indicators = store.query("monitoring_indicator_list")
+indicators = reads.query("monitoring_indicator_list")
 names = dict(zip(indicators["indicator"], indicators["name"], strict=True))
 active = mon.settings_from(live.active_settings())
 chosen = st.multiselect(
@@ -39,7 +41,7 @@ settings = mon.MonitoringSettings(
 )
 if settings.indicators != active.indicators:
     # Judged again here with the chosen indicators; the tables keep the active settings.
-    changes_all = store.query(
+    changes_all = reads.query(
         "monitoring_changes_all", year=year, municipality=scope.municipality_id
     )
     judged_again = mon.progress(changes_all, settings)[
@@ -74,7 +76,7 @@ indicator = st.selectbox(
     format_func=names.get,
     key="monitoring_indicator",
 )
-changes = store.query(
+changes = reads.query(
     "monitoring_changes_year", year=year, indicator=indicator, municipality=scope.municipality_id
 )
 positive = {
@@ -110,9 +112,11 @@ table = schools.rename(
         "reason": "Обоснование",
     }
 )[["Школа", "Муниципалитет", "Куратор", "Кластер рисков", "Итог", "Обоснование"]]
-event = ui.show_table(table, key="monitoring_table", on_select="rerun", selection_mode="single-row")
+event = layout.show_table(
+    table, key="monitoring_table", on_select="rerun", selection_mode="single-row"
+)
 if event and event.selection.rows:
-    ui.open_profile(schools.iloc[event.selection.rows[0]]["school_id"])
+    layout.open_profile(schools.iloc[event.selection.rows[0]]["school_id"])
 missing = schools[~judged]
 if len(missing):
     st.warning(

@@ -6,11 +6,13 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from radar import charts, fmt, live, store, ui
-from radar import municipality_report as meeting
+from analytics import fmt
+from radar.handouts import municipality_report as meeting
+from radar.ui import layout, live, reads
+from radar.views import charts
 
-scope = ui.current_scope()
-municipalities = store.query("municipality_list")
+scope = layout.current_scope()
+municipalities = reads.query("municipality_list")
 names = dict(zip(municipalities["municipality_id"], municipalities["name"], strict=True))
 municipality = scope.municipality_id or st.selectbox(
     "Муниципалитет", list(names), format_func=names.get, key="municipality_choice"
@@ -30,7 +32,7 @@ if presenting:
 st.title(names[municipality])
 st.caption(f"{scope.year} год — к заседанию")
 
-card = store.query("municipality_card", year=scope.year, municipality=municipality).iloc[0]
+card = reads.query("municipality_card", year=scope.year, municipality=municipality).iloc[0]
 
 
 def delta(now, before) -> int | None:
@@ -78,7 +80,7 @@ cols[0].metric(
     help=None if pd.notna(card["region_positive_share"]) else "В данных нет этапов мониторинга.",
 )
 
-roadmap = store.query(
+roadmap = reads.query(
     "municipality_roadmap", year=scope.year, municipality=municipality, as_of=date.today()
 )
 done = int((roadmap["status"] == "выполнено").sum())
@@ -92,16 +94,16 @@ cols[2].metric("Просрочено мероприятий", fmt.integer(overdu
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Школы, которым нужно внимание")
-    attention = store.query("municipality_attention", year=scope.year, municipality=municipality)
+    attention = reads.query("municipality_attention", year=scope.year, municipality=municipality)
     if attention.empty:
         st.success("Таких школ нет.")
     else:
         shown = meeting.attention_reasons(attention)
-        event = ui.show_table(
+        event = layout.show_table(
             shown, key="municipality_attention", on_select="rerun", selection_mode="single-row"
         )
         if event and event.selection.rows and not presenting:
-            ui.open_profile(attention.iloc[event.selection.rows[0]]["school_id"])
+            layout.open_profile(attention.iloc[event.selection.rows[0]]["school_id"])
 with right:
     st.subheader("Дорожная карта")
     counts = roadmap["status"].value_counts()
@@ -128,7 +130,7 @@ with right:
         )
 
 if not presenting:
-    available = meeting.procedures(store.query)
+    available = meeting.procedures(reads.query)
     chosen = st.multiselect(
         "Процедуры в отчёте HTML и PDF",
         available,
@@ -139,7 +141,7 @@ if not presenting:
     )
 
     about = meeting.Meeting(
-        store.query,
+        reads.query,
         municipality,
         names[municipality],
         scope.year,
@@ -148,7 +150,7 @@ if not presenting:
         date.today(),
     )
     left, middle, right = st.columns(3)
-    ui.html_and_pdf(
+    layout.html_and_pdf(
         partial(meeting.report_html, about),
         (left, middle),
         "Отчёт",

@@ -2,13 +2,14 @@
 
 import streamlit as st
 
+from analytics import fmt
 from analytics import trends as tr
-from radar import fmt, store, ui
+from radar.ui import layout, reads
 
-scope = ui.current_scope()
+scope = layout.current_scope()
 st.title("Мои школы")
 
-curators = store.query("curator_list")
+curators = reads.query("curator_list")
 if curators.empty:
     st.info("В базе нет кураторов: загрузите списки программ с кураторами.")
     st.stop()
@@ -28,9 +29,9 @@ curator = st.selectbox(
     help="Куратор и его школы по спискам программ выбранного года.",
 )
 st.caption(f"{year} год" + ("" if year == scope.year else f" (в {scope.year} году кураторов нет)"))
-schools = store.query("curator_schools", curator_id=curator, year=year)
-history = store.query("curator_history", curator_id=curator, year=year)
-colours = store.query("curator_colours", curator_id=curator, year=year)
+schools = reads.query("curator_schools", curator_id=curator, year=year)
+history = reads.query("curator_history", curator_id=curator, year=year)
+colours = reads.query("curator_colours", curator_id=curator, year=year)
 print_mode = st.toggle(
     "Версия для печати",
     key="my_print",
@@ -65,7 +66,7 @@ for row in schools.itertuples(index=False):
             + (f" · кластер «{row.cluster_name}»" if isinstance(row.cluster_name, str) else "")
         )
         if not print_mode and button.button("Профиль", key=f"open_{row.school_id}"):
-            ui.open_profile(row.school_id)
+            layout.open_profile(row.school_id)
         mine = colours[colours["school_id"] == row.school_id].set_index("indicator")
         c = st.columns(4)
         for col, (indicator, title, digits, percent) in zip(

@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from radar import charts, fmt, store, ui
+from analytics import fmt
+from radar.ui import layout, reads
+from radar.views import charts
 
-scope = ui.current_scope()
+scope = layout.current_scope()
 st.title("Обзор региона")
 st.caption(scope.label)
 
-kpi = store.query("overview_kpis", year=scope.year, municipality=scope.municipality_id).iloc[0]
+kpi = reads.query("overview_kpis", year=scope.year, municipality=scope.municipality_id).iloc[0]
 
 
 def delta(now, before) -> int | None:
@@ -58,8 +60,8 @@ row[2].metric(
 )
 row[3].metric("ЕГЭ, русский язык: средний балл", fmt.num(kpi["ege_rus_mean"]))
 
-summary = store.query("municipality_summary", year=scope.year, municipality=scope.municipality_id)
-points = store.query("school_points", year=scope.year, municipality=scope.municipality_id)
+summary = reads.query("municipality_summary", year=scope.year, municipality=scope.municipality_id)
+points = reads.query("school_points", year=scope.year, municipality=scope.municipality_id)
 
 left, right = st.columns([2, 3])
 with left:
@@ -80,7 +82,7 @@ with right:
     )
     chosen = [p for p in (event.selection.points if event else []) if p.get("customdata")]
     if chosen:
-        ui.open_profile(chosen[0]["customdata"][0])
+        layout.open_profile(chosen[0]["customdata"][0])
 
 st.subheader("Муниципалитеты")
 table = summary.rename(
@@ -113,7 +115,7 @@ table = summary.rename(
     ]
 ]
 st.dataframe(
-    fmt.style_table(table, digits={"ИСБШ": 1, "Сводный результат": 2}, percent=("Доля «2»",)),
+    layout.style_table(table, digits={"ИСБШ": 1, "Сводный результат": 2}, percent=("Доля «2»",)),
     hide_index=True,
     key="overview_municipality_table",
 )

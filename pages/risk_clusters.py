@@ -4,14 +4,16 @@ from functools import partial
 
 import streamlit as st
 
-from analytics import risk
-from radar import charts, fmt, live, reports, store, ui
+from analytics import fmt, risk
+from radar.handouts import reports
+from radar.ui import layout, live, reads
+from radar.views import charts
 
-scope = ui.current_scope()
+scope = layout.current_scope()
 st.title("Кластеры рисков")
 
-year = ui.year_with_data(
-    store.query("risk_years")["year"].astype(int).tolist(),
+year = layout.year_with_data(
+    reads.query("risk_years")["year"].astype(int).tolist(),
     scope,
     "профилей нет",
     "В базе нет рисковых профилей «500+»: загрузите перечень факторов риска и профили школ.",
@@ -26,7 +28,7 @@ extra = st.multiselect(
     help="По умолчанию школы группируются только по уровням факторов риска. Показатели "
     "контекста (стандартизованные, больше — хуже) добавляются к ним как признаки.",
 )
-members = store.query("risk_cluster_members", year=year)
+members = reads.query("risk_cluster_members", year=year)
 if extra:
     # The same analysis with more features, computed for this page (the tables keep the default).
     computed = live.clusters(tuple(extra))
@@ -39,9 +41,9 @@ if extra:
     quality = computed["risk_cluster_quality"].query("year == @year")
     measures = computed["risk_cluster_measures"].query("year == @year")
 else:
-    centres = store.query("risk_centres", year=year)
-    quality = store.query("risk_quality", year=year)
-    measures = store.query("risk_measures", year=year)
+    centres = reads.query("risk_centres", year=year)
+    quality = reads.query("risk_quality", year=year)
+    measures = reads.query("risk_measures", year=year)
 names = dict(zip(members["cluster_id"], members["cluster_name"], strict=False))
 
 programme = st.radio(
@@ -86,7 +88,7 @@ if shown.empty:
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Карта школ")
-    matrix = risk.profile_matrix(store.query("risk_year_profiles", year=year), year)
+    matrix = risk.profile_matrix(reads.query("risk_year_profiles", year=year), year)
     coords = risk.map_coordinates(matrix)
     points = coords.merge(shown, on="school_id")
     event = st.plotly_chart(
@@ -97,7 +99,7 @@ with left:
     )
     picked = [p for p in (event.selection.points if event else []) if p.get("customdata")]
     if picked:
-        ui.open_profile(picked[0]["customdata"][0])
+        layout.open_profile(picked[0]["customdata"][0])
     st.caption(
         "Школы с похожими профилями рядом. Оси — две главные компоненты уровней рисков. "
         "Выберите точку, чтобы открыть профиль школы."

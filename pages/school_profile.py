@@ -4,11 +4,13 @@ from functools import partial
 
 import streamlit as st
 
-from analytics import risk
+from analytics import fmt, labels, risk
 from analytics import trends as tr
-from radar import charts, fmt, live, profile, reports, store, texts, ui
+from radar.handouts import reports
+from radar.ui import layout, live, reads
+from radar.views import charts, profile
 
-scope = ui.current_scope()
+scope = layout.current_scope()
 st.title("Профиль школы")
 
 search = st.text_input(
@@ -16,18 +18,20 @@ search = st.text_input(
     key="profile_search",
     placeholder="например, «лицей» или «СОШ № 5»",
 )
-found = store.query(
+found = reads.query(
     "school_search", text=search.strip(), municipality=scope.municipality_id, limit=300
 )
-preselected = st.session_state.get(ui.PROFILE_SCHOOL_KEY)
+preselected = st.session_state.get(layout.PROFILE_SCHOOL_KEY)
 options = found["school_id"].tolist()
-labels = dict(zip(found["school_id"], found["name"] + " — " + found["municipality"], strict=True))
+school_labels = dict(
+    zip(found["school_id"], found["name"] + " — " + found["municipality"], strict=True)
+)
 if preselected and preselected not in options and not search.strip():
     # A school opened from another page stays selectable even outside the current filter.
-    chosen_card = store.query("school_card", school_id=preselected, year=scope.year)
+    chosen_card = reads.query("school_card", school_id=preselected, year=scope.year)
     if len(chosen_card):
         options.insert(0, preselected)
-        labels[preselected] = (
+        school_labels[preselected] = (
             f"{chosen_card['name'].iloc[0]} — {chosen_card['municipality'].iloc[0]}"
         )
 if not options:
@@ -37,12 +41,12 @@ school_id = st.selectbox(
     f"Школа (найдено: {len(found)}{', показаны первые 300' if len(found) == 300 else ''})",
     options,
     index=options.index(preselected) if preselected in options else 0,
-    format_func=lambda s: labels.get(s, s),
+    format_func=lambda s: school_labels.get(s, s),
     key="profile_school_select",
 )
-st.session_state[ui.PROFILE_SCHOOL_KEY] = school_id
+st.session_state[layout.PROFILE_SCHOOL_KEY] = school_id
 
-card = store.query("school_card", school_id=school_id, year=scope.year).iloc[0]
+card = reads.query("school_card", school_id=school_id, year=scope.year).iloc[0]
 st.header(card["name"])
 st.caption(
     f"{card['municipality']} · {card['settlement_type']} · {card['programme_type']} · "
@@ -82,7 +86,7 @@ cols[4].metric(
     "в стандартных отклонениях от среднего по региону.",
 )
 
-place = store.query("school_isbsh_place", school_id=school_id, year=scope.year)
+place = reads.query("school_isbsh_place", school_id=school_id, year=scope.year)
 if len(place):
     p = place.iloc[0]
     st.caption(
@@ -92,7 +96,7 @@ if len(place):
     )
 
 st.subheader(f"Идентификация, {scope.year}")
-status = store.query("school_identification", school_id=school_id, year=scope.year)
+status = reads.query("school_identification", school_id=school_id, year=scope.year)
 if status.empty:
     st.info("Для этого года идентификация не рассчитана: нет результатов или паспорта.")
 else:
@@ -102,11 +106,11 @@ else:
         hide_index=True,
         key="profile_rules_table",
     )
-    partners = store.query("school_partners", school_id=school_id, year=scope.year)
+    partners = reads.query("school_partners", school_id=school_id, year=scope.year)
     if len(partners):
         st.markdown("**Предлагаемые школы-партнёры**")
         event = st.dataframe(
-            fmt.style_table(
+            layout.style_table(
                 partners.rename(
                     columns={
                         "rank": "№",
@@ -124,11 +128,11 @@ else:
             selection_mode="single-row",
         )
         if event and event.selection.rows:
-            ui.open_profile(partners.iloc[event.selection.rows[0]]["partner_id"])
+            layout.open_profile(partners.iloc[event.selection.rows[0]]["partner_id"])
         st.caption("Выберите строку, чтобы открыть профиль школы-партнёра.")
 
 st.subheader("Рисковый профиль")
-risks = store.query("school_risk_profile", school_id=school_id)
+risks = reads.query("school_risk_profile", school_id=school_id)
 if risks.empty:
     st.info("Рисковый профиль школы не загружен и не может быть рассчитан из показателей.")
 else:
@@ -180,7 +184,7 @@ else:
             st.dataframe(history.rename_axis("Фактор").reset_index(), hide_index=True)
 
 st.subheader(f"Динамика показателей на {scope.year} год")
-school_trends = store.query("school_trends", school_id=school_id, year=scope.year)
+school_trends = reads.query("school_trends", school_id=school_id, year=scope.year)
 trend_charts: list = []  # also drawn in the card's HTML and PDF
 if school_trends.empty:
     st.info("Для тренда нужны значения хотя бы за два года, включая выбранный.")
@@ -204,7 +208,7 @@ else:
                     else "цвет не определён"
                 )
             )
-            hist = store.query("school_indicator_history", school_id=school_id, indicator=indicator)
+            hist = reads.query("school_indicator_history", school_id=school_id, indicator=indicator)
             trend_figure = charts.trend_line(hist, item, cuts.label, percent)
             trend_charts.append((cuts.label, trend_figure))
             st.plotly_chart(trend_figure, key=f"profile_trend_{indicator}")
@@ -220,12 +224,12 @@ else:
                 "прошлому году."
             )
 
-stages = store.query("school_stages", school_id=school_id, year=scope.year)
+stages = reads.query("school_stages", school_id=school_id, year=scope.year)
 if len(stages):
     st.subheader(f"Мониторинг этапов, {scope.year}")
     st.markdown(f"**{stages['status'].iloc[0]}** — {stages['reason'].iloc[0]}")
     st.dataframe(
-        fmt.style_table(
+        layout.style_table(
             stages.rename(
                 columns={
                     "name": "Показатель",
@@ -241,7 +245,7 @@ if len(stages):
         key="profile_stages_table",
     )
 
-signs = store.query("school_objectivity", school_id=school_id, year=scope.year)
+signs = reads.query("school_objectivity", school_id=school_id, year=scope.year)
 if len(signs):
     st.subheader(f"Объективность ВПР, {scope.year}")
     fired = signs[signs["fired"]]
@@ -269,14 +273,14 @@ if len(signs):
     )
 
 st.subheader(f"Результаты с учётом контекста, {scope.year}")
-adjusted = store.query("school_adjusted_procedures", school_id=school_id, year=scope.year)
+adjusted = reads.query("school_adjusted_procedures", school_id=school_id, year=scope.year)
 reliable = adjusted[adjusted["band"].isin(list(charts.BAND_STYLE))]
 if reliable.empty:
     st.info(
         "Нет процедур с достаточным числом участников, чтобы оценить результат с учётом контекста."
     )
 else:
-    overall = store.query("school_adjusted_overall", school_id=school_id, year=scope.year)
+    overall = reads.query("school_adjusted_overall", school_id=school_id, year=scope.year)
     cols = st.columns(len(overall) or 1)
     for col, row in zip(cols, overall.itertuples(index=False), strict=False):
         col.metric(
@@ -287,7 +291,7 @@ else:
         )
         col.caption(row.band or "")
     procedure_names = [
-        texts.procedure_label(e, s, g)
+        labels.procedure_label(e, s, g)
         for e, s, g in zip(reliable["exam"], reliable["subject"], reliable["grade"], strict=True)
     ]
     st.plotly_chart(
@@ -299,7 +303,7 @@ else:
         "Процедуры с малым числом участников не показаны."
     )
 
-programmes = store.query("school_programmes", school_id=school_id)
+programmes = reads.query("school_programmes", school_id=school_id)
 current = programmes[programmes["year"] == scope.year]
 if len(current):
     st.warning("В " + str(scope.year) + " году: " + ", ".join(current["programme"]) + ".")
@@ -307,7 +311,7 @@ else:
     st.success(f"В {scope.year} году школа не входит в списки ШНОР, ШНСУ и «500+».")
 
 st.subheader("Результаты по годам")
-procedures = store.query("school_procedures", school_id=school_id)
+procedures = reads.query("school_procedures", school_id=school_id)
 if procedures.empty:
     st.info("Результатов оценочных процедур нет.")
 else:
@@ -316,17 +320,17 @@ else:
     chosen = left.selectbox(
         "Процедура",
         keys,
-        format_func=lambda k: texts.procedure_label(*k),
+        format_func=lambda k: labels.procedure_label(*k),
         key="profile_procedure",
     )
     measure = right.radio(
         "Показатель",
-        list(texts.MEASURES),
-        format_func=texts.MEASURES.get,
+        list(labels.MEASURES),
+        format_func=labels.MEASURES.get,
         horizontal=True,
         key="profile_measure",
     )
-    history = store.query(
+    history = reads.query(
         "school_result_history",
         school_id=school_id,
         exam=chosen[0],
@@ -337,7 +341,7 @@ else:
         charts.result_history(history, measure),
         key="profile_history_chart",
     )
-    procedure_trend = store.query(
+    procedure_trend = reads.query(
         "school_procedure_trend",
         school_id=school_id,
         exam=chosen[0],
@@ -354,17 +358,17 @@ else:
             )
         )
     st.caption(
-        f"Значения школы при числе участников меньше {texts.SMALL_NUMBER_HIDE} скрыты; "
-        f"при числе меньше {texts.SMALL_NUMBER_WARN} отмечены как ненадёжные."
+        f"Значения школы при числе участников меньше {labels.SMALL_NUMBER_HIDE} скрыты; "
+        f"при числе меньше {labels.SMALL_NUMBER_WARN} отмечены как ненадёжные."
     )
-    year_results = store.query("school_year_procedures", school_id=school_id, year=scope.year)
+    year_results = reads.query("school_year_procedures", school_id=school_id, year=scope.year)
     if len(year_results):
         shown = year_results.copy()
-        hidden = shown["participants"] < texts.SMALL_NUMBER_HIDE
+        hidden = shown["participants"] < labels.SMALL_NUMBER_HIDE
         for column in ("mean_score", "mean_mark", "share_fail", "share_81plus", "z_score"):
             shown.loc[hidden, column] = float("nan")
         shown["procedure"] = [
-            texts.procedure_label(e, s, g)
+            labels.procedure_label(e, s, g)
             for e, s, g in zip(shown["exam"], shown["subject"], shown["grade"], strict=True)
         ]
         shown = shown.rename(
@@ -392,7 +396,7 @@ else:
         ]
         st.markdown(f"**Все процедуры {scope.year} года**")
         st.dataframe(
-            fmt.style_table(
+            layout.style_table(
                 shown,
                 digits={"Средняя отметка": 2, "Отклонение от региона (z)": 2},
                 percent=("Доля «2» / ниже минимума", "Доля 81+"),
@@ -404,14 +408,14 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader(f"Социальный паспорт, {scope.year}")
-    passport = store.query("school_passport_compare", school_id=school_id, year=scope.year)
+    passport = reads.query("school_passport_compare", school_id=school_id, year=scope.year)
     if passport["school"].notna().any():
         st.plotly_chart(charts.passport_compare(passport), key="profile_passport_chart")
     else:
         st.info(f"Социальный паспорт за {scope.year} год не загружен.")
 with right:
     st.subheader("Кадры")
-    staff = store.query("school_staff", school_id=school_id)
+    staff = reads.query("school_staff", school_id=school_id)
     if staff.empty:
         st.info("Сведений о кадрах нет.")
     else:
@@ -427,7 +431,7 @@ with right:
             help="Доля педагогов с высшим педагогическим образованием",
         )
         st.plotly_chart(charts.staff_age(staff), key="profile_staff_chart")
-    outcomes = store.query("school_outcomes", school_id=school_id)
+    outcomes = reads.query("school_outcomes", school_id=school_id)
     now = outcomes[outcomes["year"] == scope.year]
     if len(now):
         cols = st.columns(2)
@@ -460,7 +464,7 @@ st.divider()
 card_sheets = reports.school_card_sheets(
     card,
     scope.year,
-    store.query("school_year_procedures", school_id=school_id, year=scope.year),
+    reads.query("school_year_procedures", school_id=school_id, year=scope.year),
     profile.rules_table(status.iloc[0], live.active_settings()) if len(status) else None,
     school_trends,
     stages,
@@ -483,6 +487,6 @@ left.download_button(
     icon=":material/download:",
     key="profile_card_download",
 )
-ui.html_and_pdf(
+layout.html_and_pdf(
     card_html, (middle, right), "Карточка", f"Карточка_{school_id}_{scope.year}", "profile_card"
 )

@@ -8,8 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-from radar import db, fmt
-from radar.loader import ValidationError
+from analytics import fmt
+from radar.ingest.loader import ValidationError
+from radar.store import db
 
 DESCRIPTION = (
     "Школьный радар — аналитическая панель поддержки школ с низкими образовательными "
@@ -58,9 +59,9 @@ def _progress(message: str, fraction: float) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from data.generator import generate_region
-    from radar.loader import Source, load_region
-    from radar.refresh import refresh_derived
-    from radar.spec import TABLES
+    from radar.ingest.loader import Source, load_region
+    from radar.store.refresh import refresh_derived
+    from radar.store.spec import TABLES
 
     path = Path(args.db) if args.db else db.db_path()
     if path.exists() and not args.force:
@@ -92,9 +93,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from radar.files import FileProblem, read_folder
-    from radar.loader import load_region
-    from radar.refresh import refresh_derived
+    from radar.ingest.files import FileProblem, read_folder
+    from radar.ingest.loader import load_region
+    from radar.store.refresh import refresh_derived
 
     path = Path(args.db) if args.db else db.db_path()
     try:
@@ -114,8 +115,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from radar.files import write_folder
-    from radar.spec import TABLES
+    from radar.handouts.csv_export import write_folder
+    from radar.store.spec import TABLES
 
     con = db.connect(Path(args.db) if args.db else db.db_path())
     try:
@@ -130,7 +131,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _check_and_load(files: list, path: Path, args: argparse.Namespace) -> int:
     """Check read files against the database (or on their own, with --replace), say what would
     change, ask, and load them: the tail shared by `radar import` and `radar map`."""
-    from radar.importer import apply_import, describe_database, plan_import, record_refusal
+    from radar.ingest.importer import apply_import, describe_database, plan_import, record_refusal
 
     for read in files:
         for note in read.notes:
@@ -165,8 +166,8 @@ def _check_and_load(files: list, path: Path, args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from radar.files import FileProblem
-    from radar.importer import read_file
+    from radar.ingest.files import FileProblem
+    from radar.ingest.importer import read_file
 
     path = Path(args.db) if args.db else db.db_path()
     try:
@@ -178,9 +179,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_map(args: argparse.Namespace) -> int:
-    from radar.files import FileProblem
-    from radar.importer import ReadFile
-    from radar.mapping import (
+    from radar.ingest.files import FileProblem
+    from radar.ingest.importer import ReadFile
+    from radar.ingest.mapping import (
         Mapping,
         build,
         constant_choices,
@@ -203,7 +204,7 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from radar.templates import template_bytes
+    from radar.ingest.templates import template_bytes
 
     target = Path(args.file)
     target.write_bytes(template_bytes())
@@ -212,7 +213,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    from radar.refresh import refresh_derived
+    from radar.store.refresh import refresh_derived
 
     path = Path(args.db) if args.db else db.db_path()
     if not path.exists():

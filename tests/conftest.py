@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from radar import db
+from radar.store import db
 
 
 def tiny_frames() -> dict[str, pd.DataFrame]:

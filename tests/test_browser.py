@@ -158,8 +158,8 @@ def test_a_bad_file_uploaded_in_the_browser_is_refused_with_its_sheet_and_row(se
     import pandas as pd
     from playwright.sync_api import sync_playwright
 
-    from radar import db
-    from tests.test_import import filled_template
+    from radar.store import db
+    from tests.ingest.test_import import filled_template
 
     con = db.connect(demo_db)
     rows = db.read_table(con, "exam_results").head(2).assign(share_2=1.7)
@@ -195,7 +195,7 @@ def test_files_in_another_layout_are_checked_through_a_saved_mapping(server, dem
     nothing is written until the user confirms."""
     from playwright.sync_api import sync_playwright
 
-    from radar import db
+    from radar.store import db
 
     folder = db.ROOT / "data" / "realdata" / "england_ks4_2019"
     before = Path(demo_db).read_bytes()
@@ -224,7 +224,7 @@ def test_columns_of_foreign_files_are_matched_on_the_page(server, demo_db):
     and sees what would change."""
     from playwright.sync_api import sync_playwright
 
-    from tests.test_mapping_step import passport_workbook
+    from tests.ui.test_mapping_step import passport_workbook
 
     sheet = passport_workbook([("S0001", 7.5), ("S0002", "21%")])
     pupils = "Код школы;Численность\nS0001;905\nS0002;610\n".encode()
@@ -315,7 +315,8 @@ def test_a_region_replaces_the_demo_with_its_own_files(demo_db, tmp_path):
 
     from playwright.sync_api import sync_playwright
 
-    from radar import db, fmt
+    from analytics import fmt
+    from radar.store import db
 
     path = tmp_path / "region.duckdb"
     shutil.copy(demo_db, path)

@@ -43,8 +43,8 @@ def test_missing_database_is_explained(tmp_path, capsys):
 
 
 def test_radar_map_loads_the_real_english_sample_through_its_mapping(tmp_path, capsys):
-    from radar import db
     from radar.cli import main
+    from radar.store import db
 
     path = tmp_path / "england.duckdb"
     root = db.ROOT
@@ -68,8 +68,8 @@ def test_radar_map_loads_the_real_english_sample_through_its_mapping(tmp_path, c
 
 
 def test_radar_map_sets_a_constant_such_as_next_years_year(tmp_path, capsys):
-    from radar import db
     from radar.cli import main
+    from radar.store import db
 
     root = db.ROOT
     args = [

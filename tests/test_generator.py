@@ -8,9 +8,9 @@ import pytest
 
 from analytics.social_index import compute_social_index
 from data.generator import TABLE_ORDER, generate_region
-from radar import db
-from radar.loader import validate
-from radar.spec import TABLES
+from radar.ingest.loader import validate
+from radar.store import db
+from radar.store.spec import TABLES
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,63 @@
+"""Numbers as Russian readers expect them: decimal comma, thin space between thousands."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+DASH = "—"
+THOUSANDS = "\u202f"  # narrow no-break space
+MINUS = "\u2212"  # the typographic minus sign
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def num(value: object, digits: int = 1) -> str:
+    """1234.5 → «1 234,5»; missing → «—».
+
+    >>> num(1234.56)
+    '1\u202f234,6'
+    """
+    if _missing(value):
+        return DASH
+    text = f"{float(value):,.{digits}f}"
+    return text.replace(",", THOUSANDS).replace(".", ",").replace("-", MINUS)
+
+
+def integer(value: object) -> str:
+    return num(value, 0)
+
+
+def pct(share: object, digits: int = 1) -> str:
+    """A share 0..1 as percent: 0.123 → «12,3 %»."""
+    if _missing(share):
+        return DASH
+    return f"{num(float(share) * 100, digits)}\u00a0%"
+
+
+def signed(value: object, digits: int = 1) -> str:
+    """A change with its sign: «+1,5», «−0,3»."""
+    if _missing(value):
+        return DASH
+    text = num(abs(float(value)), digits)
+    return ("+" if float(value) > 0 else "−" if float(value) < 0 else "") + text
+
+
+def plural(n: int, forms: tuple[str, str, str]) -> str:
+    """The Russian form for a count: (1 школа, 2 школы, 5 школ).
+
+    >>> plural(21, ("школа", "школы", "школ")), plural(12, ("школа", "школы", "школ"))
+    ('школа', 'школ')
+    """
+    n = abs(int(n))
+    if n % 10 == 1 and n % 100 != 11:
+        return forms[0]
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return forms[1]
+    return forms[2]
+
+
+SCHOOLS = ("школа", "школы", "школ")

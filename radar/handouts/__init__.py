@@ -1,0 +1,1 @@
+"""What leaves the product: Excel workbooks, HTML and PDF reports."""

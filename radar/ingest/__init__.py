@@ -1,0 +1,1 @@
+"""A region's files in: reading, mapping foreign layouts, validation, import."""

@@ -1,0 +1,436 @@
+"""A region's own files into the database: read, check, show what changes, then write all or none.
+
+Files are Excel workbooks (a sheet per table, named by the table's Russian name or code, as in
+the template) or CSV files (one table each, named by the file). Rows replace the rows with the
+same key; everything else stays. The write goes to a private copy of the database that replaces
+the working one only after the rows, the import history and the derived tables are all written.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analytics import fmt
+from radar.ingest.files import FileProblem, header_map, read_csv_table
+from radar.ingest.loader import Problem, Source, ValidationError, validate
+from radar.ingest.templates import INSTRUCTIONS, example
+from radar.store import db
+from radar.store.spec import LOAD_ORDER, TABLES, Table
+
+Progress = Callable[[str, float], None]
+
+
+def table_for(name: str) -> str | None:
+    """A sheet or file name → table code: the code itself or the Russian name, any case."""
+    wanted = name.strip().lower()
+    for table in TABLES.values():
+        # Excel cuts sheet names to 31 characters.
+        if wanted in (table.name.lower(), table.label.lower(), table.label[:31].lower()):
+            return table.name
+    return None
+
+
+@dataclass
+class ReadFile:
+    """What was read from one file: frames per table and notes for the user."""
+
+    name: str
+    digest: str
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def read_file(name: str, content: bytes) -> ReadFile:
+    """Read an uploaded or given file (.xlsx or .csv) into text frames per table."""
+    if not content.strip():
+        raise FileProblem(f"{name}: файл пуст")
+    out = ReadFile(name, hashlib.sha256(content).hexdigest())
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        stem = table_for(Path(name).stem)
+        if stem is None:
+            raise FileProblem(
+                f"{name}: не понятно, какая это таблица; назовите файл кодом или названием "
+                "таблицы, например exam_results.csv или «Результаты оценочных процедур.csv»"
+            )
+        tmp = Path(name)
+        table, frame, note = _read_csv_bytes(tmp, content, stem)
+        out.frames[table] = frame
+        out.notes.append(note)
+        return out
+    if suffix not in (".xlsx", ".xlsm"):
+        raise FileProblem(f"{name}: поддерживаются файлы .xlsx и .csv")
+    try:
+        sheets = pd.read_excel(
+            io.BytesIO(content), sheet_name=None, dtype=str, engine="calamine", header=0
+        )
+    except Exception as exc:  # calamine reports broken files in its own words
+        raise FileProblem(f"{name}: не удаётся прочитать как книгу Excel ({exc})") from exc
+    unknown, skipped = [], []
+    for sheet, frame in sheets.items():
+        if sheet.strip().lower() == INSTRUCTIONS.lower():
+            continue
+        table = table_for(sheet)
+        if table is None:
+            unknown.append(sheet)
+            continue
+        frame = frame.dropna(how="all")
+        frame.columns = [str(c).strip().rstrip("*").strip() for c in frame.columns]
+        frame = frame.rename(columns=header_map(TABLES[table], list(frame.columns)))
+        frame = frame.astype(object).where(frame.notna(), None)
+        # The template's example row, left in place, is not data.
+        sample = {c.name: str(example(c)) for c in TABLES[table].columns}
+        is_example = pd.Series(True, index=frame.index)
+        for column in frame.columns:
+            if column in sample:
+                is_example &= frame[column].map(
+                    lambda v, s=sample[column]: v is None or str(v).strip() in (s, s + ".0")
+                )
+        first_row = 2
+        if len(frame) and is_example.iloc[0]:
+            frame = frame.iloc[1:]
+            first_row = 3
+        if frame.empty:
+            skipped.append(sheet)
+            continue
+        frame = frame.reset_index(drop=True)
+        frame.attrs["source"] = Source(name, sheet, first_row=first_row)
+        out.frames[table] = frame
+        out.notes.append(f"{name}, лист «{sheet}»: строк {len(frame)}")
+    if skipped:
+        out.notes.append(
+            f"{name}: листы без данных пропущены — " + ", ".join(f"«{s}»" for s in skipped)
+        )
+    if unknown:
+        known = ", ".join(f"«{t.label}»" for t in TABLES.values())
+        raise FileProblem(
+            f"{name}: листы {', '.join(f'«{s}»' for s in unknown)} не соответствуют ни одной "
+            f"таблице; назовите листы так: {known}"
+        )
+    if not out.frames:
+        raise FileProblem(f"{name}: в книге нет листов с данными (только пример из шаблона)")
+    return out
+
+
+def _read_csv_bytes(path: Path, content: bytes, table: str):
+    """read_csv_table works on a path: give it a temporary one with the same name."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / path.name
+        target.write_bytes(content)
+        return read_csv_table(target, table)
+
+
+def _match(table: Table) -> str:
+    return " and ".join(f"t.{k} = i.{k}" for k in table.key)
+
+
+def _statement(name: str, table: Table) -> str:
+    values = [c for c in table.names if c not in table.key]
+    return (
+        db.sql(name)
+        .replace("__TABLE__", table.name)
+        .replace("__COLUMNS__", ", ".join(table.names))
+        .replace("__SET__", ", ".join(f"{c} = i.{c}" for c in values) or "1 = 1")
+        .replace("__MATCH__", _match(table))
+    )
+
+
+def _same(a: pd.Series, b: pd.Series) -> pd.Series:
+    both_missing = a.isna() & b.isna()
+    if pd.api.types.is_float_dtype(a) or pd.api.types.is_float_dtype(b):
+        close = (pd.to_numeric(a, errors="coerce") - pd.to_numeric(b, errors="coerce")).abs()
+        return both_missing | (close < 1e-9)
+    return both_missing | (a.astype(str) == b.astype(str))
+
+
+def changes(
+    con: duckdb.DuckDBPyConnection | None, table: Table, incoming: pd.DataFrame
+) -> tuple[int, int, int]:
+    """How many incoming rows are new, change a row, or equal the row already there."""
+    if con is None or incoming.empty:
+        return len(incoming), 0, 0
+    keys = incoming[list(table.key)].drop_duplicates()
+    con.register("incoming_keys", keys)
+    try:
+        statement = db.sql("existing_rows").replace("__TABLE__", table.name)
+        existing = con.execute(statement.replace("__MATCH__", _match(table))).df()
+    finally:
+        con.unregister("incoming_keys")
+    if existing.empty:
+        return len(incoming), 0, 0
+    merged = incoming[table.names].merge(
+        existing[table.names],
+        on=list(table.key),
+        how="left",
+        suffixes=("", "__old"),
+        indicator=True,
+    )
+    found = merged["_merge"] == "both"
+    values = [c for c in table.names if c not in table.key]
+    equal = pd.Series(True, index=merged.index)
+    for column in values:
+        equal &= _same(merged[column], merged[f"{column}__old"])
+    added = int((~found).sum())
+    unchanged = int((found & equal).sum())
+    return added, int(found.sum()) - unchanged, unchanged
+
+
+@dataclass
+class Plan:
+    """A checked import: typed rows, problems and what would change, per table."""
+
+    files: list[ReadFile]
+    typed: dict[str, pd.DataFrame]
+    problems: list[Problem]
+    summary: pd.DataFrame
+    # The files replace everything in the database (the demo region, say) instead of updating
+    # it: checked on their own, and only their rows are kept. Settings presets and the import
+    # history stay.
+    replace: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "ошибка"]
+
+
+def plan_import(
+    files: list[ReadFile], path: Path | str | None = None, replace: bool = False
+) -> Plan:
+    """Check every file against the rules and the database (or, to replace the database, on
+    their own); nothing is written."""
+    frames: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    for read in files:
+        for table, frame in read.frames.items():
+            if table in frames:
+                problems.append(
+                    Problem(
+                        "ошибка",
+                        table,
+                        read.name,
+                        "",
+                        None,
+                        "",
+                        f"таблица «{TABLES[table].label}» пришла в нескольких файлах или "
+                        "листах; объедините их в один",
+                    )
+                )
+                continue
+            frames[table] = frame
+    path = Path(path) if path is not None else db.db_path()
+    con = db.connect(path, read_only=True) if path.exists() and not replace else None
+    try:
+        typed, found = validate(frames, con)
+        problems += found
+        rows = []
+        for name in LOAD_ORDER:
+            if name in typed:
+                added, changed, unchanged = changes(con, TABLES[name], typed[name])
+                rows.append(
+                    {
+                        "table": name,
+                        "Таблица": TABLES[name].label,
+                        "Строк в файле": len(typed[name]),
+                        "Новых": added,
+                        "Изменённых": changed,
+                        "Без изменений": unchanged,
+                    }
+                )
+    finally:
+        if con is not None:
+            con.close()
+    return Plan(files, typed, problems, pd.DataFrame(rows), replace)
+
+
+def apply_import(
+    plan: Plan,
+    path: Path | str | None = None,
+    progress: Progress | None = None,
+    user: str | None = None,
+) -> None:
+    """Write a plan without errors: rows, history and derived tables, all or nothing."""
+    from radar.store.refresh import refresh_derived
+
+    if plan.errors:
+        raise ValidationError(plan.problems)
+    step = progress or (lambda _m, _f: None)
+    user = user or getpass.getuser()
+    tables = [name for name in LOAD_ORDER if name in plan.typed]
+    summary = plan.summary.set_index("table")
+    owner = {t: read for read in plan.files for t in read.frames}
+    # DuckDB cannot update a row that other tables refer to (a school with results): when such
+    # rows change, the whole region is rewritten from the old rows and the new ones instead.
+    referenced = {ref[1] for t in TABLES.values() for ref in t.references}
+    changed = {n for n in tables if int(summary.loc[n, "Изменённых"]) > 0}
+    rebuild = plan.replace or bool(changed & referenced)
+    old = _all_rows(path) if rebuild else {}
+    if plan.replace:
+        old = {k: v for k, v in old.items() if k in ("settings_presets", "import_history")}
+    with db.write_session(path, fresh=rebuild) as con:
+        con.execute("begin transaction")
+        if rebuild:
+            step("Замена базы строками из файлов" if plan.replace else "Перезапись базы", 0.0)
+            for name in LOAD_ORDER:
+                rows = _overlay(TABLES[name], old.get(name), plan.typed.get(name))
+                if rows is not None and len(rows):
+                    _insert(con, TABLES[name], rows)
+            for extra in ("settings_presets", "import_history"):
+                if extra in old and len(old[extra]):
+                    con.register("incoming_rows", old[extra])
+                    statement = db.sql("insert_rows").replace("__TABLE__", extra)
+                    con.execute(statement.replace("__COLUMNS__", ", ".join(old[extra].columns)))
+                    con.unregister("incoming_rows")
+        for i, name in enumerate(tables):
+            table = TABLES[name]
+            step(f"Запись: {table.label.lower()}", 0.6 * i / max(len(tables), 1))
+            if not rebuild:
+                con.register("incoming_rows", plan.typed[name][table.names])
+                try:
+                    if len(table.names) > len(table.key):
+                        con.execute(_statement("upsert_update", table))
+                    con.execute(_statement("upsert_insert", table))
+                finally:
+                    con.unregister("incoming_rows")
+            row = summary.loc[name]
+            con.execute(
+                db.sql("record_import"),
+                {
+                    "user_name": user,
+                    "file_name": owner[name].name,
+                    "file_hash": owner[name].digest,
+                    "table_name": name,
+                    "rows_in_file": int(row["Строк в файле"]),
+                    "added": int(row["Новых"]),
+                    "changed": int(row["Изменённых"]),
+                    "unchanged": int(row["Без изменений"]),
+                    "outcome": "загружено, база заменена" if plan.replace else "загружено",
+                },
+            )
+        con.execute("commit")
+
+        def sub(message: str, fraction: float) -> None:
+            step(message, 0.6 + 0.4 * fraction)
+
+        refresh_derived(con, sub)
+    step("Данные загружены", 1.0)
+
+
+def _all_rows(path: Path | str | None) -> dict[str, pd.DataFrame]:
+    """Every base table of the current database, and the presets and history to keep."""
+    path = Path(path) if path is not None else db.db_path()
+    if not path.exists():
+        return {}
+    con = db.connect(path, read_only=True)
+    try:
+        names = {r[0] for r in con.execute(db.sql("table_names")).fetchall()}
+        rows = {name: db.read_table(con, name) for name in TABLES if name in names}
+        for extra in ("settings_presets", "import_history"):
+            if extra in names:
+                rows[extra] = con.execute(db.sql(extra)).df()
+        return rows
+    finally:
+        con.close()
+
+
+def _overlay(table: Table, old: pd.DataFrame | None, new: pd.DataFrame | None):
+    """Old rows whose key is not in the new ones, then the new rows."""
+    if new is None:
+        return old
+    new = new[table.names]
+    if old is None or old.empty:
+        return new
+    keys = list(table.key)
+    kept = old.merge(new[keys].drop_duplicates(), on=keys, how="left", indicator=True)
+    kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
+    return pd.concat([kept[table.names], new], ignore_index=True)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: Table, rows: pd.DataFrame) -> None:
+    con.register("incoming_rows", rows[table.names])
+    try:
+        statement = db.sql("insert_rows").replace("__TABLE__", table.name)
+        con.execute(statement.replace("__COLUMNS__", ", ".join(table.names)))
+    finally:
+        con.unregister("incoming_rows")
+
+
+def database_phrase(summary: pd.DataFrame) -> str:
+    """The database_summary row as a phrase for the user: «демонстрационный регион «…»,
+    1 100 школ» or «данные региона, 3 школы»."""
+    row = summary.iloc[0]
+    schools = int(row["schools"])
+    counted = f"{fmt.integer(schools)} {fmt.plural(schools, fmt.SCHOOLS)}"
+    if pd.notna(row["generator"]):
+        return f"демонстрационный регион «{row['region'] or ''}», {counted}"
+    return f"данные региона, {counted}"
+
+
+def describe_database(path: Path | str | None = None) -> str | None:
+    """What the database at `path` holds (database_phrase), or None when there is none."""
+    path = Path(path) if path is not None else db.db_path()
+    if not path.exists():
+        return None
+    con = db.connect(path, read_only=True)
+    try:
+        return database_phrase(con.execute(db.sql("database_summary")).df())
+    finally:
+        con.close()
+
+
+def failure_log(path: Path | str | None = None) -> Path:
+    """Refused imports are listed beside the database, which a refused import must not touch."""
+    path = Path(path) if path is not None else db.db_path()
+    return path.with_name(path.name + ".refused.jsonl")
+
+
+def record_refusal(plan: Plan, path: Path | str | None = None, user: str | None = None) -> None:
+    """Note a refused import (who, when, file, hash, number of errors) in the side log."""
+    import json
+    from datetime import datetime
+
+    with failure_log(path).open("a", encoding="utf-8") as log:
+        for read in plan.files:
+            log.write(
+                json.dumps(
+                    {
+                        "imported_at": datetime.now().isoformat(timespec="seconds"),
+                        "user_name": user or getpass.getuser(),
+                        "file_name": read.name,
+                        "file_hash": read.digest,
+                        "table_name": ", ".join(read.frames),
+                        "rows_in_file": int(sum(len(f) for f in read.frames.values())),
+                        "outcome": f"отклонено: ошибок {len(plan.errors)}",
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
+
+
+def refusals(path: Path | str | None = None) -> pd.DataFrame:
+    """The refused imports, newest first."""
+    log = failure_log(path)
+    columns = [
+        "imported_at",
+        "user_name",
+        "file_name",
+        "file_hash",
+        "table_name",
+        "rows_in_file",
+        "outcome",
+    ]
+    if not log.exists():
+        return pd.DataFrame(columns=columns)
+    frame = pd.read_json(log, lines=True, dtype=False)
+    frame["imported_at"] = pd.to_datetime(frame["imported_at"])
+    return frame[columns].sort_values("imported_at", ascending=False).reset_index(drop=True)

@@ -1,0 +1,475 @@
+"""Files in another layout: a saved mapping turns them into the tables the loader checks.
+
+A mapping (JSON, kept in data/mappings/ or saved by the user) names the source files, which rows
+to keep, how they join, and for each column of a table either a source column, a constant, a
+percentage (text such as «62.2%» or 62.2, turned into a share) or a sum of percentages. Values in
+the source marked as missing (NA, SUPP …) become empty. The result goes through the same checks
+as any region's files.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from radar.ingest.files import FileProblem, decode, detect_separator
+from radar.ingest.loader import Source
+from radar.ingest.templates import INSTRUCTIONS, REGION_TABLES
+from radar.store.spec import LOAD_ORDER, TABLES
+
+MAPPINGS = Path(__file__).resolve().parents[2] / "data" / "mappings"
+ROW = "__file_row__"
+
+# Common header variants for the columns a region's file must have (lower case).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "school_id": (
+        "urn",
+        "код оо",
+        "код",
+        "id",
+        "код организации",
+        "код образовательной организации",
+        "id школы",
+        "инн",
+    ),
+    "name": ("schname", "наименование", "название", "наименование оо", "school name"),
+    "municipality_id": ("lea", "la", "код муниципалитета", "мо", "код мо", "октмо"),
+    "year": ("год", "учебный год", "year"),
+    "participants": ("tpup", "участников", "количество участников", "число участников"),
+    "mean_score": ("att8scr", "средний балл", "ср. балл", "средний первичный балл"),
+    "pupils": ("nor", "численность", "количество обучающихся", "контингент"),
+    "share_low_income": ("pnumfsmever", "малоимущие", "доля малоимущих", "малоимущих"),
+    "share_non_native": ("pnumeal", "неродной русский", "русский не родной", "неродной"),
+    "share_disabled": ("овз", "доля овз", "с овз"),
+    "share_2": ("доля 2", "доля двоек", "двойки", "2"),
+    "share_3": ("доля 3", "тройки", "3"),
+    "share_4": ("доля 4", "четверки", "4"),
+    "share_5": ("доля 5", "пятерки", "5"),
+    "exam": ("процедура", "вид оценочной процедуры", "оценочная процедура"),
+    "subject": ("предмет", "учебный предмет"),
+    "grade": ("класс", "параллель"),
+}
+
+
+@dataclass(frozen=True)
+class Mapping:
+    name: str
+    spec: dict
+
+    @classmethod
+    def load(cls, path: Path | str) -> Mapping:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(data.get("name", Path(path).stem), data)
+
+    def save(self, path: Path | str) -> None:
+        Path(path).write_text(json.dumps(self.spec, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _plain(text: str) -> str:
+    """A header reduced for comparison: lower case, ё as е, no punctuation or per cent sign.
+
+    >>> _plain("Доля малоимущих семей, %")
+    'доля малоимущих семей'
+    """
+    kept = "".join(" " if ch in "%(),.:;«»\"'№*-–/" else ch for ch in text.lower())
+    return " ".join(kept.replace("ё", "е").split())
+
+
+def propose(table: str, headers: list[str]) -> dict[str, str]:
+    """For each column of `table`, the header that most likely holds it: the code, the Russian
+    name or a common variant, any case and punctuation; failing that, the one header that
+    contains such a name as words (e.g. «Доля малоимущих семей, %»). Columns without a likely
+    header are left out."""
+    plain = {h: _plain(h) for h in headers}
+    found: dict[str, str] = {}
+    candidates = {
+        c.name: [_plain(x) for x in (c.name, c.label, *SYNONYMS.get(c.name, ()))]
+        for c in TABLES[table].columns
+    }
+    for column, names in candidates.items():
+        for header, text in plain.items():
+            if text in names and header not in found.values():
+                found[column] = header
+                break
+    for column, names in candidates.items():
+        if column in found:
+            continue
+        free = [h for h in headers if h not in found.values()]
+        hits = [h for h in free if any(len(n) >= 4 and f" {n} " in f" {plain[h]} " for n in names)]
+        if len(hits) == 1:
+            found[column] = hits[0]
+    return found
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """One table of data in the uploads: a CSV file, or one sheet of an Excel workbook."""
+
+    file: str
+    sheet: str = ""
+
+    @property
+    def key(self) -> str:
+        return slug(f"{Path(self.file).stem} {self.sheet}")
+
+    @property
+    def label(self) -> str:
+        return f"{self.file}, лист «{self.sheet}»" if self.sheet else self.file
+
+
+def _is_excel(name: str) -> bool:
+    return Path(name).suffix.lower() in (".xlsx", ".xlsm")
+
+
+def _grid(name: str, content: bytes, sheet: str = "", nrows: int | None = None) -> pd.DataFrame:
+    """The cells of a CSV file or of one sheet as text (the first `nrows` rows, or all),
+    without a header: index i is the file's row i + 1."""
+    if not content.strip():
+        raise FileProblem(f"{name}: файл пуст")
+    if _is_excel(name):
+        try:
+            grid = pd.read_excel(
+                io.BytesIO(content),
+                sheet_name=sheet or 0,
+                header=None,
+                dtype=str,
+                engine="calamine",
+                nrows=nrows,
+            )
+        except Exception as exc:  # calamine reports broken files in its own words
+            raise FileProblem(f"{name}: не удаётся прочитать лист «{sheet}» ({exc})") from exc
+        return grid.astype(object).where(grid.notna(), "")
+    if Path(name).suffix.lower() != ".csv":
+        raise FileProblem(f"{name}: поддерживаются файлы .xlsx и .csv")
+    text, _ = decode(name, content)
+    sep = detect_separator(text)
+    options = dict(
+        sep=sep,
+        header=None,
+        dtype=str,
+        keep_default_na=False,
+        skip_blank_lines=False,
+        nrows=nrows,
+    )
+    try:
+        return pd.read_csv(io.StringIO(text), **options)
+    except pd.errors.ParserError:
+        # Title lines above the table have fewer cells than the rows below: name every column.
+        width = max((len(r) for r in csv.reader(io.StringIO(text), delimiter=sep)), default=1)
+        return pd.read_csv(io.StringIO(text), names=range(width), **options)
+
+
+def sources_in(uploads: dict[str, bytes]) -> list[SourceRef]:
+    """Every CSV file and every sheet with cells in every workbook among the uploads."""
+    found = []
+    for name, content in uploads.items():
+        if not _is_excel(name):
+            found.append(SourceRef(name))
+            continue
+        try:
+            sheets = CalamineWorkbook.from_filelike(io.BytesIO(content)).sheet_names
+        except Exception as exc:
+            raise FileProblem(f"{name}: не удаётся прочитать как книгу Excel ({exc})") from exc
+        for sheet in sheets:
+            if sheet.strip().lower() != INSTRUCTIONS.lower():
+                found.append(SourceRef(name, sheet))
+    return found
+
+
+def header_row(grid: pd.DataFrame) -> int:
+    """The row (from 1) that most likely holds the headers: the first among the top 30 with
+    the most filled cells; title lines above a table have fewer.
+
+    >>> header_row(pd.DataFrame([["Отчёт", ""], ["", ""], ["Код", "Балл"], ["S1", "4"]]))
+    3
+    """
+    top = grid.head(30).astype(str).apply(lambda c: c.str.strip() != "")
+    if top.empty:
+        return 1
+    filled = top.sum(axis=1)
+    return int(filled.idxmax()) + 1
+
+
+def _table(grid: pd.DataFrame, row: int, missing: list[str]) -> pd.DataFrame:
+    """The rows below header row `row` as a frame with the file's row numbers in ROW."""
+    if row > len(grid):
+        return pd.DataFrame(columns=[ROW])
+    headers = [str(h).strip() for h in grid.iloc[row - 1]]
+    body = grid.iloc[row:].copy()
+    body.columns = headers
+    body = body.loc[:, [h != "" for h in headers]]
+    body = body.loc[:, ~body.columns.duplicated()]
+    body = body[body.astype(str).apply(lambda c: c.str.strip() != "").any(axis=1)]
+    body[ROW] = body.index + 1
+    body = body.reset_index(drop=True)
+    return body.replace({m: None for m in missing})
+
+
+def headers_of(
+    uploads: dict[str, bytes], ref: SourceRef, row: int | None = None
+) -> tuple[list[str], int]:
+    """The source's headers in row `row` (from 1; by default the likeliest header row), and
+    that row's number."""
+    # The header is near the top: the first rows are enough (a large sheet is read once, later).
+    grid = _grid(ref.file, uploads[ref.file], ref.sheet, nrows=max(30, row or 0) + 1)
+    row = row or header_row(grid)
+    return [c for c in _table(grid, row, [""]).columns if c != ROW], row
+
+
+def _read_source(contents: dict[str, bytes], source: dict, missing: list[str]) -> pd.DataFrame:
+    grid = _grid(source["file"], contents[source["file"]], source.get("sheet", ""))
+    return _table(grid, int(source.get("header_row", 1)), missing)
+
+
+def _percent(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.replace("%", "", regex=False).str.replace(",", ".")
+    return pd.to_numeric(text, errors="coerce") / 100
+
+
+def _column(frame: pd.DataFrame, rule) -> pd.Series:
+    if isinstance(rule, str):
+        if rule not in frame.columns:
+            raise FileProblem(f"в файле нет столбца «{rule}», указанного в сопоставлении")
+        return frame[rule]
+    if "const" in rule:
+        return pd.Series(str(rule["const"]), index=frame.index, dtype=object)
+    if "percent" in rule:
+        return _percent(frame[rule["percent"]])
+    if "percent_sum" in rule:
+        parts = [_percent(frame[c]) for c in rule["percent_sum"]]
+        total = parts[0]
+        for part in parts[1:]:
+            total = total.add(part, fill_value=0)
+        # Rounded percentages of parts can add up to a little over 100 %.
+        return total.clip(upper=1.0).where(pd.concat(parts, axis=1).notna().any(axis=1))
+    raise FileProblem(f"непонятное правило сопоставления: {rule}")
+
+
+def _join(base: pd.DataFrame, other: pd.DataFrame, key: str, on) -> pd.DataFrame:
+    """Add the other source's columns to the rows with the same value of the join column(s);
+    `on` is a header both share, a list of them, or {"left": header, "right": header}."""
+    other = other.drop(columns=ROW)
+    if isinstance(on, dict):
+        left, right = on["left"], on["right"]
+        for frame, column, where in ((base, left, "основном"), (other, right, "присоединяемом")):
+            if column not in frame.columns:
+                raise FileProblem(f"в {where} файле нет столбца «{column}» для связи файлов")
+        other = other.rename(columns={right: left})
+        on = left
+    return base.merge(other, on=on, how="inner", suffixes=("", f"_{key}"))
+
+
+def build(mapping: Mapping, contents: dict[str, bytes]) -> dict[str, pd.DataFrame]:
+    """The tables described by `mapping`, built from the files' contents (name → bytes)."""
+    spec = mapping.spec
+    missing = list(spec.get("missing", [""]))
+    sources = {}
+    for key, source in spec["sources"].items():
+        frame = _read_source(contents, source, missing)
+        for column, allowed in source.get("keep", {}).items():
+            frame = frame[frame[column].isin(allowed)]
+        sources[key] = frame.reset_index(drop=True)
+    frames: dict[str, pd.DataFrame] = {}
+    for table in LOAD_ORDER:
+        rule = spec["tables"].get(table)
+        if rule is None:
+            continue
+        base = sources[rule["from"]]
+        for other, on in rule.get("join", {}).items():
+            base = _join(base, sources[other], other, on)
+        for column in rule.get("require", []):
+            base = base[base[column].notna()]
+        base = base.reset_index(drop=True)
+        out = pd.DataFrame({c: _column(base, r) for c, r in rule["columns"].items()})
+        out = out.astype(object).where(out.notna(), None)
+        source = spec["sources"][rule["from"]]
+        out.attrs["source"] = Source(
+            source["file"], source.get("sheet", ""), rows=tuple(int(r) for r in base[ROW])
+        )
+        frames[table] = out
+    return frames
+
+
+def needed_files(mapping: Mapping) -> list[str]:
+    return sorted({s["file"] for s in mapping.spec["sources"].values()})
+
+
+def folder_contents(mapping: Mapping, folder: Path | str) -> dict[str, bytes]:
+    """The files the mapping needs, read from `folder` (name → content)."""
+    folder = Path(folder)
+    contents = {}
+    for name in needed_files(mapping):
+        if not (folder / name).exists():
+            raise FileProblem(f"{name}: файл не найден в папке {folder}")
+        contents[name] = (folder / name).read_bytes()
+    return contents
+
+
+def apply_mapping(mapping: Mapping, folder: Path | str) -> dict[str, pd.DataFrame]:
+    """The tables described by `mapping`, built from the files in `folder`, ready for checks."""
+    return build(mapping, folder_contents(mapping, folder))
+
+
+def saved_mappings() -> dict[str, Path]:
+    """Saved mappings (data/mappings/*.json) by their Russian name."""
+    found = {}
+    for path in sorted(MAPPINGS.glob("*.json")):
+        try:
+            found[Mapping.load(path).name] = path
+        except (ValueError, OSError):
+            continue
+    return found
+
+
+def apply_to_uploads(mapping: Mapping, uploads: dict[str, bytes]) -> dict[str, pd.DataFrame]:
+    """apply_mapping on uploaded files (name → content). A file named differently from the
+    mapping's (next year's file, say) is taken for it when it is the only one left over."""
+    needed = needed_files(mapping)
+    contents = {name: uploads[name] for name in needed if name in uploads}
+    absent = [name for name in needed if name not in contents]
+    spare = [name for name in uploads if name not in needed]
+    if len(absent) == 1 and len(spare) == 1 and _is_excel(absent[0]) == _is_excel(spare[0]):
+        contents[absent[0]] = uploads[spare[0]]
+        absent = []
+    if absent:
+        raise FileProblem(
+            "для сопоставления «" + mapping.name + "» не хватает файлов: " + ", ".join(absent)
+        )
+    return build(mapping, contents)
+
+
+def digest(mapping: Mapping, uploads: dict[str, bytes]) -> str:
+    """SHA-256 of the files and the mapping together: what the tables read through it depend on."""
+    out = hashlib.sha256()
+    for name in sorted(uploads):
+        out.update(uploads[name])
+    out.update(json.dumps(mapping.spec, sort_keys=True, ensure_ascii=False).encode())
+    return out.hexdigest()
+
+
+MISSING = ("", "-", "—", "нет данных", "н/д")
+
+
+def compose(
+    name: str,
+    sources: dict[str, dict],
+    tables: dict[str, dict],
+    missing: tuple[str, ...] = MISSING,
+) -> Mapping:
+    """A mapping from what the user picked on the page: the sources (key → file, sheet, header
+    row) and, per table, its source, an optional joined source, and a header or a constant per
+    column."""
+    rules = {}
+    for table, choice in tables.items():
+        columns: dict[str, object] = {c: h for c, h in choice["columns"].items() if h}
+        columns.update(
+            {
+                c: {"const": v.strip()}
+                for c, v in choice.get("constants", {}).items()
+                if str(v).strip() and c not in columns
+            }
+        )
+        rule: dict[str, object] = {"from": choice["from"], "columns": columns}
+        if choice.get("join"):
+            rule["join"] = choice["join"]
+        rules[table] = rule
+    used = {r["from"] for r in rules.values()} | {
+        k for r in rules.values() for k in r.get("join", {})
+    }
+    spec = {
+        "name": name,
+        "missing": list(dict.fromkeys(["", *missing])),
+        "sources": {k: v for k, v in sources.items() if k in used},
+        "tables": rules,
+    }
+    return Mapping(name, spec)
+
+
+def constants(mapping: Mapping) -> list[tuple[str, str, str]]:
+    """The mapping's one-value-for-all-rows columns (table, column, value), such as the year,
+    which a saved mapping may need changed for next year's files."""
+    return [
+        (table, column, str(rule["const"]))
+        for table, spec in mapping.spec["tables"].items()
+        for column, rule in spec["columns"].items()
+        if isinstance(rule, dict) and "const" in rule
+    ]
+
+
+def with_constants(mapping: Mapping, values: dict[tuple[str, str], str]) -> Mapping:
+    """The mapping with some constants replaced."""
+    spec = json.loads(json.dumps(mapping.spec))
+    for (table, column), value in values.items():
+        spec["tables"][table]["columns"][column] = {"const": value}
+    return Mapping(mapping.name, spec)
+
+
+def constant_choices(mapping: Mapping, settings: list[str]) -> dict[tuple[str, str], str]:
+    """«column=value» or «table.column=value» settings → the mapping's constants to replace;
+    a Russian message for one that names no constant of the mapping.
+
+    >>> m = from_choices("x", "exam_results", "f.csv", {}, {"year": "2019"})
+    >>> constant_choices(m, ["year=2020"])
+    {('exam_results', 'year'): '2020'}
+    """
+    found = {}
+    known = constants(mapping)
+    for setting in settings:
+        target, sep, value = setting.partition("=")
+        if not sep:
+            raise FileProblem(f"«{setting}»: укажите значение так: столбец=значение")
+        table, _, column = target.strip().rpartition(".")
+        hits = [(t, c) for t, c, _ in known if c == column and table in ("", t)]
+        if not hits:
+            names = ", ".join(sorted({f"{t}.{c}" for t, c, _ in known})) or "нет"
+            raise FileProblem(
+                f"«{setting}»: в сопоставлении нет такого значения для всех строк; есть: {names}"
+            )
+        found.update(dict.fromkeys(hits, value.strip()))
+    return found
+
+
+def best_table(headers: list[str]) -> str | None:
+    """The region table the headers most likely hold: the most columns found besides the key,
+    then the largest share of required columns; None when no column is recognised.
+
+    >>> best_table(["Код ОО", "Численность", "Малоимущие, %"])
+    'social_passport'
+    """
+    scores = {}
+    for name in REGION_TABLES:
+        table = TABLES[name]
+        found = propose(name, headers)
+        required = [c.name for c in table.columns if c.required]
+        beyond_key = sum(c not in table.key for c in found)
+        if found:
+            scores[name] = (beyond_key, sum(c in found for c in required) / len(required))
+    return max(scores, key=scores.get) if scores else None
+
+
+def from_choices(
+    name: str,
+    table: str,
+    file_name: str,
+    columns: dict[str, str],
+    constants: dict[str, str],
+) -> Mapping:
+    """A one-file mapping from what the user picked: a header per column, or a constant."""
+    return compose(
+        name,
+        {"file": {"file": file_name}},
+        {table: {"from": "file", "columns": columns, "constants": constants}},
+    )
+
+
+def slug(name: str) -> str:
+    """A file name for a mapping's Russian name."""
+    kept = "".join(ch if ch.isalnum() else "_" for ch in name.strip().lower())
+    return "_".join(part for part in kept.split("_") if part) or "сопоставление"

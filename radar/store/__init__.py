@@ -1,0 +1,1 @@
+"""Storage: the DuckDB file, its base tables, derived tables and settings presets."""

@@ -1,0 +1,32 @@
+"""Saving named settings presets; an active preset recomputes the derived tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from analytics.settings import Settings
+from radar.store import db
+from radar.store.refresh import refresh_derived
+
+
+def save_preset(
+    name: str,
+    settings: Settings,
+    active: bool,
+    path: Path | str | None = None,
+    progress: Callable[[str, float], None] | None = None,
+) -> None:
+    """Store `settings` under `name`; if `active`, make it the database's settings and refresh.
+
+    Written through a private copy of the database, so a failure leaves it as it was.
+    """
+    name = name.strip()
+    if not name:
+        raise ValueError("Укажите название набора настроек.")
+    with db.write_session(path) as con:
+        params = {"name": name, "settings_json": settings.to_json(), "active": active}
+        con.execute(db.sql("save_preset"), params)
+        if active:
+            con.execute(db.sql("deactivate_presets"), {"name": name})
+            refresh_derived(con, progress, settings)

@@ -1,0 +1,1 @@
+"""The Streamlit side: shared layout, cached reads, widgets. Only here is Streamlit imported."""

@@ -1,0 +1,154 @@
+"""Streamlit pieces shared by the pages: the sidebar filters and the no-data message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from analytics import fmt, labels
+from radar.handouts import html_report
+from radar.store import db
+from radar.ui import reads
+
+YEAR_KEY = "filter_year"
+MUNICIPALITY_KEY = "filter_municipality"
+PROFILE_SCHOOL_KEY = "profile_school_id"
+
+
+@dataclass(frozen=True)
+class Scope:
+    year: int
+    municipality_id: str | None
+    municipality_name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.municipality_name}, {self.year} год"
+
+
+def sidebar_filters() -> Scope | None:
+    """Year and municipality chosen in the sidebar, shared by every page."""
+    if not reads.database_ready():
+        return None
+    years = reads.query("years")["year"].astype(int).tolist()
+    municipalities = reads.query("municipality_list")
+    names = dict(zip(municipalities["municipality_id"], municipalities["name"], strict=True))
+    with st.sidebar:
+        st.markdown(f"### {labels.APP_TITLE}")
+        year = st.selectbox("Год", years, index=0, key=YEAR_KEY)
+        municipality = st.selectbox(
+            "Муниципалитет",
+            [None, *names],
+            format_func=lambda m: labels.ALL_MUNICIPALITIES if m is None else names[m],
+            key=MUNICIPALITY_KEY,
+        )
+    return Scope(int(year), municipality, names.get(municipality, labels.ALL_MUNICIPALITIES))
+
+
+def current_scope() -> Scope:
+    """The scope set in the sidebar; stops the page with an explanation when there is no data."""
+    if not reads.database_ready():
+        st.error(
+            f"База данных не найдена ({db.db_path()}). Постройте демонстрационный регион командой "
+            "`make run` (или `radar demo`) либо загрузите данные своего региона."
+        )
+        st.stop()
+    years = reads.query("years")["year"].astype(int).tolist()
+    year = st.session_state.get(YEAR_KEY) or years[0]
+    municipality = st.session_state.get(MUNICIPALITY_KEY)
+    municipalities = reads.query("municipality_list")
+    names = dict(zip(municipalities["municipality_id"], municipalities["name"], strict=True))
+    return Scope(int(year), municipality, names.get(municipality, labels.ALL_MUNICIPALITIES))
+
+
+def open_profile(school_id: str) -> None:
+    st.session_state[PROFILE_SCHOOL_KEY] = school_id
+    st.switch_page("pages/school_profile.py")
+
+
+TABLE_LIMIT = 2000
+
+
+def show_table(
+    frame,
+    key: str,
+    digits: dict[str, int] | None = None,
+    percent: tuple = (),
+    limit: int = TABLE_LIMIT,
+    note: str = "полный список — в выгрузке Excel",
+    **kwargs,
+):
+    """A table formatted the Russian way; a long one shows its first `limit` rows and says so.
+
+    Styling every cell of tens of thousands of rows is slow and capped by pandas, and nobody
+    reads that far on screen: the full list belongs in the download.
+    """
+    shown = frame.head(limit)
+    event = st.dataframe(
+        style_table(shown, digits=digits, percent=percent), hide_index=True, key=key, **kwargs
+    )
+    if len(frame) > limit:
+        st.caption(
+            f"Показаны первые {fmt.integer(limit)} строк из {fmt.integer(len(frame))}; {note}."
+        )
+    return event
+
+
+def year_with_data(years: list[int], scope: Scope, missing: str, nothing: str) -> int:
+    """The sidebar's year if the page has data for it, else the newest year it has (said in a
+    caption); stops the page with `nothing` when there is no year at all."""
+    if not years:
+        st.info(nothing)
+        st.stop()
+    year = scope.year if scope.year in years else years[0]
+    st.caption(
+        f"{scope.municipality_name}, {year} год"
+        + ("" if year == scope.year else f" (за {scope.year} год {missing} — показан {year})")
+    )
+    return year
+
+
+def html_and_pdf(build: Callable[[], str], places, what: str, file_stem: str, key: str) -> None:
+    """Download buttons for an offline HTML report and its PDF; `build` runs only when one is
+    clicked. Where Chromium is missing, the PDF's place says so."""
+    html_place, pdf_place = places
+    html_place.download_button(
+        f"{what} HTML (работает без интернета)",
+        data=lambda: build().encode("utf-8"),
+        file_name=f"{file_stem}.html",
+        mime="text/html",
+        key=f"{key}_html",
+    )
+    if html_report.chromium_path():
+        pdf_place.download_button(
+            f"{what} PDF",
+            data=lambda: html_report.pdf_from_html(build()),
+            file_name=f"{file_stem}.pdf",
+            mime="application/pdf",
+            key=f"{key}_pdf",
+        )
+    else:
+        pdf_place.caption(
+            "PDF недоступен: на сервере нет Chromium. Скачайте HTML и напечатайте его из браузера."
+        )
+
+
+def style_table(df: pd.DataFrame, digits: dict[str, int] | None = None, percent: tuple = ()):
+    """A pandas Styler showing numbers the Russian way while keeping them sortable."""
+    digits = digits or {}
+
+    def formatter(kind, places):
+        return lambda value: kind(value, places)
+
+    formats = {}
+    for column in df.columns:
+        if column in percent:
+            formats[column] = formatter(fmt.pct, digits.get(column, 1))
+        elif pd.api.types.is_float_dtype(df[column]):
+            formats[column] = formatter(fmt.num, digits.get(column, 1))
+        elif pd.api.types.is_integer_dtype(df[column]):
+            formats[column] = fmt.integer
+    return df.style.format(formats, na_rep=fmt.DASH)

@@ -1,0 +1,109 @@
+"""Analytics run from a page with the user's own settings, cached per data and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from analytics.pipeline import identify_year
+from analytics.settings import Settings
+from radar.ui import reads
+
+
+def year_inputs(
+    year: int, settings: Settings, query: Callable[..., pd.DataFrame] = reads.query
+) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
+    """Only what one year's identification reads, aggregated in the database where it can be.
+
+    A region of 40,000 schools has millions of procedure rows; the page reads the exam-level
+    results of the years window, the few procedure rows the rules look at and the context of
+    those years. Returns the inputs of analytics.pipeline.identify_year, the exam-level
+    results and the pooled adjusted results. `query` runs sql/NAME.sql with parameters.
+    """
+    first = min(year - settings.years_window + 1, year - 1)
+    years = {"from_year": first, "to_year": year}
+    rows = query(
+        "identification_rows",
+        from_year=year - 1,
+        to_year=year,
+        min_participants=settings.hide_below,
+        fail_share=settings.fail_share,
+        vpr_grade=settings.vpr_gap_grade,
+        ege_subjects=list(settings.ege_gap_subjects),
+    )
+    inputs = {
+        "results": rows,
+        "context": query("context_years", **years),
+        "schools": query("analysis_schools"),
+        "olympiads": query("olympiads_years", **years),
+        "municipalities": query("analysis_municipalities"),
+    }
+    exams = query("school_exam_results", min_participants=settings.hide_below, **years)
+    pooled = query(
+        "adjusted_pooled",
+        year=year,
+        window=settings.years_window,
+        exams=list(settings.resilient_exams),
+        min_participants=settings.hide_below,
+    )
+    return inputs, exams, pooled
+
+
+def compute_identification(
+    year: int, settings: Settings, query: Callable[..., pd.DataFrame] = reads.query
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Identification and partners for settings the derived tables were not computed with."""
+    inputs, exams, pooled = year_inputs(year, settings, query)
+    return identify_year(inputs, None, year, settings, exams, pooled)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _identification(
+    year: int, settings_json: str, version: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    settings = Settings.from_json(settings_json)
+    if settings == active_settings():
+        # The derived tables were computed with exactly these settings.
+        return reads.query("identification_year", year=year), reads.query(
+            "partners_year", year=year
+        )
+    return compute_identification(year, settings)
+
+
+def identification(year: int, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Identification (with resilience) and partner suggestions for a year and settings:
+    read from the derived tables for the active settings, computed otherwise."""
+    return _identification(int(year), settings.to_json(), reads.data_version())
+
+
+def active_settings() -> Settings:
+    """The database's active preset, or the defaults."""
+    row = reads.query("active_settings")
+    return Settings.from_json(row["settings_json"].iloc[0]) if len(row) else Settings()
+
+
+def presets() -> dict[str, Settings]:
+    rows = reads.query("settings_presets")
+    return {
+        name: Settings.from_json(text)
+        for name, text in zip(rows["name"], rows["settings_json"], strict=True)
+    }
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _clusters(context_features: tuple[str, ...], version: str) -> dict[str, pd.DataFrame]:
+    from analytics import risk
+    from analytics.pipeline import RISK_INPUTS, compute_risk
+    from radar.store.refresh import support_catalogue
+
+    frames = {name: reads.query(f"analysis_{name}") for name in RISK_INPUTS}
+    settings = risk.ClusterSettings(context_features=context_features)
+    return compute_risk(frames, support_catalogue(), settings)
+
+
+def clusters(context_features: tuple[str, ...]) -> dict[str, pd.DataFrame]:
+    """Risk clusters with context indicators added to the features (all years, so that the
+    labels are carried over as in the stored ones)."""
+    return _clusters(tuple(sorted(context_features)), reads.data_version())

@@ -1,0 +1,1 @@
+"""What is shown on pages and in hand-outs alike: charts and profile sections."""
