@@ -35,7 +35,7 @@ def exam_results(results: pd.DataFrame, min_participants: int) -> pd.DataFrame:
     The participant-weighted mean of the school's standardised mean scores over its subjects
     and grades with at least `min_participants` participants: n (participants) and nz (their
     sum of n·z), so that results can be pooled further, and exam_result = nz / n.
-    sql/school_exam_results.sql computes the same in the database.
+    sql/analysis/year/school_exam_results.sql computes the same in the database.
     """
     rows = results[(results["participants"] >= min_participants) & results["z_score"].notna()]
     n = rows["participants"].astype(float)
@@ -126,7 +126,7 @@ def rule_fail(results: pd.DataFrame, year: int, settings: Settings) -> pd.DataFr
 
 
 def rule_gap(results: pd.DataFrame, year: int, settings: Settings) -> pd.DataFrame:
-    """Points behind the region (seed 004, §7): ВПР of one grade and ЕГЭ in the main subjects.
+    """Points behind the region: ВПР of one grade and ЕГЭ in the main subjects.
 
     vpr_gap is the sum over the grade's ВПР subjects of (school mean − regional mean) for the
     grade `vpr_gap_grade` (primary school by default); ege_gap is the most negative such

@@ -1,7 +1,7 @@
 """Signs that a school's ВПР results may not be objective: flags with evidence, never verdicts.
 
 Each sign is computed with its value and threshold, so that a methodologist can check it. Two
-signs that DOMAIN.md lists need data a region rarely has (results per task, the distribution of
+signs of the methodology need data a region rarely has (results per task, the distribution of
 primary scores); they are reported as «нет данных», not guessed.
 """
 

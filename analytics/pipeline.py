@@ -17,7 +17,7 @@ from analytics.objectivity import objectivity_flags
 from analytics.resilience import resilience, suggest_partners
 from analytics.settings import Settings
 
-# Inputs read from the database (sql/analysis_*.sql) and what each output is called there.
+# Inputs read from the database (sql/analysis/*.sql) and what each output is called there.
 INPUTS = ("results", "context", "schools", "olympiads", "municipalities")
 RISK_INPUTS = ("risk_profiles", "risk_factors", "risk_indicators")
 TREND_INPUTS = ("trend_values", "trend_procedures", "trend_membership")

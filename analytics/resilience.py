@@ -33,8 +33,8 @@ def resilience(
     otherwise: their intake is chosen, so their results say little about resilience.
 
     `exams` is identification.exam_results(...): each school's result per exam and year.
-    `pooled` is the adjusted result pooled per school (sql/adjusted_pooled.sql) when read from
-    the database; otherwise it is pooled here from the procedure rows in `adjusted`.
+    `pooled` is the adjusted result pooled per school (sql/analysis/year/adjusted_pooled.sql)
+    when read from the database; otherwise it is pooled here from the procedure rows in `adjusted`.
 
     Returns school_id, year, adjusted_result, adjusted_se, adjusted_band, result,
     result_quartile, resilient_adjusted, resilient_quartiles, resilient.

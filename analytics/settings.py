@@ -1,4 +1,4 @@
-"""Every threshold and weight of the methodology in one typed object with DOMAIN.md's defaults."""
+"""Every threshold and weight of the methodology in one typed object with their defaults."""
 
 from __future__ import annotations
 

@@ -109,7 +109,7 @@ def identification_time(path: Path, repeat: int) -> float:
         def query(name: str, **params):
             return con.cursor().execute(db.sql(name), params).df()
 
-        year = int(query("years")["year"].max())
+        year = int(query("pages/shared/years")["year"].max())
         settings = iter(Settings(fail_share=0.30 + i / 1000) for i in range(repeat + 1))
 
         def once() -> None:
@@ -189,8 +189,8 @@ def handout_times(path: Path, repeat: int) -> list[tuple[str, float]]:
 
     con = db.connect(path, read_only=True)
     try:
-        municipality, schools = con.execute(db.sql("largest_municipality")).fetchone()
-        year = con.execute(db.sql("years")).fetchone()[0]
+        municipality, schools = con.execute(db.sql("store/largest_municipality")).fetchone()
+        year = con.execute(db.sql("pages/shared/years")).fetchone()[0]
 
         def query(name: str, **params):
             return con.execute(db.sql(name), params).df()

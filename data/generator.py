@@ -437,7 +437,7 @@ def generate_region(
     as_of: date = date(2026, 11, 1),
     progress: Callable[[str, float], None] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Generate the demo region: one frame per table of sql/schema.sql.
+    """Generate the demo region: one frame per table of sql/schema/base.sql.
 
     Parameters
     ----------

@@ -19,7 +19,7 @@ POOLED = {
     "ОГЭ": ["ОГЭ"],
     "ЕГЭ": ["ЕГЭ"],
 }
-procedures = reads.query("context_procedures", year=scope.year)
+procedures = reads.query("pages/context/context_procedures", year=scope.year)
 single = {
     f"{e}, {s}, {int(g)} кл.": (e, s, int(g))
     for e, s, g in zip(procedures["exam"], procedures["subject"], procedures["grade"], strict=True)
@@ -36,7 +36,7 @@ else:
     params = {"exams": POOLED[choice.removesuffix(" (сводно)")], "exam": None}
     params |= {"subject": None, "grade": None}
 points = reads.query(
-    "context_points",
+    "pages/context/context_points",
     year=scope.year,
     municipality=scope.municipality_id,
     min_participants=settings.hide_below,

@@ -52,7 +52,7 @@ uploaded = st.file_uploader(
     help="Можно выбрать несколько файлов сразу.",
 )
 # Read through the pages' cached connection, not a new one on every rerun.
-held = database_phrase(reads.query("database_summary")) if reads.database_ready() else None
+held = database_phrase(reads.query("store/database_summary")) if reads.database_ready() else None
 MODES = {
     "update": "обновить базу: строки с тем же ключом заменяются, остальные остаются",
     "replace": "заменить всю базу данными из файлов",
@@ -157,9 +157,9 @@ if uploaded:
 
 st.subheader("История загрузок")
 if reads.database_ready():
-    history = pd.concat([reads.query("import_history"), refusals()], ignore_index=True).sort_values(
-        "imported_at", ascending=False
-    )
+    history = pd.concat(
+        [reads.query("store/import_history"), refusals()], ignore_index=True
+    ).sort_values("imported_at", ascending=False)
     if history.empty:
         st.info("Загрузок через эту страницу или команду «radar import» ещё не было.")
     else:

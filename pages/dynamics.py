@@ -13,7 +13,7 @@ st.title("Динамика")
 st.caption(scope.label)
 
 st.subheader("Результаты процедуры по годам")
-procedures = reads.query("dynamics_procedures")
+procedures = reads.query("pages/dynamics/dynamics_procedures")
 labels = {
     f"{e}, {s}, {int(g)} кл.": (e, s, int(g))
     for e, s, g in zip(procedures["exam"], procedures["subject"], procedures["grade"], strict=True)
@@ -21,7 +21,7 @@ labels = {
 chosen = st.selectbox("Процедура", list(labels), key="dynamics_procedure")
 exam, subject, grade = labels[chosen]
 history = reads.query(
-    "dynamics_region",
+    "pages/dynamics/dynamics_region",
     exam=exam,
     subject=subject,
     grade=grade,
@@ -59,7 +59,10 @@ indicator = st.radio(
     key="dynamics_indicator",
 )
 cells = reads.query(
-    "status_grid", year=scope.year, indicator=indicator, municipality=scope.municipality_id
+    "pages/dynamics/status_grid",
+    year=scope.year,
+    indicator=indicator,
+    municipality=scope.municipality_id,
 )
 left, right = st.columns([3, 2])
 with left:
@@ -98,7 +101,7 @@ with right:
         key=f"dynamics_change_{default_status}_{default_change}",
     )
     cell = reads.query(
-        "status_cell_schools",
+        "pages/dynamics/status_cell_schools",
         year=scope.year,
         indicator=indicator,
         status=status,
@@ -130,7 +133,9 @@ with right:
         layout.open_profile(cell.iloc[chosen_row.selection.rows[0]]["school_id"])
 
 st.subheader("Раннее предупреждение")
-warning = reads.query("early_warning_year", year=scope.year, municipality=scope.municipality_id)
+warning = reads.query(
+    "pages/dynamics/early_warning_year", year=scope.year, municipality=scope.municipality_id
+)
 st.caption(
     "Школы, которые ещё не входят ни в один список, но при сохранении нынешнего тренда "
     f"(наклон Тейла — Сена) через два года окажутся среди {fmt.pct(settings.bottom_share, 0)} "

@@ -25,8 +25,8 @@ choices = [DEFAULT_PRESET, *saved]
 with st.expander("Критерии идентификации", expanded=False, icon=":material/tune:"):
     preset = st.selectbox("Начать с набора настроек", choices, key="identification_preset")
     base = live.active_settings() if preset == DEFAULT_PRESET else saved[preset]
-    ege_subjects = reads.query("ege_subjects")["subject"].tolist()
-    monitoring = reads.query("monitoring_indicator_list")
+    ege_subjects = reads.query("pages/identification/ege_subjects")["subject"].tolist()
+    monitoring = reads.query("pages/monitoring/monitoring_indicator_list")
     try:
         changed = settings_form(
             base,
@@ -52,8 +52,8 @@ settings = (
 with st.spinner("Составление списков по выбранным критериям…"):
     ident, partners = live.identification(scope.year, settings)
     previous, _ = live.identification(scope.year - 1, settings)
-names = reads.query("school_names")
-membership = reads.query("analysis_membership")
+names = reads.query("pages/identification/school_names")
+membership = reads.query("pages/identification/analysis_membership")
 if scope.municipality_id:
     mine = set(names.loc[names["municipality_id"] == scope.municipality_id, "school_id"])
     ident = ident[ident["school_id"].isin(mine)]

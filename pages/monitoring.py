@@ -12,18 +12,20 @@ scope = layout.current_scope()
 st.title("Мониторинг этапов")
 
 year = layout.year_with_data(
-    reads.query("monitoring_years")["year"].astype(int).tolist(),
+    reads.query("pages/monitoring/monitoring_years")["year"].astype(int).tolist(),
     scope,
     "данных нет",
     "В базе нет данных мониторинга этапов: загрузите значения входного, "
     "промежуточного и итогового этапов.",
 )
 
-schools = reads.query("monitoring_schools", year=year, municipality=scope.municipality_id)
+schools = reads.query(
+    "pages/monitoring/monitoring_schools", year=year, municipality=scope.municipality_id
+)
 if schools.empty:
     st.info("Нет школ в мониторинге для выбранного муниципалитета.")
     st.stop()
-indicators = reads.query("monitoring_indicator_list")
+indicators = reads.query("pages/monitoring/monitoring_indicator_list")
 names = dict(zip(indicators["indicator"], indicators["name"], strict=True))
 active = mon.settings_from(live.active_settings())
 chosen = st.multiselect(
@@ -42,7 +44,7 @@ settings = mon.MonitoringSettings(
 if settings.indicators != active.indicators:
     # Judged again here with the chosen indicators; the tables keep the active settings.
     changes_all = reads.query(
-        "monitoring_changes_all", year=year, municipality=scope.municipality_id
+        "pages/monitoring/monitoring_changes_all", year=year, municipality=scope.municipality_id
     )
     judged_again = mon.progress(changes_all, settings)[
         ["school_id", "positive", "status", "reason"]
@@ -77,7 +79,10 @@ indicator = st.selectbox(
     key="monitoring_indicator",
 )
 changes = reads.query(
-    "monitoring_changes_year", year=year, indicator=indicator, municipality=scope.municipality_id
+    "pages/monitoring/monitoring_changes_year",
+    year=year,
+    indicator=indicator,
+    municipality=scope.municipality_id,
 )
 positive = {
     s: (None if pd.isna(p) else bool(p))

@@ -12,7 +12,7 @@ from radar.ui import layout, live, reads
 from radar.views import charts
 
 scope = layout.current_scope()
-municipalities = reads.query("municipality_list")
+municipalities = reads.query("pages/shared/municipality_list")
 names = dict(zip(municipalities["municipality_id"], municipalities["name"], strict=True))
 municipality = scope.municipality_id or st.selectbox(
     "Муниципалитет", list(names), format_func=names.get, key="municipality_choice"
@@ -32,7 +32,9 @@ if presenting:
 st.title(names[municipality])
 st.caption(f"{scope.year} год — к заседанию")
 
-card = reads.query("municipality_card", year=scope.year, municipality=municipality).iloc[0]
+card = reads.query(
+    "pages/municipality/municipality_card", year=scope.year, municipality=municipality
+).iloc[0]
 
 
 def delta(now, before) -> int | None:
@@ -81,7 +83,10 @@ cols[0].metric(
 )
 
 roadmap = reads.query(
-    "municipality_roadmap", year=scope.year, municipality=municipality, as_of=date.today()
+    "pages/municipality/municipality_roadmap",
+    year=scope.year,
+    municipality=municipality,
+    as_of=date.today(),
 )
 done = int((roadmap["status"] == "выполнено").sum())
 overdue = int(roadmap["overdue"].sum())
@@ -94,7 +99,9 @@ cols[2].metric("Просрочено мероприятий", fmt.integer(overdu
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Школы, которым нужно внимание")
-    attention = reads.query("municipality_attention", year=scope.year, municipality=municipality)
+    attention = reads.query(
+        "pages/municipality/municipality_attention", year=scope.year, municipality=municipality
+    )
     if attention.empty:
         st.success("Таких школ нет.")
     else:

@@ -9,7 +9,7 @@ from radar.ui import layout, reads
 scope = layout.current_scope()
 st.title("Мои школы")
 
-curators = reads.query("curator_list")
+curators = reads.query("pages/my_schools/curator_list")
 if curators.empty:
     st.info("В базе нет кураторов: загрузите списки программ с кураторами.")
     st.stop()
@@ -29,9 +29,9 @@ curator = st.selectbox(
     help="Куратор и его школы по спискам программ выбранного года.",
 )
 st.caption(f"{year} год" + ("" if year == scope.year else f" (в {scope.year} году кураторов нет)"))
-schools = reads.query("curator_schools", curator_id=curator, year=year)
-history = reads.query("curator_history", curator_id=curator, year=year)
-colours = reads.query("curator_colours", curator_id=curator, year=year)
+schools = reads.query("pages/my_schools/curator_schools", curator_id=curator, year=year)
+history = reads.query("pages/my_schools/curator_history", curator_id=curator, year=year)
+colours = reads.query("pages/my_schools/curator_colours", curator_id=curator, year=year)
 print_mode = st.toggle(
     "Версия для печати",
     key="my_print",

@@ -10,7 +10,9 @@ scope = layout.current_scope()
 st.title("Обзор региона")
 st.caption(scope.label)
 
-kpi = reads.query("overview_kpis", year=scope.year, municipality=scope.municipality_id).iloc[0]
+kpi = reads.query(
+    "pages/overview/overview_kpis", year=scope.year, municipality=scope.municipality_id
+).iloc[0]
 
 
 def delta(now, before) -> int | None:
@@ -60,8 +62,12 @@ row[2].metric(
 )
 row[3].metric("ЕГЭ, русский язык: средний балл", fmt.num(kpi["ege_rus_mean"]))
 
-summary = reads.query("municipality_summary", year=scope.year, municipality=scope.municipality_id)
-points = reads.query("school_points", year=scope.year, municipality=scope.municipality_id)
+summary = reads.query(
+    "pages/overview/municipality_summary", year=scope.year, municipality=scope.municipality_id
+)
+points = reads.query(
+    "pages/overview/school_points", year=scope.year, municipality=scope.municipality_id
+)
 
 left, right = st.columns([2, 3])
 with left:

@@ -13,7 +13,7 @@ scope = layout.current_scope()
 st.title("Кластеры рисков")
 
 year = layout.year_with_data(
-    reads.query("risk_years")["year"].astype(int).tolist(),
+    reads.query("pages/risk_clusters/risk_years")["year"].astype(int).tolist(),
     scope,
     "профилей нет",
     "В базе нет рисковых профилей «500+»: загрузите перечень факторов риска и профили школ.",
@@ -28,7 +28,7 @@ extra = st.multiselect(
     help="По умолчанию школы группируются только по уровням факторов риска. Показатели "
     "контекста (стандартизованные, больше — хуже) добавляются к ним как признаки.",
 )
-members = reads.query("risk_cluster_members", year=year)
+members = reads.query("pages/risk_clusters/risk_cluster_members", year=year)
 if extra:
     # The same analysis with more features, computed for this page (the tables keep the default).
     computed = live.clusters(tuple(extra))
@@ -41,9 +41,9 @@ if extra:
     quality = computed["risk_cluster_quality"].query("year == @year")
     measures = computed["risk_cluster_measures"].query("year == @year")
 else:
-    centres = reads.query("risk_centres", year=year)
-    quality = reads.query("risk_quality", year=year)
-    measures = reads.query("risk_measures", year=year)
+    centres = reads.query("pages/risk_clusters/risk_centres", year=year)
+    quality = reads.query("pages/risk_clusters/risk_quality", year=year)
+    measures = reads.query("pages/risk_clusters/risk_measures", year=year)
 names = dict(zip(members["cluster_id"], members["cluster_name"], strict=False))
 
 programme = st.radio(
@@ -88,7 +88,9 @@ if shown.empty:
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Карта школ")
-    matrix = risk.profile_matrix(reads.query("risk_year_profiles", year=year), year)
+    matrix = risk.profile_matrix(
+        reads.query("pages/risk_clusters/risk_year_profiles", year=year), year
+    )
     coords = risk.map_coordinates(matrix)
     points = coords.merge(shown, on="school_id")
     event = st.plotly_chart(

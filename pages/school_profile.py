@@ -19,7 +19,10 @@ search = st.text_input(
     placeholder="например, «лицей» или «СОШ № 5»",
 )
 found = reads.query(
-    "school_search", text=search.strip(), municipality=scope.municipality_id, limit=300
+    "pages/school_profile/school_search",
+    text=search.strip(),
+    municipality=scope.municipality_id,
+    limit=300,
 )
 preselected = st.session_state.get(layout.PROFILE_SCHOOL_KEY)
 options = found["school_id"].tolist()
@@ -28,7 +31,9 @@ school_labels = dict(
 )
 if preselected and preselected not in options and not search.strip():
     # A school opened from another page stays selectable even outside the current filter.
-    chosen_card = reads.query("school_card", school_id=preselected, year=scope.year)
+    chosen_card = reads.query(
+        "pages/school_profile/school_card", school_id=preselected, year=scope.year
+    )
     if len(chosen_card):
         options.insert(0, preselected)
         school_labels[preselected] = (
@@ -46,7 +51,7 @@ school_id = st.selectbox(
 )
 st.session_state[layout.PROFILE_SCHOOL_KEY] = school_id
 
-card = reads.query("school_card", school_id=school_id, year=scope.year).iloc[0]
+card = reads.query("pages/school_profile/school_card", school_id=school_id, year=scope.year).iloc[0]
 st.header(card["name"])
 st.caption(
     f"{card['municipality']} · {card['settlement_type']} · {card['programme_type']} · "
@@ -86,7 +91,7 @@ cols[4].metric(
     "в стандартных отклонениях от среднего по региону.",
 )
 
-place = reads.query("school_isbsh_place", school_id=school_id, year=scope.year)
+place = reads.query("pages/school_profile/school_isbsh_place", school_id=school_id, year=scope.year)
 if len(place):
     p = place.iloc[0]
     st.caption(
@@ -96,7 +101,9 @@ if len(place):
     )
 
 st.subheader(f"Идентификация, {scope.year}")
-status = reads.query("school_identification", school_id=school_id, year=scope.year)
+status = reads.query(
+    "pages/school_profile/school_identification", school_id=school_id, year=scope.year
+)
 if status.empty:
     st.info("Для этого года идентификация не рассчитана: нет результатов или паспорта.")
 else:
@@ -106,7 +113,9 @@ else:
         hide_index=True,
         key="profile_rules_table",
     )
-    partners = reads.query("school_partners", school_id=school_id, year=scope.year)
+    partners = reads.query(
+        "pages/school_profile/school_partners", school_id=school_id, year=scope.year
+    )
     if len(partners):
         st.markdown("**Предлагаемые школы-партнёры**")
         event = st.dataframe(
@@ -132,7 +141,7 @@ else:
         st.caption("Выберите строку, чтобы открыть профиль школы-партнёра.")
 
 st.subheader("Рисковый профиль")
-risks = reads.query("school_risk_profile", school_id=school_id)
+risks = reads.query("pages/school_profile/school_risk_profile", school_id=school_id)
 if risks.empty:
     st.info("Рисковый профиль школы не загружен и не может быть рассчитан из показателей.")
 else:
@@ -184,7 +193,9 @@ else:
             st.dataframe(history.rename_axis("Фактор").reset_index(), hide_index=True)
 
 st.subheader(f"Динамика показателей на {scope.year} год")
-school_trends = reads.query("school_trends", school_id=school_id, year=scope.year)
+school_trends = reads.query(
+    "pages/school_profile/school_trends", school_id=school_id, year=scope.year
+)
 trend_charts: list = []  # also drawn in the card's HTML and PDF
 if school_trends.empty:
     st.info("Для тренда нужны значения хотя бы за два года, включая выбранный.")
@@ -208,7 +219,11 @@ else:
                     else "цвет не определён"
                 )
             )
-            hist = reads.query("school_indicator_history", school_id=school_id, indicator=indicator)
+            hist = reads.query(
+                "pages/school_profile/school_indicator_history",
+                school_id=school_id,
+                indicator=indicator,
+            )
             trend_figure = charts.trend_line(hist, item, cuts.label, percent)
             trend_charts.append((cuts.label, trend_figure))
             st.plotly_chart(trend_figure, key=f"profile_trend_{indicator}")
@@ -224,7 +239,7 @@ else:
                 "прошлому году."
             )
 
-stages = reads.query("school_stages", school_id=school_id, year=scope.year)
+stages = reads.query("pages/school_profile/school_stages", school_id=school_id, year=scope.year)
 if len(stages):
     st.subheader(f"Мониторинг этапов, {scope.year}")
     st.markdown(f"**{stages['status'].iloc[0]}** — {stages['reason'].iloc[0]}")
@@ -245,7 +260,7 @@ if len(stages):
         key="profile_stages_table",
     )
 
-signs = reads.query("school_objectivity", school_id=school_id, year=scope.year)
+signs = reads.query("pages/school_profile/school_objectivity", school_id=school_id, year=scope.year)
 if len(signs):
     st.subheader(f"Объективность ВПР, {scope.year}")
     fired = signs[signs["fired"]]
@@ -273,14 +288,18 @@ if len(signs):
     )
 
 st.subheader(f"Результаты с учётом контекста, {scope.year}")
-adjusted = reads.query("school_adjusted_procedures", school_id=school_id, year=scope.year)
+adjusted = reads.query(
+    "pages/school_profile/school_adjusted_procedures", school_id=school_id, year=scope.year
+)
 reliable = adjusted[adjusted["band"].isin(list(charts.BAND_STYLE))]
 if reliable.empty:
     st.info(
         "Нет процедур с достаточным числом участников, чтобы оценить результат с учётом контекста."
     )
 else:
-    overall = reads.query("school_adjusted_overall", school_id=school_id, year=scope.year)
+    overall = reads.query(
+        "pages/school_profile/school_adjusted_overall", school_id=school_id, year=scope.year
+    )
     cols = st.columns(len(overall) or 1)
     for col, row in zip(cols, overall.itertuples(index=False), strict=False):
         col.metric(
@@ -303,7 +322,7 @@ else:
         "Процедуры с малым числом участников не показаны."
     )
 
-programmes = reads.query("school_programmes", school_id=school_id)
+programmes = reads.query("pages/school_profile/school_programmes", school_id=school_id)
 current = programmes[programmes["year"] == scope.year]
 if len(current):
     st.warning("В " + str(scope.year) + " году: " + ", ".join(current["programme"]) + ".")
@@ -311,7 +330,7 @@ else:
     st.success(f"В {scope.year} году школа не входит в списки ШНОР, ШНСУ и «500+».")
 
 st.subheader("Результаты по годам")
-procedures = reads.query("school_procedures", school_id=school_id)
+procedures = reads.query("pages/school_profile/school_procedures", school_id=school_id)
 if procedures.empty:
     st.info("Результатов оценочных процедур нет.")
 else:
@@ -331,7 +350,7 @@ else:
         key="profile_measure",
     )
     history = reads.query(
-        "school_result_history",
+        "pages/school_profile/school_result_history",
         school_id=school_id,
         exam=chosen[0],
         subject=chosen[1],
@@ -342,7 +361,7 @@ else:
         key="profile_history_chart",
     )
     procedure_trend = reads.query(
-        "school_procedure_trend",
+        "pages/school_profile/school_procedure_trend",
         school_id=school_id,
         exam=chosen[0],
         subject=chosen[1],
@@ -361,7 +380,9 @@ else:
         f"Значения школы при числе участников меньше {labels.SMALL_NUMBER_HIDE} скрыты; "
         f"при числе меньше {labels.SMALL_NUMBER_WARN} отмечены как ненадёжные."
     )
-    year_results = reads.query("school_year_procedures", school_id=school_id, year=scope.year)
+    year_results = reads.query(
+        "pages/school_profile/school_year_procedures", school_id=school_id, year=scope.year
+    )
     if len(year_results):
         shown = year_results.copy()
         hidden = shown["participants"] < labels.SMALL_NUMBER_HIDE
@@ -408,14 +429,16 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader(f"Социальный паспорт, {scope.year}")
-    passport = reads.query("school_passport_compare", school_id=school_id, year=scope.year)
+    passport = reads.query(
+        "pages/school_profile/school_passport_compare", school_id=school_id, year=scope.year
+    )
     if passport["school"].notna().any():
         st.plotly_chart(charts.passport_compare(passport), key="profile_passport_chart")
     else:
         st.info(f"Социальный паспорт за {scope.year} год не загружен.")
 with right:
     st.subheader("Кадры")
-    staff = reads.query("school_staff", school_id=school_id)
+    staff = reads.query("pages/school_profile/school_staff", school_id=school_id)
     if staff.empty:
         st.info("Сведений о кадрах нет.")
     else:
@@ -431,7 +454,7 @@ with right:
             help="Доля педагогов с высшим педагогическим образованием",
         )
         st.plotly_chart(charts.staff_age(staff), key="profile_staff_chart")
-    outcomes = reads.query("school_outcomes", school_id=school_id)
+    outcomes = reads.query("pages/school_profile/school_outcomes", school_id=school_id)
     now = outcomes[outcomes["year"] == scope.year]
     if len(now):
         cols = st.columns(2)
@@ -464,7 +487,9 @@ st.divider()
 card_sheets = reports.school_card_sheets(
     card,
     scope.year,
-    reads.query("school_year_procedures", school_id=school_id, year=scope.year),
+    reads.query(
+        "pages/school_profile/school_year_procedures", school_id=school_id, year=scope.year
+    ),
     profile.rules_table(status.iloc[0], live.active_settings()) if len(status) else None,
     school_trends,
     stages,

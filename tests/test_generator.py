@@ -45,7 +45,7 @@ def test_region_passes_validation_and_the_schema(region, fresh_db):
     for name in TABLE_ORDER:
         fresh_db.register("incoming", typed[name])
         fresh_db.execute(
-            db.sql("insert_rows")
+            db.sql("writes/insert_rows")
             .replace("__TABLE__", name)
             .replace("__COLUMNS__", ", ".join(TABLES[name].names))
             .replace("incoming_rows", "incoming")

@@ -61,7 +61,7 @@ def procedure_label(procedure: Procedure) -> str:
 
 def procedures(query: Query) -> list[Procedure]:
     """The region's procedures with results, the most common first within each exam."""
-    found = query("dynamics_procedures")
+    found = query("pages/dynamics/dynamics_procedures")
     return [
         (e, s, int(g))
         for e, s, g in zip(found["exam"], found["subject"], found["grade"], strict=True)
@@ -89,7 +89,7 @@ def procedure_history(
     for procedure in chosen:
         exam, subject, grade = procedure
         history = query(
-            "dynamics_region",
+            "pages/dynamics/dynamics_region",
             exam=exam,
             subject=subject,
             grade=grade,
@@ -159,8 +159,8 @@ def _printable(title: str, frame: pd.DataFrame, percent: tuple[str, ...] = ()) -
 def report_html(meeting: Meeting) -> str:
     """The whole HTML hand-out for one municipality and year."""
     name, year = meeting.name, meeting.year
-    card = meeting.rows("municipality_card").iloc[0]
-    roadmap = meeting.rows("municipality_roadmap", as_of=meeting.as_of)
+    card = meeting.rows("pages/municipality/municipality_card").iloc[0]
+    roadmap = meeting.rows("pages/municipality/municipality_roadmap", as_of=meeting.as_of)
     done = int((roadmap["status"] == "выполнено").sum())
     overdue = int(roadmap["overdue"].sum())
     figures = [
@@ -187,15 +187,15 @@ def report_html(meeting: Meeting) -> str:
                 charts.region_band(history, True),
             )
         )
-    grid = meeting.rows("status_grid", indicator="result_index")
+    grid = meeting.rows("pages/dynamics/status_grid", indicator="result_index")
     plots.append(
         (
             "Школы по уровню и изменению сводного результата",
             charts.status_grid(grid, tr.STATUS_LEVELS, tr.CHANGE_LEVELS, tr.GRID),
         )
     )
-    attention = attention_reasons(meeting.rows("municipality_attention"))
-    schools = meeting.rows("municipality_schools")
+    attention = attention_reasons(meeting.rows("pages/municipality/municipality_attention"))
+    schools = meeting.rows("pages/municipality/municipality_schools")
     return html_report.report_html(
         name,
         f"{year} год. Подготовлено «Школьным радаром».",
@@ -225,8 +225,8 @@ def workbook_bytes(meeting: Meeting) -> bytes:
     their change, the chosen procedures over the years, the schools that need attention, the
     roadmap."""
     name, year = meeting.name, meeting.year
-    card = meeting.rows("municipality_card").iloc[0]
-    roadmap = meeting.rows("municipality_roadmap", as_of=meeting.as_of)
+    card = meeting.rows("pages/municipality/municipality_card").iloc[0]
+    roadmap = meeting.rows("pages/municipality/municipality_roadmap", as_of=meeting.as_of)
 
     def percent(share) -> float | None:
         return None if pd.isna(share) else round(float(share) * 100, 1)
@@ -250,12 +250,12 @@ def workbook_bytes(meeting: Meeting) -> bytes:
         columns=["Показатель", "Значение"],
     ).astype({"Значение": object})
     history = history_table(meeting.histories())
-    attention = attention_reasons(meeting.rows("municipality_attention"))
+    attention = attention_reasons(meeting.rows("pages/municipality/municipality_attention"))
     sheets = [
         excel.Sheet("Сводка", summary, digits={"Значение": 2}, note=f"{name}, {year} год"),
         excel.Sheet(
             "Школы",
-            meeting.rows("municipality_schools"),
+            meeting.rows("pages/municipality/municipality_schools"),
             percent=SCHOOL_SHARES,
             digits={"Сводный результат": 2, "С учётом контекста": 2, "Наклон в год": 2},
             scale=("Сводный результат", "Доля «2»", "С учётом контекста"),
@@ -263,7 +263,7 @@ def workbook_bytes(meeting: Meeting) -> bytes:
         ),
         excel.Sheet(
             "Списки ШНОР и ШНСУ",
-            meeting.rows("municipality_lists"),
+            meeting.rows("pages/municipality/municipality_lists"),
             note=f"Школы в списках в {year} или {year - 1} году",
         ),
         excel.Sheet(

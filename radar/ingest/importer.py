@@ -162,7 +162,7 @@ def changes(
     keys = incoming[list(table.key)].drop_duplicates()
     con.register("incoming_keys", keys)
     try:
-        statement = db.sql("existing_rows").replace("__TABLE__", table.name)
+        statement = db.sql("store/existing_rows").replace("__TABLE__", table.name)
         existing = con.execute(statement.replace("__MATCH__", _match(table))).df()
     finally:
         con.unregister("incoming_keys")
@@ -287,7 +287,7 @@ def apply_import(
             for extra in ("settings_presets", "import_history"):
                 if extra in old and len(old[extra]):
                     con.register("incoming_rows", old[extra])
-                    statement = db.sql("insert_rows").replace("__TABLE__", extra)
+                    statement = db.sql("writes/insert_rows").replace("__TABLE__", extra)
                     con.execute(statement.replace("__COLUMNS__", ", ".join(old[extra].columns)))
                     con.unregister("incoming_rows")
         for i, name in enumerate(tables):
@@ -297,13 +297,13 @@ def apply_import(
                 con.register("incoming_rows", plan.typed[name][table.names])
                 try:
                     if len(table.names) > len(table.key):
-                        con.execute(_statement("upsert_update", table))
-                    con.execute(_statement("upsert_insert", table))
+                        con.execute(_statement("writes/upsert_update", table))
+                    con.execute(_statement("writes/upsert_insert", table))
                 finally:
                     con.unregister("incoming_rows")
             row = summary.loc[name]
             con.execute(
-                db.sql("record_import"),
+                db.sql("writes/record_import"),
                 {
                     "user_name": user,
                     "file_name": owner[name].name,
@@ -332,11 +332,11 @@ def _all_rows(path: Path | str | None) -> dict[str, pd.DataFrame]:
         return {}
     con = db.connect(path, read_only=True)
     try:
-        names = {r[0] for r in con.execute(db.sql("table_names")).fetchall()}
+        names = {r[0] for r in con.execute(db.sql("store/table_names")).fetchall()}
         rows = {name: db.read_table(con, name) for name in TABLES if name in names}
         for extra in ("settings_presets", "import_history"):
             if extra in names:
-                rows[extra] = con.execute(db.sql(extra)).df()
+                rows[extra] = con.execute(db.sql(f"store/{extra}")).df()
         return rows
     finally:
         con.close()
@@ -358,7 +358,7 @@ def _overlay(table: Table, old: pd.DataFrame | None, new: pd.DataFrame | None):
 def _insert(con: duckdb.DuckDBPyConnection, table: Table, rows: pd.DataFrame) -> None:
     con.register("incoming_rows", rows[table.names])
     try:
-        statement = db.sql("insert_rows").replace("__TABLE__", table.name)
+        statement = db.sql("writes/insert_rows").replace("__TABLE__", table.name)
         con.execute(statement.replace("__COLUMNS__", ", ".join(table.names)))
     finally:
         con.unregister("incoming_rows")
@@ -382,7 +382,7 @@ def describe_database(path: Path | str | None = None) -> str | None:
         return None
     con = db.connect(path, read_only=True)
     try:
-        return database_phrase(con.execute(db.sql("database_summary")).df())
+        return database_phrase(con.execute(db.sql("store/database_summary")).df())
     finally:
         con.close()
 

@@ -368,7 +368,9 @@ def _existing_keys(
     if con is None:
         return pd.DataFrame(columns=list(cols))
     return con.execute(
-        db.sql("select_columns").replace("__COLUMNS__", ", ".join(cols)).replace("__TABLE__", table)
+        db.sql("store/select_columns")
+        .replace("__COLUMNS__", ", ".join(cols))
+        .replace("__TABLE__", table)
     ).df()
 
 
@@ -450,7 +452,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: Table, df: pd.DataFrame) -> N
     con.register("incoming_rows", df[table.names])
     try:
         statement = (
-            db.sql("insert_rows")
+            db.sql("writes/insert_rows")
             .replace("__TABLE__", table.name)
             .replace("__COLUMNS__", ", ".join(table.names))
         )
@@ -481,7 +483,7 @@ def load_region(
         con.execute("begin transaction")
         if len(presets):
             con.register("incoming_rows", presets)
-            statement = db.sql("insert_rows").replace("__TABLE__", "settings_presets")
+            statement = db.sql("writes/insert_rows").replace("__TABLE__", "settings_presets")
             con.execute(statement.replace("__COLUMNS__", ", ".join(presets.columns)))
             con.unregister("incoming_rows")
         for i, name in enumerate(LOAD_ORDER):
@@ -502,10 +504,10 @@ def _saved_presets(path: Path | str | None) -> pd.DataFrame:
         return pd.DataFrame()
     con = db.connect(path, read_only=True)
     try:
-        names = {row[0] for row in con.execute(db.sql("table_names")).fetchall()}
+        names = {row[0] for row in con.execute(db.sql("store/table_names")).fetchall()}
         if "settings_presets" not in names:
             return pd.DataFrame()
-        return con.execute(db.sql("settings_presets")).df()
+        return con.execute(db.sql("store/settings_presets")).df()
     finally:
         con.close()
 

@@ -65,8 +65,8 @@ def memory() -> duckdb.DuckDBPyConnection:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every base table of sql/schema.sql that does not exist yet."""
-    con.execute(sql("schema"))
+    """Create every base table of sql/schema/base.sql that does not exist yet."""
+    con.execute(sql("schema/base"))
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -111,10 +111,12 @@ def write_session(
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row count of every table in the database, by name."""
-    names = [r[0] for r in con.execute(sql("table_names")).fetchall()]
-    return {n: con.execute(sql("count_rows").replace("__TABLE__", n)).fetchone()[0] for n in names}
+    names = [r[0] for r in con.execute(sql("store/table_names")).fetchall()]
+    return {
+        n: con.execute(sql("store/count_rows").replace("__TABLE__", n)).fetchone()[0] for n in names
+    }
 
 
 def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
-    """A whole base table (its name from radar/spec.py) in key order."""
-    return con.execute(sql("select_table").replace("__TABLE__", table)).df()
+    """A whole base table (its name from radar/store/spec.py) in key order."""
+    return con.execute(sql("store/select_table").replace("__TABLE__", table)).df()

@@ -26,7 +26,7 @@ def save_preset(
         raise ValueError("Укажите название набора настроек.")
     with db.write_session(path) as con:
         params = {"name": name, "settings_json": settings.to_json(), "active": active}
-        con.execute(db.sql("save_preset"), params)
+        con.execute(db.sql("writes/save_preset"), params)
         if active:
-            con.execute(db.sql("deactivate_presets"), {"name": name})
+            con.execute(db.sql("writes/deactivate_presets"), {"name": name})
             refresh_derived(con, progress, settings)

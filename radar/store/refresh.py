@@ -27,19 +27,19 @@ DERIVED_SQL = sorted(p.stem for p in (db.SQL_DIR / "derived").glob("*.sql"))
 
 
 def active_settings(con: duckdb.DuckDBPyConnection) -> Settings:
-    """The active preset of the database, or DOMAIN.md's defaults when none is active."""
-    row = con.execute(db.sql("active_settings")).fetchone()
+    """The active preset of the database, or the defaults of analytics.settings."""
+    row = con.execute(db.sql("store/active_settings")).fetchone()
     return Settings.from_json(row[0]) if row else Settings()
 
 
 def read_inputs(
     con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = INPUTS, min_participants: int = 10
 ) -> dict[str, pd.DataFrame]:
-    """The frames analytics.pipeline needs, read through sql/analysis_*.sql."""
+    """The frames analytics.pipeline needs, read through sql/analysis/*.sql."""
     params = {"min_participants": min_participants}
     frames = {}
     for name in names:
-        statement = db.sql(f"analysis_{name}")
+        statement = db.sql(f"analysis/{name}")
         frames[name] = con.execute(
             statement, params if "$min_participants" in statement else {}
         ).df()
@@ -57,7 +57,7 @@ def store_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame)
         raise ValueError(f"Неизвестная производная таблица: {table}")
     con.register("computed_frame", frame)
     try:
-        statement = db.sql("store_frame").replace("__TABLE__", table)
+        statement = db.sql("writes/store_frame").replace("__TABLE__", table)
         con.execute(statement.replace("__FRAME__", "computed_frame"))
     finally:
         con.unregister("computed_frame")
@@ -77,11 +77,11 @@ def refresh_derived(
             step(f"Расчёт показателей: {name.split('_', 1)[1]}", 0.1 * i / len(DERIVED_SQL))
             con.execute(db.sql(f"derived/{name}"))
         step("Расчёт ИСБШ", 0.1)
-        passport = con.execute(db.sql("social_passport_all")).df()
+        passport = con.execute(db.sql("analysis/social_passport")).df()
         weights = settings.isbsh_weights or None
         index = compute_social_index(passport, settings.isbsh_method, weights)
         con.register("computed_social_index", index)
-        con.execute(db.sql("store_social_index"))
+        con.execute(db.sql("writes/store_social_index"))
         con.unregister("computed_social_index")
 
         def sub_step(message: str, fraction: float) -> None:

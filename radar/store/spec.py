@@ -1,6 +1,6 @@
 """What each loadable table holds: columns, Russian headers, types, ranges and keys.
 
-The schema in sql/schema.sql enforces the same rules; this description lets the loader find
+The schema in sql/schema/base.sql enforces the same rules; this description lets the loader find
 every problem at once and explain it in Russian (file, sheet, row, column) before writing.
 """
 

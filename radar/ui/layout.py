@@ -33,8 +33,8 @@ def sidebar_filters() -> Scope | None:
     """Year and municipality chosen in the sidebar, shared by every page."""
     if not reads.database_ready():
         return None
-    years = reads.query("years")["year"].astype(int).tolist()
-    municipalities = reads.query("municipality_list")
+    years = reads.query("pages/shared/years")["year"].astype(int).tolist()
+    municipalities = reads.query("pages/shared/municipality_list")
     names = dict(zip(municipalities["municipality_id"], municipalities["name"], strict=True))
     with st.sidebar:
         st.markdown(f"### {labels.APP_TITLE}")
@@ -56,10 +56,10 @@ def current_scope() -> Scope:
             "`make run` (или `radar demo`) либо загрузите данные своего региона."
         )
         st.stop()
-    years = reads.query("years")["year"].astype(int).tolist()
+    years = reads.query("pages/shared/years")["year"].astype(int).tolist()
     year = st.session_state.get(YEAR_KEY) or years[0]
     municipality = st.session_state.get(MUNICIPALITY_KEY)
-    municipalities = reads.query("municipality_list")
+    municipalities = reads.query("pages/shared/municipality_list")
     names = dict(zip(municipalities["municipality_id"], municipalities["name"], strict=True))
     return Scope(int(year), municipality, names.get(municipality, labels.ALL_MUNICIPALITIES))
 

@@ -25,7 +25,7 @@ def year_inputs(
     first = min(year - settings.years_window + 1, year - 1)
     years = {"from_year": first, "to_year": year}
     rows = query(
-        "identification_rows",
+        "analysis/year/identification_rows",
         from_year=year - 1,
         to_year=year,
         min_participants=settings.hide_below,
@@ -35,14 +35,16 @@ def year_inputs(
     )
     inputs = {
         "results": rows,
-        "context": query("context_years", **years),
-        "schools": query("analysis_schools"),
-        "olympiads": query("olympiads_years", **years),
-        "municipalities": query("analysis_municipalities"),
+        "context": query("analysis/year/context_years", **years),
+        "schools": query("analysis/schools"),
+        "olympiads": query("analysis/year/olympiads_years", **years),
+        "municipalities": query("analysis/municipalities"),
     }
-    exams = query("school_exam_results", min_participants=settings.hide_below, **years)
+    exams = query(
+        "analysis/year/school_exam_results", min_participants=settings.hide_below, **years
+    )
     pooled = query(
-        "adjusted_pooled",
+        "analysis/year/adjusted_pooled",
         year=year,
         window=settings.years_window,
         exams=list(settings.resilient_exams),
@@ -66,8 +68,8 @@ def _identification(
     settings = Settings.from_json(settings_json)
     if settings == active_settings():
         # The derived tables were computed with exactly these settings.
-        return reads.query("identification_year", year=year), reads.query(
-            "partners_year", year=year
+        return reads.query("analysis/year/identification_year", year=year), reads.query(
+            "analysis/year/partners_year", year=year
         )
     return compute_identification(year, settings)
 
@@ -80,12 +82,12 @@ def identification(year: int, settings: Settings) -> tuple[pd.DataFrame, pd.Data
 
 def active_settings() -> Settings:
     """The database's active preset, or the defaults."""
-    row = reads.query("active_settings")
+    row = reads.query("store/active_settings")
     return Settings.from_json(row["settings_json"].iloc[0]) if len(row) else Settings()
 
 
 def presets() -> dict[str, Settings]:
-    rows = reads.query("settings_presets")
+    rows = reads.query("store/settings_presets")
     return {
         name: Settings.from_json(text)
         for name, text in zip(rows["name"], rows["settings_json"], strict=True)
@@ -98,7 +100,7 @@ def _clusters(context_features: tuple[str, ...], version: str) -> dict[str, pd.D
     from analytics.pipeline import RISK_INPUTS, compute_risk
     from radar.store.refresh import support_catalogue
 
-    frames = {name: reads.query(f"analysis_{name}") for name in RISK_INPUTS}
+    frames = {name: reads.query(f"analysis/{name}") for name in RISK_INPUTS}
     settings = risk.ClusterSettings(context_features=context_features)
     return compute_risk(frames, support_catalogue(), settings)
 

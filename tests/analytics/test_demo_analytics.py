@@ -22,7 +22,7 @@ def demo(demo_db):
 
 
 def test_derived_tables_are_in_the_database(demo):
-    names = {r[0] for r in demo.execute(db.sql("table_names")).fetchall()}
+    names = {r[0] for r in demo.execute(db.sql("store/table_names")).fetchall()}
     assert {
         "social_index",
         "context_adjusted",
@@ -138,7 +138,7 @@ def test_a_saved_active_preset_drives_the_refresh_and_survives_a_reload(tmp_path
     strict = Settings(shnsu_quartile=0, shnsu_remote_small=False)
     with db.write_session(path) as con:
         con.execute(
-            db.sql("save_preset"),
+            db.sql("writes/save_preset"),
             {"name": "Без ШНСУ", "settings_json": strict.to_json(), "active": True},
         )
         refresh_derived(con)

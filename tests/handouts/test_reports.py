@@ -19,8 +19,8 @@ def lists(demo_db):
     con = db.connect(demo_db, read_only=True)
     ident = con.execute("select * from identification where year = 2025").df()
     previous = con.execute("select * from identification where year = 2024").df()
-    membership = con.execute(db.sql("analysis_membership")).df()
-    names = con.execute(db.sql("school_names")).df()
+    membership = con.execute(db.sql("pages/identification/analysis_membership")).df()
+    names = con.execute(db.sql("pages/identification/school_names")).df()
     read_inputs(con)  # the same inputs the page uses exist and read without error
     con.close()
     return ident, previous, membership, names
@@ -66,10 +66,10 @@ def test_rule_table_columns_are_russian(lists):
 def test_cluster_workbook_has_cards_members_and_measures(demo_db):
     con = db.connect(demo_db, read_only=True)
     year = con.execute("select max(year) from risk_clusters").fetchone()[0]
-    members = con.execute(db.sql("risk_cluster_members"), {"year": year}).df()
-    centres = con.execute(db.sql("risk_centres"), {"year": year}).df()
-    measures = con.execute(db.sql("risk_measures"), {"year": year}).df()
-    quality = con.execute(db.sql("risk_quality"), {"year": year}).df()
+    members = con.execute(db.sql("pages/risk_clusters/risk_cluster_members"), {"year": year}).df()
+    centres = con.execute(db.sql("pages/risk_clusters/risk_centres"), {"year": year}).df()
+    measures = con.execute(db.sql("pages/risk_clusters/risk_measures"), {"year": year}).df()
+    quality = con.execute(db.sql("pages/risk_clusters/risk_quality"), {"year": year}).df()
     con.close()
     cards = reports.cluster_cards(members, centres, measures)
     assert cards["Школ"].sum() == len(members)
@@ -105,18 +105,18 @@ def test_school_card_workbook_has_the_profile_tables(demo_db):
     def q(name, **params):
         return con.execute(db.sql(name), params).df()
 
-    card = q("school_card", school_id=school, year=year).iloc[0]
-    procedures = q("school_year_procedures", school_id=school, year=year)
-    status = q("school_identification", school_id=school, year=year)
+    card = q("pages/school_profile/school_card", school_id=school, year=year).iloc[0]
+    procedures = q("pages/school_profile/school_year_procedures", school_id=school, year=year)
+    status = q("pages/school_profile/school_identification", school_id=school, year=year)
     sheets = reports.school_card_sheets(
         card,
         year,
         procedures,
         profile.rules_table(status.iloc[0], Settings()),
-        q("school_trends", school_id=school, year=year),
-        q("school_stages", school_id=school, year=year),
-        q("school_objectivity", school_id=school, year=year),
-        q("school_programmes", school_id=school),
+        q("pages/school_profile/school_trends", school_id=school, year=year),
+        q("pages/school_profile/school_stages", school_id=school, year=year),
+        q("pages/school_profile/school_objectivity", school_id=school, year=year),
+        q("pages/school_profile/school_programmes", school_id=school),
     )
     con.close()
     book = openpyxl.load_workbook(io.BytesIO(reports.school_card_workbook(card, sheets)))
@@ -145,7 +145,8 @@ def test_municipality_schools_sheet_has_the_figures_of_every_school(demo_db):
     con = db.connect(demo_db, read_only=True)
     municipality = con.execute("select min(municipality_id) from municipalities").fetchone()[0]
     schools = con.execute(
-        db.sql("municipality_schools"), {"year": 2025, "municipality": municipality}
+        db.sql("pages/municipality/municipality_schools"),
+        {"year": 2025, "municipality": municipality},
     ).df()
     count = con.execute(
         "select count(*) from schools where municipality_id = $m", {"m": municipality}

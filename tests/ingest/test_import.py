@@ -67,7 +67,7 @@ def test_round_trip_template_filled_with_a_region_then_imported(tmp_path):
     schools = table_rows(path, "schools").set_index("school_id")
     assert schools.loc["S3", "name"] == "МКОУ «Горная СОШ»"
     con = db.connect(path)
-    history = con.execute(db.sql("import_history")).df()
+    history = con.execute(db.sql("store/import_history")).df()
     identification = con.execute("select count(*) from identification").fetchone()[0]
     con.close()
     assert set(history["table_name"]) == set(frames)

@@ -1,2 +1,0 @@
--- Existing key values of a table; __TABLE__ and __COLUMNS__ come from radar/spec.py.
-select distinct __COLUMNS__ from __TABLE__

@@ -1,2 +1,0 @@
--- A whole base table in key order; __TABLE__ comes from radar/spec.py.
-select * from __TABLE__ order by all
