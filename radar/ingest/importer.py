@@ -130,19 +130,8 @@ def _read_csv_bytes(path: Path, content: bytes, table: str):
         return read_csv_table(target, table)
 
 
-def _match(table: Table) -> str:
-    return " and ".join(f"t.{k} = i.{k}" for k in table.key)
-
-
 def _statement(name: str, table: Table) -> str:
-    values = [c for c in table.names if c not in table.key]
-    return (
-        db.sql(name)
-        .replace("__TABLE__", table.name)
-        .replace("__COLUMNS__", ", ".join(table.names))
-        .replace("__SET__", ", ".join(f"{c} = i.{c}" for c in values) or "1 = 1")
-        .replace("__MATCH__", _match(table))
-    )
+    return db.statement(name, table.name, table.names, table.key)
 
 
 def _same(a: pd.Series, b: pd.Series) -> pd.Series:
@@ -162,8 +151,7 @@ def changes(
     keys = incoming[list(table.key)].drop_duplicates()
     con.register("incoming_keys", keys)
     try:
-        statement = db.sql("store/existing_rows").replace("__TABLE__", table.name)
-        existing = con.execute(statement.replace("__MATCH__", _match(table))).df()
+        existing = con.execute(_statement("store/existing_rows", table)).df()
     finally:
         con.unregister("incoming_keys")
     if existing.empty:
@@ -287,8 +275,7 @@ def apply_import(
             for extra in ("settings_presets", "import_history"):
                 if extra in old and len(old[extra]):
                     con.register("incoming_rows", old[extra])
-                    statement = db.sql("writes/insert_rows").replace("__TABLE__", extra)
-                    con.execute(statement.replace("__COLUMNS__", ", ".join(old[extra].columns)))
+                    con.execute(db.statement("writes/insert_rows", extra, list(old[extra].columns)))
                     con.unregister("incoming_rows")
         for i, name in enumerate(tables):
             table = TABLES[name]
@@ -358,8 +345,7 @@ def _overlay(table: Table, old: pd.DataFrame | None, new: pd.DataFrame | None):
 def _insert(con: duckdb.DuckDBPyConnection, table: Table, rows: pd.DataFrame) -> None:
     con.register("incoming_rows", rows[table.names])
     try:
-        statement = db.sql("writes/insert_rows").replace("__TABLE__", table.name)
-        con.execute(statement.replace("__COLUMNS__", ", ".join(table.names)))
+        con.execute(_statement("writes/insert_rows", table))
     finally:
         con.unregister("incoming_rows")
 

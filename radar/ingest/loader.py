@@ -367,11 +367,7 @@ def _existing_keys(
 ) -> pd.DataFrame:
     if con is None:
         return pd.DataFrame(columns=list(cols))
-    return con.execute(
-        db.sql("store/select_columns")
-        .replace("__COLUMNS__", ", ".join(cols))
-        .replace("__TABLE__", table)
-    ).df()
+    return con.execute(db.statement("store/select_columns", table, cols)).df()
 
 
 def _check_references(
@@ -451,12 +447,7 @@ def validate(
 def _insert(con: duckdb.DuckDBPyConnection, table: Table, df: pd.DataFrame) -> None:
     con.register("incoming_rows", df[table.names])
     try:
-        statement = (
-            db.sql("writes/insert_rows")
-            .replace("__TABLE__", table.name)
-            .replace("__COLUMNS__", ", ".join(table.names))
-        )
-        con.execute(statement)
+        con.execute(db.statement("writes/insert_rows", table.name, table.names))
     finally:
         con.unregister("incoming_rows")
 
@@ -483,8 +474,9 @@ def load_region(
         con.execute("begin transaction")
         if len(presets):
             con.register("incoming_rows", presets)
-            statement = db.sql("writes/insert_rows").replace("__TABLE__", "settings_presets")
-            con.execute(statement.replace("__COLUMNS__", ", ".join(presets.columns)))
+            con.execute(
+                db.statement("writes/insert_rows", "settings_presets", list(presets.columns))
+            )
             con.unregister("incoming_rows")
         for i, name in enumerate(LOAD_ORDER):
             if name in typed:
