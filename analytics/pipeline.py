@@ -16,8 +16,11 @@ from analytics import trends as tr
 from analytics.objectivity import objectivity_flags
 from analytics.resilience import resilience, suggest_partners
 from analytics.settings import Settings
+from analytics.social_index import compute_social_index
 
-# Inputs read from the database (sql/analysis/*.sql) and what each output is called there.
+# Inputs read from the database (sql/analysis/*.sql) and what each output is called there
+# (the tables sql/schema/derived.sql declares).
+SOCIAL_INPUTS = ("social_passport",)
 INPUTS = ("results", "context", "schools", "olympiads", "municipalities")
 RISK_INPUTS = ("risk_profiles", "risk_factors", "risk_indicators")
 TREND_INPUTS = ("trend_values", "trend_procedures", "trend_membership")
@@ -30,6 +33,7 @@ MONITORING_INPUTS = (
     "schools",
 )
 OUTPUTS = (
+    "social_index",
     "context_adjusted",
     "school_adjusted",
     "identification",
@@ -47,6 +51,14 @@ OUTPUTS = (
     "procedure_trends",
     "early_warning",
 )
+
+
+def compute_social(inputs: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
+    """ИСБШ of every school-year from the social passport, by the method and weights set."""
+    index = compute_social_index(
+        inputs["social_passport"], settings.isbsh_method, settings.isbsh_weights or None
+    )
+    return {"social_index": index}
 
 
 def identify_year(
@@ -134,10 +146,12 @@ def compute_risk(
     if len(quality) and len(clusters["agreement"]):
         quality = quality.merge(clusters["agreement"], on="year", how="left", suffixes=("", "_k"))
         quality = quality.drop(columns=["k_k"])
+    else:
+        quality = quality.assign(ari_ward=pd.Series(dtype=float))
     measures = (
         risk.support_directions(clusters["centres"], catalogue)
         if len(clusters["centres"])
-        else pd.DataFrame(columns=["year", "cluster_id", "factor_code", "measure"])
+        else pd.DataFrame(columns=risk.MEASURE_COLUMNS)
     )
     return {
         "risk_profiles_derived": profiles,

@@ -72,6 +72,16 @@ CENTRE_COLUMNS = [
     "z",
     "defining",
 ]
+MEASURE_COLUMNS = [
+    "year",
+    "cluster_id",
+    "factor_code",
+    "factor_name",
+    "measure",
+    "description",
+    "level",
+    "source",
+]
 FLOAT_COLUMNS = {"distance", "silhouette", "mean_level", "region_mean", "z", "k", "year"}
 
 
@@ -404,19 +414,7 @@ def support_directions(
                     "source": measure.source,
                 }
             )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "year",
-            "cluster_id",
-            "factor_code",
-            "factor_name",
-            "measure",
-            "description",
-            "level",
-            "source",
-        ],
-    )
+    return pd.DataFrame(rows, columns=MEASURE_COLUMNS)
 
 
 def map_coordinates(matrix: pd.DataFrame, random_state: int = 0) -> pd.DataFrame:

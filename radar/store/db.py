@@ -34,23 +34,32 @@ def sql(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-# Frames the code registers on a connection before a statement reads them.
-FRAMES = frozenset({"incoming_rows", "incoming_keys", "computed_frame", "computed_social_index"})
+# Frames (or queries) the code registers on a connection before a statement reads them.
+FRAMES = frozenset({"incoming_rows", "incoming_keys", "computed_frame"})
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 _CREATED = re.compile(
     r"create\s+(?:or\s+replace\s+)?table\s+(?:if\s+not\s+exists\s+)?([a-z][a-z0-9_]*)"
 )
 
 
+def _created(name: str) -> list[str]:
+    """The tables sql/NAME.sql creates, in its order."""
+    return _CREATED.findall(sql(name).lower())
+
+
 @cache
 def known_tables() -> frozenset[str]:
-    """Every table an SQL file creates by name: the base tables of sql/schema/ and the tables the
-    derived steps build (the tables Python stores are checked by their own list)."""
+    """Every table sql/schema/ declares: the base tables and the derived ones."""
     names = set()
-    for folder in ("schema", "derived", "writes"):
-        for path in (SQL_DIR / folder).glob("*.sql"):
-            names.update(_CREATED.findall(path.read_text(encoding="utf-8").lower()))
+    for path in (SQL_DIR / "schema").glob("*.sql"):
+        names.update(_created(f"schema/{path.stem}"))
     return frozenset(names)
+
+
+@cache
+def derived_tables() -> tuple[str, ...]:
+    """The derived tables sql/schema/derived.sql declares, in its order."""
+    return tuple(_created("schema/derived"))
 
 
 def quote(name: str, allowed: Iterable[str] | None = None) -> str:

@@ -1,4 +1,8 @@
-"""Rebuild the derived tables from the loaded data, so SQL users see what the pages show."""
+"""Rebuild the derived tables from the loaded data, so SQL users see what the pages show.
+
+The tables are declared in sql/schema/derived.sql; the SQL steps of sql/derived/ and the
+frames of analytics/pipeline.py fill them, column by name.
+"""
 
 from __future__ import annotations
 
@@ -10,20 +14,26 @@ import pandas as pd
 from analytics.pipeline import (
     INPUTS,
     MONITORING_INPUTS,
-    OUTPUTS,
     RISK_INPUTS,
+    SOCIAL_INPUTS,
     TREND_INPUTS,
     compute_derived,
     compute_monitoring,
     compute_risk,
+    compute_social,
     compute_trends,
 )
 from analytics.settings import Settings
-from analytics.social_index import compute_social_index
 from radar.store import db
 
 CATALOGUE = db.ROOT / "data" / "support_measures.csv"
+# The SQL steps, in order: sql/derived/NN_TABLE.sql fills derived table TABLE.
 DERIVED_SQL = sorted(p.stem for p in (db.SQL_DIR / "derived").glob("*.sql"))
+
+
+def step_table(name: str) -> str:
+    """The derived table an SQL step fills: «01_procedure_results» → «procedure_results»."""
+    return name.split("_", 1)[1]
 
 
 def active_settings(con: duckdb.DuckDBPyConnection) -> Settings:
@@ -51,15 +61,47 @@ def support_catalogue() -> pd.DataFrame:
     return pd.read_csv(CATALOGUE, dtype=str)
 
 
-def store_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    """Replace derived table `table` (one of OUTPUTS) by `frame`."""
-    if table not in OUTPUTS:
+def recreate_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop every derived table and create it empty as sql/schema/derived.sql declares it.
+
+    They are recomputed in full anyway, and a database built by older code may hold them with
+    other columns or types (made by `create table as`), which `create table if not exists`
+    would keep.
+    """
+    tables = db.derived_tables()
+    for table in tables:
+        con.execute(db.statement("writes/drop_derived", table, tables=tables))
+    con.execute(db.sql("schema/derived"))
+
+
+def store_frame(
+    con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame | duckdb.DuckDBPyRelation
+) -> None:
+    """Replace the rows of derived table `table` by `rows` (a frame, or the query of an SQL step).
+
+    `rows` must have exactly the columns declared for the table, in any order: a missing or an
+    extra column is an error, not a silent change of the table.
+    """
+    if table not in db.derived_tables():
         raise ValueError(f"Неизвестная производная таблица: {table}")
-    con.register("computed_frame", frame)
-    try:
-        con.execute(
-            db.statement("writes/store_frame", table, frame="computed_frame", tables=OUTPUTS)
+    declared = db.table_columns(con, table)
+    given = [str(c) for c in rows.columns]
+    missing = [c for c in declared if c not in given]
+    extra = [c for c in given if c not in declared]
+    repeated = sorted({c for c in given if given.count(c) > 1})
+    if missing or extra or repeated:
+        problems = [
+            f"{label}: {', '.join(names)}"
+            for label, names in (("нет", missing), ("лишние", extra), ("повторяются", repeated))
+            if names
+        ]
+        raise ValueError(
+            f"Столбцы для производной таблицы {table} не совпадают с объявленными в "
+            f"sql/schema/derived.sql ({'; '.join(problems)})"
         )
+    con.register("computed_frame", rows)
+    try:
+        con.execute(db.statement("writes/store_frame", table, declared, frame="computed_frame"))
     finally:
         con.unregister("computed_frame")
 
@@ -74,16 +116,15 @@ def refresh_derived(
     settings = settings or active_settings(con)
     con.execute("begin transaction")
     try:
+        recreate_derived(con)
         for i, name in enumerate(DERIVED_SQL):
-            step(f"Расчёт показателей: {name.split('_', 1)[1]}", 0.1 * i / len(DERIVED_SQL))
-            con.execute(db.sql(f"derived/{name}"))
+            table = step_table(name)
+            step(f"Расчёт показателей: {table}", 0.1 * i / len(DERIVED_SQL))
+            store_frame(con, table, con.sql(db.sql(f"derived/{name}")))
         step("Расчёт ИСБШ", 0.1)
-        passport = con.execute(db.sql("analysis/social_passport")).df()
-        weights = settings.isbsh_weights or None
-        index = compute_social_index(passport, settings.isbsh_method, weights)
-        con.register("computed_social_index", index)
-        con.execute(db.sql("writes/store_social_index"))
-        con.unregister("computed_social_index")
+        # The other inputs read ИСБШ (sql/analysis/context.sql): store it first.
+        social = compute_social(read_inputs(con, SOCIAL_INPUTS), settings)
+        store_frame(con, "social_index", social["social_index"])
 
         def sub_step(message: str, fraction: float) -> None:
             step(message, 0.15 + 0.8 * fraction)

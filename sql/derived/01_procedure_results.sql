@@ -1,6 +1,6 @@
--- One row per school, year and procedure (exam, subject, grade) with practitioners' figures
--- and the result standardised within the procedure-year across the region's schools.
-create or replace table procedure_results as
+-- The rows of procedure_results (declared in sql/schema/derived.sql): one per school, year and
+-- procedure (exam, subject, grade) with practitioners' figures and the result standardised
+-- within the procedure-year across the region's schools.
 with results as (
     select * from exam_results where participants > 0 and mean_score is not null
 ),

@@ -1,6 +1,6 @@
--- A school's overall result in a year: participant-weighted mean of its standardised results
--- across procedures (the "сводный результат"), overall and per exam.
-create or replace table school_year_results as
+-- The rows of school_year_results (declared in sql/schema/derived.sql): a school's overall
+-- result in a year, the participant-weighted mean of its standardised results across
+-- procedures (the "сводный результат"), overall and per exam.
 with procedures as (
     select * from procedure_results where z_score is not null
 ),

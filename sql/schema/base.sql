@@ -1,6 +1,6 @@
 -- The region's data as loaded from its files (or from the demo generator).
 -- Shares are fractions in 0..1; years are calendar years of the exam or programme.
--- Derived tables (refreshed from these) live in sql/derived/.
+-- Derived tables (refreshed from these) are declared in sql/schema/derived.sql.
 
 create table if not exists municipalities (
     municipality_id varchar primary key,

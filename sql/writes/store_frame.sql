@@ -1,2 +1,4 @@
--- Replace a derived table with a frame computed in Python (both names from a fixed list).
-create or replace table __TABLE__ as select * from __FRAME__
+-- Replace the rows of a derived table (declared in sql/schema/derived.sql) by those of a
+-- registered frame or query, column by name.
+delete from __TABLE__;
+insert into __TABLE__ (__COLUMNS__) select __COLUMNS__ from __FRAME__

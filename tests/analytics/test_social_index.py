@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics.pipeline import compute_social
+from analytics.settings import Settings
 from analytics.social_index import compute_social_index, oriented_z_scores, quartile
 
 
@@ -42,6 +44,29 @@ def test_weights_and_pca():
     assert pca["index_raw"].notna().all()
     with pytest.raises(ValueError, match="весов"):
         compute_social_index(df, weights={"share_registered": 0.0})
+
+
+def test_the_pipeline_step_uses_the_method_and_weights_of_the_settings():
+    df = passport(
+        share_low_income=[0.1, 0.2, 0.3, 0.4],
+        share_non_native=[0.1, 0.3, 0.2, 0.4],
+        share_disabled=[0.01, 0.02, 0.05, 0.03],
+    )
+    inputs = {"social_passport": df}
+    cases = [
+        (Settings(), compute_social_index(df)),
+        (
+            Settings(isbsh_weights={"share_non_native": 1.0}),
+            compute_social_index(df, weights={"share_non_native": 1.0}),
+        ),
+        (Settings(isbsh_method="pca"), compute_social_index(df, "pca")),
+    ]
+    for settings, expected in cases:
+        out = compute_social(inputs, settings)
+        assert list(out) == ["social_index"]
+        pd.testing.assert_frame_equal(out["social_index"], expected)
+    weighted = compute_social(inputs, Settings(isbsh_weights={"share_non_native": 1.0}))
+    assert weighted["social_index"]["quartile"].tolist() == [4, 2, 3, 1]
 
 
 def test_a_few_missing_shares_are_imputed_and_counted():

@@ -36,6 +36,7 @@ def named_by_pattern() -> set[str]:
     inputs = {
         f"analysis/{name}"
         for name in (
+            *pipeline.SOCIAL_INPUTS,
             *pipeline.INPUTS,
             *pipeline.RISK_INPUTS,
             *pipeline.TREND_INPUTS,
