@@ -85,9 +85,10 @@ def statement(
 ) -> str:
     """The text of sql/NAME.sql with its identifiers filled in: the only place SQL is spliced.
 
-    __TABLE__ is `table` (one of `tables`, by default the tables sql/ creates), __COLUMNS__ the
-    `columns`, __SET__ «column = i.column» for the columns outside `key`, __MATCH__ «t.k = i.k»
-    for the key columns, __FRAME__ a registered frame (FRAMES). Every name is checked and quoted.
+    __TABLE__ is `table` (one of `tables`, by default the tables sql/schema/ declares),
+    __COLUMNS__ the `columns`, __SET__ «column = i.column» for the columns outside `key`,
+    __MATCH__ «t.k = i.k» for the key columns, __FRAME__ a registered frame or query (FRAMES).
+    Every name is checked and quoted.
     """
     cols = [quote(c) for c in columns]
     keys = [quote(k) for k in key]
