@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from functools import cache
 from typing import Any, ClassVar
@@ -49,8 +49,7 @@ EXAMS = {"ВПР": "ВПР", "ОГЭ": "ОГЭ", "ЕГЭ": "ЕГЭ"}
 YES_NO = {True: "да", False: "нет"}
 
 
-def setting(
-    default: Any,
+def meta(
     description: str,
     unit: str | tuple[str, str, str],
     *,
@@ -61,19 +60,21 @@ def setting(
     step: float | None = None,
     help: str = "",
     section: str = "",
-) -> Any:
-    """A dataclass field with its description, unit and allowed values in the metadata.
+    check: Callable[[Any], None] | None = None,
+    show: Callable[[Any], str] | None = None,
+) -> dict[str, Any]:
+    """The metadata of a setting: its description, unit and allowed values.
 
     `unit` is a word (shown after the value and in the widget's label: «км», «баллов») or the
     three Russian forms of a counted noun (1 год, 2 года, 5 лет). The allowed values are a
     range (`min_value`, `max_value`, in the stored units: a share is 0..1), named `choices`
     (for a tuple: of each element), or, where the options come from the data, `allowed` — a
     Russian sentence saying what may be chosen (shown instead of the range). A range of a
-    dict applies to each of its values. `section` is the heading of a top-level field (nested groups have a title).
+    dict applies to each of its values. `section` is the heading of a top-level field (the
+    nested groups have a title). A table of values may bring its own `check` (raising a
+    Russian ValueError) and `show` (the value in Russian).
     """
-    if isinstance(default, bool):
-        choices = YES_NO
-    metadata = {
+    return {
         "description": description,
         "unit": unit,
         "min": min_value,
@@ -83,10 +84,16 @@ def setting(
         "step": step,
         "help": help,
         "section": section,
+        "check": check,
+        "show": show,
     }
-    if isinstance(default, dict):
-        return field(default_factory=lambda: dict(default), metadata=metadata)
-    return field(default=default, metadata=metadata)
+
+
+def setting(default: Any, description: str, unit: str | tuple[str, str, str], **kwargs) -> Any:
+    """A dataclass field with an immutable default and its `meta`data (yes/no for a bool)."""
+    if isinstance(default, bool):
+        kwargs["choices"] = YES_NO
+    return field(default=default, metadata=meta(description, unit, **kwargs))
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,8 @@ class SettingInfo:
     help: str
     default: Any
     on_refresh: bool  # takes effect when the database is refreshed with these settings
+    check_table: Callable[[Any], None] | None = None
+    show_table: Callable[[Any], str] | None = None
 
     @property
     def name(self) -> str:
@@ -135,8 +144,8 @@ class SettingInfo:
         if isinstance(value, tuple | list):
             names = self.choices or {}
             return ", ".join(names.get(v, str(v)) for v in value) or fmt.DASH
-        if isinstance(value, dict):
-            return _show_dict(self, value)
+        if isinstance(value, dict) and self.show_table is not None:
+            return self.show_table(value)
         return self.number(value)
 
     def range_text(self) -> str:
@@ -183,9 +192,9 @@ class SettingInfo:
     def _check_dict(self, value: Any) -> None:
         if not isinstance(value, dict):
             raise ValueError(f"Настройка «{self.description}»: нужна таблица значений.")
-        if self.path == "trends.cuts":
+        if self.check_table is not None:
             try:
-                tr.cuts_from(value)
+                self.check_table(value)
             except (ValueError, TypeError, AttributeError) as exc:
                 raise ValueError(f"Настройка «{self.description}»: {exc}") from None
             return
@@ -198,25 +207,33 @@ class SettingInfo:
         else:
             allowed = self.range_text()
         raise ValueError(
-            f"Настройка «{self.description}»: значение «{value}» недопустимо, "
-            f"допустимо {allowed}."
+            f"Настройка «{self.description}»: значение «{value}» недопустимо, допустимо {allowed}."
         )
 
 
-def _show_dict(info: SettingInfo, value: dict) -> str:
-    if info.path == "trends.cuts":
-        if not value:
-            return "по умолчанию"
-        current = tr.cuts_from(value)
-        return "; ".join(
-            f"{current[key].label}: уровень {', '.join(fmt.num(c, 2) for c in current[key].status)}"
-            f", изменение {', '.join(fmt.num(c, 2) for c in current[key].change)}"
-            for key in value
-            if key in current
-        )
-    if not value:
+def _show_weights(weights: dict[str, float]) -> str:
+    if not weights:
         return "равные"
-    return ", ".join(f"{labels.PASSPORT_LABELS.get(k, k)}: {info.number(v)}" for k, v in value.items())
+    return ", ".join(
+        f"{labels.PASSPORT_LABELS.get(k, k)}: {fmt.num(v, 1)}" for k, v in weights.items()
+    )
+
+
+def _check_cuts(cuts: dict) -> None:
+    tr.cuts_from(cuts)
+
+
+def _show_cuts(cuts: dict) -> str:
+    """The cut points a preset changes, or «по умолчанию»."""
+    if not cuts:
+        return "по умолчанию"
+    current = tr.cuts_from(cuts)
+    return "; ".join(
+        f"{current[key].label}: уровень {', '.join(fmt.num(c, 2) for c in current[key].status)}"
+        f", изменение {', '.join(fmt.num(c, 2) for c in current[key].change)}"
+        for key in cuts
+        if key in current
+    )
 
 
 class Group:
@@ -249,14 +266,17 @@ class SocialIndex(Group):
         choices=ISBSH_METHODS,
     )
     # Weight per passport share for method "equal"; empty: equal weights.
-    weights: dict[str, float] = setting(
-        {},
-        "Веса долей социального паспорта в ИСБШ",
-        NO_UNIT,
-        min_value=0.0,
-        max_value=10.0,
-        step=0.5,
-        allowed="вес каждой доли от 0 до 10; пусто — равные веса",
+    weights: dict[str, float] = field(
+        default_factory=dict,
+        metadata=meta(
+            "Веса долей социального паспорта в ИСБШ",
+            NO_UNIT,
+            min_value=0.0,
+            max_value=10.0,
+            step=0.5,
+            allowed="вес каждой доли от 0 до 10; пусто — равные веса",
+            show=_show_weights,
+        ),
     )
     max_missing: int = setting(
         3,
@@ -435,11 +455,15 @@ class Trends(Group):
     )
     # {indicator: {"status": [4], "change": [4]}}; indicators not named keep
     # analytics.trends.DEFAULT_CUTS.
-    cuts: dict[str, dict[str, list[float]]] = setting(
-        {},
-        "Пороги уровня и изменения для цвета «уровень × изменение»",
-        NO_UNIT,
-        allowed="четыре порога по возрастанию для уровня и для изменения каждого показателя",
+    cuts: dict[str, dict[str, list[float]]] = field(
+        default_factory=dict,
+        metadata=meta(
+            "Пороги уровня и изменения для цвета «уровень × изменение»",
+            NO_UNIT,
+            allowed="четыре порога по возрастанию для уровня и для изменения каждого показателя",
+            check=_check_cuts,
+            show=_show_cuts,
+        ),
     )
     warning_horizon: int = setting(
         2,
@@ -782,6 +806,8 @@ def _info(f: dataclasses.Field, path: str, group: str, on_refresh: bool) -> Sett
         allowed=m["allowed"],
         step=m["step"],
         help=m["help"],
+        check_table=m["check"],
+        show_table=m["show"],
         default=default,
         on_refresh=on_refresh,
     )
@@ -795,8 +821,7 @@ def setting_fields() -> tuple[SettingInfo, ...]:
         if _is_group(f):
             group = f.default_factory
             out += [
-                _info(g, f"{f.name}.{g.name}", group.title, group.on_refresh)
-                for g in fields(group)
+                _info(g, f"{f.name}.{g.name}", group.title, group.on_refresh) for g in fields(group)
             ]
         else:
             out.append(_info(f, f.name, f.metadata["section"], False))

@@ -10,12 +10,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics.settings import SmallNumbers
 from radar.store import db
+from radar.store.refresh import active_settings
 from radar.store.spec import LOAD_ORDER, TABLES, Column, Table
 
 Progress = Callable[[str, float], None]
 MAX_LISTED = 2000  # problems listed one by one; the rest are counted
-SMALL_NUMBER = 10
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,7 @@ def _check_keys(table: Table, df: pd.DataFrame, out: _Collector) -> None:
     )
 
 
-def _check_rules(table: Table, df: pd.DataFrame, out: _Collector) -> None:
+def _check_rules(table: Table, df: pd.DataFrame, out: _Collector, hide_below: int) -> None:
     """Rules that involve several columns of one row."""
     src = df.attrs["source"]
     if table.name == "exam_results":
@@ -326,13 +327,13 @@ def _check_rules(table: Table, df: pd.DataFrame, out: _Collector) -> None:
         )
         bad = ((exam == "ЕГЭ") & (df["mean_score"] > 100)).fillna(False).to_numpy()
         out.add_rows(table, src, bad, "Средний балл", "средний балл ЕГЭ больше 100")
-        small = (df["participants"] < SMALL_NUMBER).fillna(False).to_numpy()
+        small = (df["participants"] < hide_below).fillna(False).to_numpy()
         if small.any():
             out.add(
                 table,
                 src,
                 "Участников",
-                f"строк с числом участников меньше {SMALL_NUMBER}: {int(small.sum())}; "
+                f"строк с числом участников меньше {hide_below}: {int(small.sum())}; "
                 "такие показатели будут скрыты",
                 "предупреждение",
             )
@@ -417,9 +418,15 @@ def validate(
 ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Type-check and check every rule; return the typed frames and all problems found.
 
-    `con` is the database the frames will be added to (its rows satisfy references too);
-    None when the frames make a whole region on their own.
+    `con` is the database the frames will be added to (its rows satisfy references too, and
+    its active settings say below how many participants a figure is hidden); None when the
+    frames make a whole region on their own (then the default of analytics.settings counts).
     """
+    hide_below = (
+        active_settings(con).small_numbers.hide_below
+        if con is not None
+        else SmallNumbers.hide_below
+    )
     out = _Collector()
     unknown = [name for name in frames if name not in TABLES]
     if unknown:
@@ -430,7 +437,7 @@ def validate(
             table = TABLES[name]
             typed[name] = coerce_table(table, frames[name], out)
             _check_keys(table, typed[name], out)
-            _check_rules(table, typed[name], out)
+            _check_rules(table, typed[name], out, hide_below)
     for name, df in typed.items():
         _check_references(TABLES[name], df, typed, con, out)
     if out.omitted:

@@ -18,7 +18,7 @@ from analytics.pipeline import (
     compute_risk,
     compute_trends,
 )
-from analytics.settings import Settings
+from analytics.settings import Settings, SmallNumbers
 from analytics.social_index import compute_social_index
 from radar.store import db
 
@@ -33,7 +33,9 @@ def active_settings(con: duckdb.DuckDBPyConnection) -> Settings:
 
 
 def read_inputs(
-    con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = INPUTS, min_participants: int = 10
+    con: duckdb.DuckDBPyConnection,
+    names: tuple[str, ...] = INPUTS,
+    min_participants: int = SmallNumbers.hide_below,
 ) -> dict[str, pd.DataFrame]:
     """The frames analytics.pipeline needs, read through sql/analysis/*.sql."""
     params = {"min_participants": min_participants}
@@ -78,8 +80,10 @@ def refresh_derived(
             con.execute(db.sql(f"derived/{name}"))
         step("Расчёт ИСБШ", 0.1)
         passport = con.execute(db.sql("analysis/social_passport")).df()
-        weights = settings.isbsh_weights or None
-        index = compute_social_index(passport, settings.isbsh_method, weights)
+        isbsh = settings.isbsh
+        index = compute_social_index(
+            passport, isbsh.method, isbsh.weights or None, isbsh.max_missing
+        )
         con.register("computed_social_index", index)
         con.execute(db.sql("writes/store_social_index"))
         con.unregister("computed_social_index")
@@ -89,17 +93,19 @@ def refresh_derived(
 
         derived = compute_derived(read_inputs(con), settings, sub_step)
         step("Рисковые профили и кластеры", 0.95)
-        derived |= compute_risk(read_inputs(con, RISK_INPUTS), support_catalogue())
+        derived |= compute_risk(
+            read_inputs(con, RISK_INPUTS), support_catalogue(), settings.clusters
+        )
         step("Мониторинг этапов и объективность ВПР", 0.97)
         derived |= compute_monitoring(
-            read_inputs(con, MONITORING_INPUTS, settings.hide_below), settings
+            read_inputs(con, MONITORING_INPUTS, settings.small_numbers.hide_below), settings
         )
         # Trends read derived tables (adjusted results, risk counts): store those first.
         for table in ("school_adjusted", "risk_profiles_derived"):
             store_frame(con, table, derived[table])
         step("Тренды и ранние предупреждения", 0.98)
         derived |= compute_trends(
-            read_inputs(con, TREND_INPUTS, settings.hide_below),
+            read_inputs(con, TREND_INPUTS, settings.small_numbers.hide_below),
             derived["identification"],
             settings,
         )

@@ -664,6 +664,7 @@ def test_school_profile_shows_trends_stages_and_objectivity(demo_db):
 
 def test_monitoring_judged_by_other_indicators_on_the_page(demo_db):
     from analytics import monitoring as mon
+    from analytics.settings import Monitoring
 
     at = run_app("pages/monitoring.py")
     at.multiselect(key="monitoring_chosen").set_value(["math_share_2"]).run()
@@ -672,7 +673,7 @@ def test_monitoring_judged_by_other_indicators_on_the_page(demo_db):
     con = db.connect(demo_db)
     changes = con.execute("select * from monitoring_changes where year = $y", {"y": year}).df()
     con.close()
-    expected = mon.progress(changes, mon.MonitoringSettings(indicators=("math_share_2",)))
+    expected = mon.progress(changes, Monitoring(indicators=("math_share_2",)))
     share = expected["positive"].dropna().astype(bool).mean()
     assert metric(at, "С положительной динамикой") == fmt.pct(share)
     stored = scalar(
