@@ -155,17 +155,15 @@ def _widget(info: SettingInfo, value: Any, key: str, column) -> Any:
         return tuple(chosen)
     if info.choices is not None:
         options = list(info.choices)
-        widget = column.radio if all(isinstance(o, str) for o in options) else column.selectbox
-        extra = {"horizontal": True} if widget == column.radio and not _is_wide(info) else {}
-        return widget(
-            label,
-            options,
-            index=options.index(value),
-            format_func=info.choices.get,
-            key=key,
-            help=help_text,
-            **extra,
-        )
+        common = {
+            "index": options.index(value),
+            "format_func": info.choices.get,
+            "key": key,
+            "help": help_text,
+        }
+        if all(isinstance(o, str) for o in options):
+            return column.radio(label, options, horizontal=not _is_wide(info), **common)
+        return column.selectbox(label, options, **common)
     if info.unit == PERCENT:
         shown = column.number_input(
             label,
