@@ -449,6 +449,7 @@ def validate(
     return typed, out.problems
 
 
+# The import history's outcome for a table loaded whole (the demo build, `radar load`).
 LOADED = "загружено, база построена заново"
 
 
