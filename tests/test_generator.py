@@ -43,13 +43,9 @@ def test_region_passes_validation_and_the_schema(region, fresh_db):
     typed, problems = validate(region)
     assert [str(p) for p in problems if p.severity == "ошибка"] == []
     for name in TABLE_ORDER:
-        fresh_db.register("incoming", typed[name])
-        fresh_db.execute(
-            db.sql("writes/insert_rows")
-            .replace("__TABLE__", name)
-            .replace("__COLUMNS__", ", ".join(TABLES[name].names))
-            .replace("incoming_rows", "incoming")
-        )
+        fresh_db.register("incoming_rows", typed[name])
+        fresh_db.execute(db.statement("writes/insert_rows", name, TABLES[name].names))
+        fresh_db.unregister("incoming_rows")
     assert db.table_counts(fresh_db)["exam_results"] == len(region["exam_results"])
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +16,7 @@ from analytics.settings import SmallNumbers
 from radar.store import db
 from radar.store.refresh import active_settings
 from radar.store.spec import LOAD_ORDER, TABLES, Column, Table
+from radar.store.write import HistoryRow, write_tables
 
 Progress = Callable[[str, float], None]
 MAX_LISTED = 2000  # problems listed one by one; the rest are counted
@@ -28,6 +31,8 @@ class Source:
     first_row: int = 2  # spreadsheet row of the frame's first data row
     # The file's row of each frame row when rows were filtered or joined (mapped files).
     rows: tuple[int, ...] | None = None
+    # SHA-256 of the file's bytes, when the frame is one whole file (the import history).
+    digest: str = ""
 
     def row(self, position: int) -> int:
         return self.rows[position] if self.rows is not None else self.first_row + position
@@ -368,11 +373,7 @@ def _existing_keys(
 ) -> pd.DataFrame:
     if con is None:
         return pd.DataFrame(columns=list(cols))
-    return con.execute(
-        db.sql("store/select_columns")
-        .replace("__COLUMNS__", ", ".join(cols))
-        .replace("__TABLE__", table)
-    ).df()
+    return con.execute(db.statement("store/select_columns", table, cols)).df()
 
 
 def _check_references(
@@ -455,17 +456,8 @@ def validate(
     return typed, out.problems
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: Table, df: pd.DataFrame) -> None:
-    con.register("incoming_rows", df[table.names])
-    try:
-        statement = (
-            db.sql("writes/insert_rows")
-            .replace("__TABLE__", table.name)
-            .replace("__COLUMNS__", ", ".join(table.names))
-        )
-        con.execute(statement)
-    finally:
-        con.unregister("incoming_rows")
+# The import history's outcome for a table loaded whole (the demo build, `radar load`).
+LOADED = "загружено, база построена заново"
 
 
 def load_region(
@@ -473,50 +465,46 @@ def load_region(
     path: Path | str | None = None,
     progress: Progress | None = None,
     after_load: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    user: str | None = None,
 ) -> list[Problem]:
-    """Validate a whole region and write it as a new database; all or nothing.
+    """Validate a whole region and make it the database's rows; all or nothing.
 
     Raises ValidationError (nothing written) while any error stands; returns the warnings.
-    `after_load` runs inside the same write session (e.g. refreshing derived tables), so its
-    failure also leaves the old database in place.
+    The settings presets and the import history stay, and each table's load is added to the
+    history. `after_load` runs inside the same write session (e.g. refreshing derived tables),
+    so its failure also leaves the old database in place.
     """
     step = progress or (lambda _m, _f: None)
     step("Проверка данных", 0.0)
     typed, problems = validate(frames)
     if any(p.severity == "ошибка" for p in problems):
         raise ValidationError(problems)
-    presets = _saved_presets(path)
-    with db.write_session(path, fresh=True) as con:
-        con.execute("begin transaction")
-        if len(presets):
-            con.register("incoming_rows", presets)
-            statement = db.sql("writes/insert_rows").replace("__TABLE__", "settings_presets")
-            con.execute(statement.replace("__COLUMNS__", ", ".join(presets.columns)))
-            con.unregister("incoming_rows")
-        for i, name in enumerate(LOAD_ORDER):
-            if name in typed:
-                step(f"Загрузка: {TABLES[name].label.lower()}", 0.1 + 0.6 * i / len(LOAD_ORDER))
-                _insert(con, TABLES[name], typed[name])
-        con.execute("commit")
-        if after_load is not None:
-            after_load(con)
+    user = user or getpass.getuser()
+    history = [_loaded(name, frame, user) for name, frame in typed.items()]
+    write_tables(
+        typed,
+        "replace",
+        path,
+        history,
+        progress=lambda message, fraction: step(message, 0.1 + 0.6 * fraction),
+        after_write=after_load,
+        verb="Загрузка",
+    )
     step("Готово", 1.0)
     return problems
 
 
-def _saved_presets(path: Path | str | None) -> pd.DataFrame:
-    """Settings presets of the database being replaced: a new load must not lose them."""
-    path = Path(path) if path is not None else db.db_path()
-    if not path.exists():
-        return pd.DataFrame()
-    con = db.connect(path, read_only=True)
-    try:
-        names = {row[0] for row in con.execute(db.sql("store/table_names")).fetchall()}
-        if "settings_presets" not in names:
-            return pd.DataFrame()
-        return con.execute(db.sql("store/settings_presets")).df()
-    finally:
-        con.close()
+def _loaded(name: str, frame: pd.DataFrame, user: str) -> HistoryRow:
+    """The history row of a table loaded whole: its file (or the SHA-256 of its rows)."""
+    src = source_of(frame, TABLES[name])
+    digest = (
+        src.digest
+        or hashlib.sha256(
+            pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+        ).hexdigest()
+    )
+    n = len(frame)
+    return HistoryRow(user, src.file, digest, name, n, n, 0, 0, LOADED)
 
 
 def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -31,6 +32,71 @@ def db_path() -> Path:
 def sql(name: str) -> str:
     """The text of sql/NAME.sql (NAME may contain a subfolder, e.g. 'derived/x')."""
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+# Frames the code registers on a connection before a statement reads them.
+FRAMES = frozenset({"incoming_rows", "incoming_keys", "computed_frame", "computed_social_index"})
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
+_CREATED = re.compile(
+    r"create\s+(?:or\s+replace\s+)?table\s+(?:if\s+not\s+exists\s+)?([a-z][a-z0-9_]*)"
+)
+
+
+@cache
+def known_tables() -> frozenset[str]:
+    """Every table an SQL file creates by name: the base tables of sql/schema/ and the tables the
+    derived steps build (the tables Python stores are checked by their own list)."""
+    names = set()
+    for folder in ("schema", "derived", "writes"):
+        for path in (SQL_DIR / folder).glob("*.sql"):
+            names.update(_CREATED.findall(path.read_text(encoding="utf-8").lower()))
+    return frozenset(names)
+
+
+def quote(name: str, allowed: Iterable[str] | None = None) -> str:
+    """An identifier for splicing into SQL: checked (and against `allowed`), then quoted.
+
+    >>> quote("exam_results")
+    '"exam_results"'
+    """
+    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        raise ValueError(f"Недопустимое имя в запросе SQL: {name!r}")
+    if allowed is not None and name not in set(allowed):
+        raise ValueError(f"Неизвестная таблица или набор строк в запросе SQL: {name!r}")
+    return f'"{name}"'
+
+
+def statement(
+    name: str,
+    table: str,
+    columns: Sequence[str] = (),
+    key: Sequence[str] = (),
+    frame: str | None = None,
+    tables: Iterable[str] | None = None,
+) -> str:
+    """The text of sql/NAME.sql with its identifiers filled in: the only place SQL is spliced.
+
+    __TABLE__ is `table` (one of `tables`, by default the tables sql/ creates), __COLUMNS__ the
+    `columns`, __SET__ «column = i.column» for the columns outside `key`, __MATCH__ «t.k = i.k»
+    for the key columns, __FRAME__ a registered frame (FRAMES). Every name is checked and quoted.
+    """
+    cols = [quote(c) for c in columns]
+    keys = [quote(k) for k in key]
+    values = [quote(c) for c in columns if c not in set(key)]
+    parts = {
+        "__TABLE__": quote(table, known_tables() if tables is None else tables),
+        "__COLUMNS__": ", ".join(cols),
+        "__SET__": ", ".join(f"{c} = i.{c}" for c in values) or "1 = 1",
+        "__MATCH__": " and ".join(f"t.{k} = i.{k}" for k in keys),
+        "__FRAME__": quote(frame, FRAMES) if frame is not None else "",
+    }
+    text = sql(name)
+    for placeholder, value in parts.items():
+        if placeholder in text:
+            if not value:
+                raise ValueError(f"Для sql/{name}.sql не задано {placeholder}")
+            text = text.replace(placeholder, value)
+    return text
 
 
 def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
@@ -113,10 +179,10 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row count of every table in the database, by name."""
     names = [r[0] for r in con.execute(sql("store/table_names")).fetchall()]
     return {
-        n: con.execute(sql("store/count_rows").replace("__TABLE__", n)).fetchone()[0] for n in names
+        n: con.execute(statement("store/count_rows", n, tables=names)).fetchone()[0] for n in names
     }
 
 
 def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     """A whole base table (its name from radar/store/spec.py) in key order."""
-    return con.execute(sql("store/select_table").replace("__TABLE__", table)).df()
+    return con.execute(statement("store/select_table", table)).df()

@@ -59,8 +59,9 @@ def store_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame)
         raise ValueError(f"Неизвестная производная таблица: {table}")
     con.register("computed_frame", frame)
     try:
-        statement = db.sql("writes/store_frame").replace("__TABLE__", table)
-        con.execute(statement.replace("__FRAME__", "computed_frame"))
+        con.execute(
+            db.statement("writes/store_frame", table, frame="computed_frame", tables=OUTPUTS)
+        )
     finally:
         con.unregister("computed_frame")
 

@@ -1,2 +1,2 @@
--- __TABLE__ is a name read from duckdb_tables(), never user input.
-select count(*) from "__TABLE__"
+-- __TABLE__ is a name read from duckdb_tables(), quoted by radar.store.db.statement.
+select count(*) from __TABLE__

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import re
 
+import pytest
+
 from analytics import pipeline
 from radar.store import db
 
@@ -56,3 +58,29 @@ def test_every_sql_file_is_used():
 def test_every_sql_name_in_the_code_exists():
     missing = (named_in_code() | named_by_pattern()) - sql_files()
     assert not missing, f"SQL names without a file: {sorted(missing)}"
+
+
+def test_identifiers_are_spliced_quoted_and_only_known_tables():
+    text = db.statement("writes/upsert_update", "schools", ["school_id", "name"], ["school_id"])
+    assert 'update "schools" as t set "name" = i."name"' in text
+    assert 't."school_id" = i."school_id"' in text
+    for table in ("no_such_table", "schools; drop table schools", '"schools"'):
+        with pytest.raises(ValueError, match="SQL"):
+            db.statement("store/select_table", table)
+    with pytest.raises(ValueError, match="SQL"):
+        db.statement("writes/insert_rows", "schools", ["name) values (1); --"])
+    with pytest.raises(ValueError, match="SQL"):
+        db.statement("writes/store_frame", "schools", frame="schools", tables=["schools"])
+
+
+def test_no_code_splices_sql_by_hand():
+    """db.statement is the one place placeholders are filled."""
+    offenders = []
+    for folder in ("radar", "pages", "analytics", "benchmarks", "tests"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if path == ROOT / "radar" / "store" / "db.py":
+                continue
+            text = path.read_text(encoding="utf-8")
+            if re.search(r"\.replace\(\s*\"__[A-Z]+__\"", text):
+                offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
