@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 
+from analytics.settings import SmallNumbers
+
 Z95 = 1.959964
 PROCEDURE = ["exam", "subject", "grade"]
 PROCEDURE_YEAR = ["year", *PROCEDURE]
@@ -142,7 +144,7 @@ def band(residual: pd.Series, lower: pd.Series, upper: pd.Series, magnitude: flo
 def context_adjusted(
     results: pd.DataFrame,
     context: pd.DataFrame,
-    min_participants: int = 10,
+    min_participants: int = SmallNumbers.hide_below,
     magnitude: float = 0.5,
 ) -> pd.DataFrame:
     """Value added per school, year and procedure.
@@ -206,7 +208,10 @@ def context_adjusted(
 
 
 def combine(
-    adjusted: pd.DataFrame, by: list[str], min_participants: int = 10, magnitude: float = 0.5
+    adjusted: pd.DataFrame,
+    by: list[str],
+    min_participants: int = SmallNumbers.hide_below,
+    magnitude: float = 0.5,
 ) -> pd.DataFrame:
     """Pool procedure residuals into one figure per group, weighted by participants.
 
@@ -252,7 +257,7 @@ def with_interval(frame: pd.DataFrame, magnitude: float) -> pd.DataFrame:
 
 
 def school_adjusted(
-    adjusted: pd.DataFrame, min_participants: int = 10, magnitude: float = 0.5
+    adjusted: pd.DataFrame, min_participants: int = SmallNumbers.hide_below, magnitude: float = 0.5
 ) -> pd.DataFrame:
     """A school's overall adjusted result per year for every scope of SCOPES."""
     frames = []
@@ -273,7 +278,7 @@ def pooled_over_years(
     year: int,
     window: int,
     exams: tuple[str, ...],
-    min_participants: int = 10,
+    min_participants: int = SmallNumbers.hide_below,
     magnitude: float = 0.5,
 ) -> pd.DataFrame:
     """Each school's adjusted result pooled over the `window` years up to `year`."""

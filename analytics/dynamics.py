@@ -1,7 +1,7 @@
 """Trends of every school's indicators as of each year, status × change colours, early warning.
 
-Built on analytics.trends: the slope over the last five available years (fewer where data are
-missing, never invented), change from the previous available year, and the 5×5 colour.
+Built on analytics.trends: the slope over the last `Trends.window` available years (fewer where
+data are missing, never invented), change from the previous available year, and the 5×5 colour.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from analytics import trends as tr
+from analytics.settings import Trends
 
-WINDOW = 5
 SCHOOL_INDICATORS = ("result_index", "share_fail", "adjusted", "isbsh", "high_risks")
 STATUS_COLUMNS = (
     "change_rate",
@@ -25,7 +25,7 @@ STATUS_COLUMNS = (
 )
 
 
-def as_of_frames(values: pd.DataFrame, years: list[int], window: int = WINDOW) -> pd.DataFrame:
+def as_of_frames(values: pd.DataFrame, years: list[int], window: int) -> pd.DataFrame:
     """Each row repeated for every `as_of` year whose window contains it (year ≤ as_of)."""
     parts = [
         values[(values["year"] <= y) & (values["year"] > y - window)].assign(as_of=y) for y in years
@@ -34,22 +34,25 @@ def as_of_frames(values: pd.DataFrame, years: list[int], window: int = WINDOW) -
 
 
 def school_trends(
-    values: pd.DataFrame, years: list[int], cuts: dict[str, tr.IndicatorCuts] | None = None
+    values: pd.DataFrame, years: list[int], settings: Trends | None = None
 ) -> pd.DataFrame:
     """Trends with the status × change colour per school, indicator and as_of year.
 
     `values`: school_id, indicator, year, value. Status from the last value; change from the
     slope per year over the window (the change from the previous available year where there
-    are fewer than three years), both with the indicator's cut points (trends.DEFAULT_CUTS).
-    A slope is steadier than one year's change: a single odd year does not flip the colour.
+    are fewer than three years), both with the indicator's cut points (trends.DEFAULT_CUTS
+    with the settings' own). A slope is steadier than one year's change: a single odd year does
+    not flip the colour.
     """
+    settings = settings or Trends()
+    cuts = tr.cuts_from(settings.cuts)
     frames = []
-    long = as_of_frames(values.dropna(subset=["value"]), years)
+    long = as_of_frames(values.dropna(subset=["value"]), years, settings.window)
     for indicator, part in long.groupby("indicator", sort=True):
-        t = tr.trends(part, ["as_of", "school_id"], "value", window=WINDOW)
+        t = tr.trends(part, ["as_of", "school_id"], "value", window=settings.window)
         t = t[t["last_year"] == t["as_of"]]  # a trend «as of» a year needs that year's value
         t = t.assign(change_rate=t["slope"].fillna(t["change_last"]))
-        t = tr.status_change(t, (cuts or tr.DEFAULT_CUTS)[indicator], "change_rate")
+        t = tr.status_change(t, cuts[indicator], "change_rate")
         frames.append(t.assign(indicator=indicator))
     if not frames:
         return pd.DataFrame(columns=["as_of", "school_id", "indicator", *tr.TREND_KEYS])
@@ -59,17 +62,21 @@ def school_trends(
 
 
 def procedure_trends(
-    rows: pd.DataFrame, as_of: int, cuts: dict[str, tr.IndicatorCuts] | None = None
+    rows: pd.DataFrame, as_of: int, settings: Trends | None = None
 ) -> pd.DataFrame:
     """Per school and procedure, as of one year: trends of the standardised mean score and of
     the share of «2», each with its colour."""
-    window = rows[(rows["year"] <= as_of) & (rows["year"] > as_of - WINDOW)]
+    settings = settings or Trends()
+    cuts = tr.cuts_from(settings.cuts)
+    window = rows[(rows["year"] <= as_of) & (rows["year"] > as_of - settings.window)]
     frames = []
     for column, indicator in (("z_score", "result_index"), ("share_fail", "share_fail")):
-        t = tr.trends(window, ["school_id", "exam", "subject", "grade"], column, window=WINDOW)
+        t = tr.trends(
+            window, ["school_id", "exam", "subject", "grade"], column, window=settings.window
+        )
         t = t[t["last_year"] == as_of]
         t = t.assign(change_rate=t["slope"].fillna(t["change_last"]))
-        t = tr.status_change(t, (cuts or tr.DEFAULT_CUTS)[indicator], "change_rate")
+        t = tr.status_change(t, cuts[indicator], "change_rate")
         frames.append(t.assign(indicator=column, as_of=as_of))
     return pd.concat(frames, ignore_index=True)
 
@@ -78,14 +85,15 @@ def early_warning(
     trends_frame: pd.DataFrame,
     identification: pd.DataFrame,
     membership: pd.DataFrame,
-    bottom_share: float = 0.1,
-    horizon: int = 2,
+    settings: Trends | None = None,
 ) -> pd.DataFrame:
     """Schools on no list whose result, if its trend continues, falls into the bottom group.
 
-    The projection is last value + horizon · Theil–Sen slope (robust to one odd year); the
-    bottom group is the region's lowest `bottom_share` of overall results in the as_of year.
+    The projection is last value + `warning_horizon` · Theil–Sen slope (robust to one odd
+    year); the bottom group is the region's lowest `warning_share` of overall results in the
+    as_of year (a quantile of all schools, not the per-procedure ranking of the ШНОР rule).
     """
+    settings = settings or Trends()
     result = trends_frame[
         (trends_frame["indicator"] == "result_index") & trends_frame["theil_slope"].notna()
     ].copy()
@@ -103,9 +111,9 @@ def early_warning(
         return pd.DataFrame(
             {c: pd.Series(dtype=object if c == "school_id" else float) for c in columns}
         )
-    threshold = result.groupby("as_of")["last_value"].quantile(bottom_share)
+    threshold = result.groupby("as_of")["last_value"].quantile(settings.warning_share)
     result["threshold"] = result["as_of"].map(threshold)
-    result["projected"] = result["last_value"] + horizon * result["theil_slope"]
+    result["projected"] = result["last_value"] + settings.warning_horizon * result["theil_slope"]
     listed = set(
         zip(
             identification.loc[identification["shnor"], "school_id"],

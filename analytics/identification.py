@@ -101,7 +101,8 @@ def rule_fail(results: pd.DataFrame, year: int, settings: Settings) -> pd.DataFr
     procedure in this and the previous year; combined by OR (default) or AND.
     """
     reliable = results[
-        (results["participants"] >= settings.hide_below) & results["share_fail"].notna()
+        (results["participants"] >= settings.small_numbers.hide_below)
+        & results["share_fail"].notna()
     ]
     failing = reliable[reliable["share_fail"] >= settings.fail_share]
     now = failing[failing["year"] == year]
@@ -135,7 +136,7 @@ def rule_gap(results: pd.DataFrame, year: int, settings: Settings) -> pd.DataFra
     """
     rows = results[
         (results["year"] == year)
-        & (results["participants"] >= settings.hide_below)
+        & (results["participants"] >= settings.small_numbers.hide_below)
         & results["mean_score"].notna()
         & results["region_mean"].notna()
     ]
@@ -229,7 +230,7 @@ def identify(
         read (shares of «2» at the threshold, ВПР of the gap grade, ЕГЭ).
     """
     if ranked is None:
-        ranked = bottom_ranks(exam_results(results, settings.hide_below), settings)
+        ranked = bottom_ranks(exam_results(results, settings.small_numbers.hide_below), settings)
     base = schools[["school_id", "distance_km", "is_small", "pupils"]].copy()
     year_social = social[social["year"] == year][["school_id", "isbsh", "isbsh_quartile", "pupils"]]
     base = base.merge(year_social, on="school_id", how="left", suffixes=("_register", ""))

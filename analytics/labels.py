@@ -32,8 +32,12 @@ STATUS_LABELS = {
 RESULT_INDEX = "Сводный результат (z)"
 ISBSH = "ИСБШ (0–100)"
 
-SMALL_NUMBER_HIDE = 10
-SMALL_NUMBER_WARN = 30
+# Context indicators that may be added to the risk levels when clustering (higher is worse).
+CONTEXT_FEATURES = {
+    "isbsh_risk": "ИСБШ (неблагополучие)",
+    "result_risk": "Сводный результат (отставание)",
+    "share_fail": "Доля «2»",
+}
 
 
 def procedure_label(exam: str, subject: str, grade: int) -> str:

@@ -9,12 +9,11 @@ not judged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from analytics import fmt
+from analytics.settings import Monitoring
 
 STAGES = ("входной", "промежуточный", "итоговый")
 NO_FINAL = "нет итоговых данных"
@@ -22,16 +21,8 @@ POSITIVE = "положительная динамика"
 NOT_POSITIVE = "нет положительной динамики"
 
 
-@dataclass(frozen=True)
-class MonitoringSettings:
-    indicators: tuple[str, ...] = ("rus_mean_mark", "math_mean_mark", "rus_share_2", "math_share_2")
-    # Share of the chosen indicators that must improve from the entry to the final stage.
-    min_improved_share: float = 0.5
-    # The number of high risks must fall as well (when the school has any at entry).
-    fewer_high_risks: bool = True
-    risk_indicator: str = "high_risks"
-    # A change smaller than this (in the indicator's units) counts as no change.
-    tolerance: float = 0.0
+# The indicator counting a school's high risks: its fall is judged apart from the others.
+RISK_INDICATOR = "high_risks"
 
 
 def stage_table(stages: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
@@ -58,16 +49,16 @@ def stage_table(stages: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-def progress(table: pd.DataFrame, settings: MonitoringSettings | None = None) -> pd.DataFrame:
+def progress(table: pd.DataFrame, settings: Monitoring | None = None) -> pd.DataFrame:
     """«Положительная динамика» per school and year with the reason.
 
     Returns school_id, year, indicators_known, improved, high_risks_entry, high_risks_final,
     positive (bool or <NA> without final data), status and reason.
     """
-    settings = settings or MonitoringSettings()
+    settings = settings or Monitoring()
     chosen = table[table["indicator"].isin(settings.indicators)]
     rows = []
-    risk = table[table["indicator"] == settings.risk_indicator].set_index(["school_id", "year"])
+    risk = table[table["indicator"] == RISK_INDICATOR].set_index(["school_id", "year"])
     for (school, year), part in chosen.groupby(["school_id", "year"], sort=True):
         known = part.dropna(subset=["entry", "final"])
         risks = risk.loc[(school, year)] if (school, year) in risk.index else None
@@ -135,12 +126,3 @@ def positive_shares(progress_frame: pd.DataFrame, groups: pd.DataFrame, by: str)
     out["no_final"] = out["schools"] - out["judged"]
     out["share_positive"] = out["positive"] / out["judged"].replace(0, np.nan)
     return out.reset_index().sort_values("share_positive", ascending=False)
-
-
-def settings_from(settings) -> MonitoringSettings:
-    """The monitoring part of analytics.settings.Settings."""
-    return MonitoringSettings(
-        indicators=tuple(settings.monitoring_indicators),
-        min_improved_share=float(settings.monitoring_min_improved_share),
-        fewer_high_risks=bool(settings.monitoring_fewer_high_risks),
-    )

@@ -7,12 +7,11 @@ primary scores); they are reported as «нет данных», not guessed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from analytics import fmt
+from analytics.settings import Objectivity, SmallNumbers
 
 SELECTIVE = ("лицей", "гимназия", "СОШ с УИОП")
 
@@ -29,24 +28,13 @@ NOT_AVAILABLE = {
 }
 
 
-@dataclass(frozen=True)
-class ObjectivitySettings:
-    # ВПР well above the region (z) and above the school's own ОГЭ/ЕГЭ by this gap (z).
-    vpr_high: float = 0.5
-    vpr_exam_gap: float = 0.8
-    # Share of pupils whose ВПР mark is above their term mark.
-    above_term_share: float = 0.20
-    # Fall of the same cohort's standardised ВПР result from grade 4 to grade 5 (z).
-    cohort_drop: float = 1.0
-    min_participants: int = 10
-
-
 def objectivity_flags(
     school_results: pd.DataFrame,
     term: pd.DataFrame,
     cohort: pd.DataFrame,
     schools: pd.DataFrame,
-    settings: ObjectivitySettings | None = None,
+    settings: Objectivity | None = None,
+    min_participants: int = SmallNumbers.hide_below,
 ) -> pd.DataFrame:
     """Every sign for every school-year with its value, threshold and whether it fired.
 
@@ -56,12 +44,14 @@ def objectivity_flags(
     term : school_id, year, participants, share_exam_above_term (ВПР, pooled over subjects).
     cohort : school_id, year, grade4_previous (grade 4 ВПР z of year − 1), grade5 (grade 5 z).
     schools : school_id, programme_type.
+    settings : the thresholds of the signs.
+    min_participants : the share above term marks is judged only with this many participants.
 
     Returns
     -------
     Long frame: school_id, year, flag, name, value, threshold, fired, evidence (Russian).
     """
-    settings = settings or ObjectivitySettings()
+    settings = settings or Objectivity()
     kinds = schools.set_index("school_id")["programme_type"]
     rows = []
 
@@ -87,7 +77,7 @@ def objectivity_flags(
             )
         )
 
-    term_rows = term[term["participants"] >= settings.min_participants]
+    term_rows = term[term["participants"] >= min_participants]
     for row in term_rows.itertuples(index=False):
         rows.append(
             (
@@ -143,14 +133,3 @@ def share_flagged(flags: pd.DataFrame, year: int) -> float:
     if not checked:
         return np.nan
     return year_flags.loc[year_flags["fired"], "school_id"].nunique() / checked
-
-
-def settings_from(settings) -> ObjectivitySettings:
-    """The objectivity part of analytics.settings.Settings."""
-    return ObjectivitySettings(
-        vpr_high=float(settings.objectivity_vpr_high),
-        vpr_exam_gap=float(settings.objectivity_vpr_exam_gap),
-        above_term_share=float(settings.objectivity_above_term_share),
-        cohort_drop=float(settings.objectivity_cohort_drop),
-        min_participants=int(settings.hide_below),
-    )

@@ -10,12 +10,10 @@ from analytics import context as cx
 from analytics import dynamics as dy
 from analytics import identification as idn
 from analytics import monitoring as mon
-from analytics import objectivity as obj
 from analytics import risk
-from analytics import trends as tr
 from analytics.objectivity import objectivity_flags
 from analytics.resilience import resilience, suggest_partners
-from analytics.settings import Settings
+from analytics.settings import Clusters, Settings
 from analytics.social_index import compute_social_index
 
 # Inputs read from the database (sql/analysis/*.sql) and what each output is called there
@@ -54,9 +52,10 @@ OUTPUTS = (
 
 
 def compute_social(inputs: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
-    """ИСБШ of every school-year from the social passport, by the method and weights set."""
+    """ИСБШ of every school-year from the social passport, by the settings of settings.isbsh."""
+    isbsh = settings.isbsh
     index = compute_social_index(
-        inputs["social_passport"], settings.isbsh_method, settings.isbsh_weights or None
+        inputs["social_passport"], isbsh.method, isbsh.weights or None, isbsh.max_missing
     )
     return {"social_index": index}
 
@@ -77,7 +76,7 @@ def identify_year(
     None).
     """
     if exams is None:
-        exams = idn.exam_results(inputs["results"], settings.hide_below)
+        exams = idn.exam_results(inputs["results"], settings.small_numbers.hide_below)
     ident = idn.identify(
         inputs["results"],
         inputs["schools"],
@@ -102,11 +101,12 @@ def compute_derived(
     """Context-adjusted results, identification per year and partner suggestions."""
     step = progress or (lambda _m, _f: None)
     step("Результаты с учётом контекста", 0.0)
+    hide_below = settings.small_numbers.hide_below
     adjusted = cx.context_adjusted(
-        inputs["results"], inputs["context"], settings.hide_below, settings.band_magnitude
+        inputs["results"], inputs["context"], hide_below, settings.band_magnitude
     )
-    overall = cx.school_adjusted(adjusted, settings.hide_below, settings.band_magnitude)
-    exams = idn.exam_results(inputs["results"], settings.hide_below)
+    overall = cx.school_adjusted(adjusted, hide_below, settings.band_magnitude)
+    exams = idn.exam_results(inputs["results"], hide_below)
     years = sorted(int(y) for y in inputs["results"]["year"].unique())
     idents, partners = [], []
     for i, year in enumerate(years):
@@ -127,10 +127,10 @@ def compute_derived(
 def compute_risk(
     inputs: dict[str, pd.DataFrame],
     catalogue: pd.DataFrame,
-    settings: risk.ClusterSettings | None = None,
+    settings: Clusters | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Risk profiles (loaded and derived), the clusters of the loaded ones and their measures."""
-    settings = settings or risk.ClusterSettings()
+    settings = settings or Clusters()
     loaded = inputs["risk_profiles"].merge(
         inputs["risk_factors"], on=["year", "factor_code"], how="left"
     )
@@ -170,13 +170,14 @@ def compute_monitoring(
     changes = mon.stage_table(inputs["monitoring_stages"], inputs["monitoring_indicators"])
     return {
         "monitoring_changes": changes,
-        "monitoring_progress": mon.progress(changes, mon.settings_from(settings)),
+        "monitoring_progress": mon.progress(changes, settings.monitoring),
         "objectivity_flags": objectivity_flags(
             inputs["objectivity_results"],
             inputs["objectivity_term"],
             inputs["objectivity_cohort"],
             inputs["schools"],
-            obj.settings_from(settings),
+            settings.objectivity,
+            settings.small_numbers.hide_below,
         ),
     }
 
@@ -188,8 +189,7 @@ def compute_trends(
     and the early-warning list."""
     values = inputs["trend_values"]
     years = sorted(int(y) for y in values["year"].dropna().unique())
-    cuts = tr.cuts_from(settings.trend_cuts)
-    school = dy.school_trends(values, years, cuts)
+    school = dy.school_trends(values, years, settings.trends)
     numbers = [c for c in school.columns if c not in dy.STATUS_COLUMNS]
     colours = ["as_of", "school_id", "indicator", *dy.STATUS_COLUMNS]
     procedures = inputs["trend_procedures"]
@@ -198,9 +198,11 @@ def compute_trends(
         "trends": school[numbers],
         "status_change": school[[c for c in colours if c in school.columns]],
         "procedure_trends": (
-            dy.procedure_trends(procedures, latest, cuts) if latest else pd.DataFrame({"as_of": []})
+            dy.procedure_trends(procedures, latest, settings.trends)
+            if latest
+            else pd.DataFrame({"as_of": []})
         ),
         "early_warning": dy.early_warning(
-            school, identification, inputs["trend_membership"], settings.bottom_share
+            school, identification, inputs["trend_membership"], settings.trends
         ),
     }

@@ -42,7 +42,7 @@ def resilience(
     chosen = tuple(settings.resilient_exams)
     if pooled is None:
         pooled = cx.pooled_over_years(
-            adjusted, year, settings.years_window, chosen, settings.hide_below
+            adjusted, year, settings.years_window, chosen, settings.small_numbers.hide_below
         )
     pooled = cx.with_interval(pooled, settings.band_magnitude).rename(
         columns={"residual": "adjusted_result", "se": "adjusted_se", "band": "adjusted_band"}

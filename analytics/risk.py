@@ -12,14 +12,14 @@ the region. Ward's hierarchical clustering on the same features is the second op
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.preprocessing import StandardScaler
+
+from analytics.settings import Clusters
 
 LEVELS = ("низкий", "средний", "высокий")
 LEVEL_SCORE = {level: i for i, level in enumerate(LEVELS)}
@@ -53,12 +53,8 @@ DERIVATIONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
     (("родител",), "parent_involvement_risk", "доля родителей, не участвующих в жизни школы"),
 )
 
-CONTEXT_FEATURES = {
-    "isbsh_risk": "ИСБШ (неблагополучие)",
-    "result_risk": "Сводный результат (отставание)",
-    "share_fail": "Доля «2»",
-}
-
+# Seed of k-means and of the map's components, so that a refresh gives the same clusters.
+SEED = 0
 
 MEMBERSHIP_COLUMNS = ["school_id", "year", "cluster_id", "cluster_name", "distance", "ward_cluster"]
 CENTRE_COLUMNS = [
@@ -98,19 +94,6 @@ def short_name(factor_name: str) -> str:
     return factor_name
 
 
-@dataclass(frozen=True)
-class ClusterSettings:
-    k_min: int = 2
-    k_max: int = 8
-    random_state: int = 0
-    context_features: tuple[str, ...] = ()
-    # Derived levels: at or above these regional percentiles a factor is medium / high risk.
-    medium_percentile: float = 0.5
-    high_percentile: float = 0.8
-    # A factor names a cluster when its mean there is this many regional SDs above the region.
-    name_threshold: float = 0.5
-
-
 def profile_matrix(profiles: pd.DataFrame, year: int) -> pd.DataFrame:
     """Risk scores (0 low, 1 medium, 2 high) of one year: a row per school, a column per code."""
     rows = profiles[profiles["year"] == year]
@@ -124,7 +107,7 @@ def profile_matrix(profiles: pd.DataFrame, year: int) -> pd.DataFrame:
 def derive_profiles(
     indicators: pd.DataFrame,
     factors: pd.DataFrame,
-    settings: ClusterSettings | None = None,
+    settings: Clusters | None = None,
 ) -> pd.DataFrame:
     """Risk levels from indicators, for the factors that have an indicator, per school-year.
 
@@ -135,7 +118,7 @@ def derive_profiles(
     Returns school_id, year, factor_code, factor_name, risk_level, source («расчёт»),
     indicator (description) and value.
     """
-    settings = settings or ClusterSettings()
+    settings = settings or Clusters()
     frames = []
     for year, year_factors in factors.groupby("year"):
         data = indicators[indicators["year"] == year]
@@ -179,13 +162,13 @@ def derive_profiles(
     return pd.concat(frames, ignore_index=True).sort_values(columns[:3]).reset_index(drop=True)
 
 
-def choose_k(x: np.ndarray, settings: ClusterSettings) -> tuple[int, pd.DataFrame]:
+def choose_k(x: np.ndarray, settings: Clusters) -> tuple[int, pd.DataFrame]:
     """The k with the best silhouette in [k_min, k_max] (fewer when there are few schools)."""
     distinct = len(np.unique(np.round(x, 9), axis=0))
     k_max = min(settings.k_max, len(x) - 1, distinct)
     rows = []
     for k in range(max(settings.k_min, 2), k_max + 1):
-        labels = KMeans(k, n_init=20, random_state=settings.random_state).fit_predict(x)
+        labels = KMeans(k, n_init=20, random_state=SEED).fit_predict(x)
         if len(set(labels)) < 2:
             continue
         rows.append((k, float(silhouette_score(x, labels))))
@@ -232,7 +215,7 @@ def name_clusters(
     region_mean: pd.Series,
     region_sd: pd.Series,
     names: dict[int, str],
-    threshold: float = 0.5,
+    threshold: float = Clusters.name_threshold,
 ) -> dict[int, tuple[str, list[int]]]:
     """Each cluster's Russian name from the factors most above the region, and those factors.
 
@@ -285,7 +268,7 @@ def cluster_years(
     profiles: pd.DataFrame,
     factors: pd.DataFrame,
     context: pd.DataFrame | None = None,
-    settings: ClusterSettings | None = None,
+    settings: Clusters | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Clusters of every year, oldest first, with labels carried over from year to year.
 
@@ -293,7 +276,8 @@ def cluster_years(
     ----------
     profiles : school_id, year, factor_code, risk_level (loaded or derived).
     factors : year, factor_code, factor_name.
-    context : school_id, year and the CONTEXT_FEATURES columns, used when chosen.
+    context : school_id, year and the analytics.labels.CONTEXT_FEATURES columns, used when
+        chosen in `settings.context_features`.
 
     Returns
     -------
@@ -304,7 +288,7 @@ def cluster_years(
     quality : year, k, silhouette, chosen (bool) — the silhouette curve per year;
         and per year the agreement (ARI) between k-means and Ward in `agreement`.
     """
-    settings = settings or ClusterSettings()
+    settings = settings or Clusters()
     membership, centres_rows, quality, agreement = [], [], [], []
     previous: pd.DataFrame | None = None
     next_id = 1
@@ -323,7 +307,7 @@ def cluster_years(
         x = np.nan_to_num(x)
         k, curve = choose_k(x, settings)
         quality.append(curve.assign(year=year, chosen=curve["k"] == k))
-        kmeans = KMeans(max(k, 1), n_init=20, random_state=settings.random_state).fit(x)
+        kmeans = KMeans(max(k, 1), n_init=20, random_state=SEED).fit(x)
         raw = kmeans.labels_
         level_centres = matrix.fillna(matrix.mean()).groupby(raw).mean()
         mapping = match_labels(level_centres, previous, next_id)
@@ -417,7 +401,7 @@ def support_directions(
     return pd.DataFrame(rows, columns=MEASURE_COLUMNS)
 
 
-def map_coordinates(matrix: pd.DataFrame, random_state: int = 0) -> pd.DataFrame:
+def map_coordinates(matrix: pd.DataFrame, random_state: int = SEED) -> pd.DataFrame:
     """Two principal components of the standardised risk levels, for a map of schools."""
     from sklearn.decomposition import PCA
 

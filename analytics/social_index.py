@@ -9,6 +9,8 @@ import pandas as pd
 from scipy.stats import norm
 from sklearn.decomposition import PCA
 
+from analytics.settings import SocialIndex
+
 # Passport shares and their orientation: +1 where a higher share means pupils are better off.
 PASSPORT_ORIENTATION: dict[str, int] = {
     "share_parents_higher_ed": 1,
@@ -19,8 +21,6 @@ PASSPORT_ORIENTATION: dict[str, int] = {
     "share_disabled": -1,
     "share_difficult_situation": -1,
 }
-# A school-year with more than this many of the shares missing gets no index at all.
-MAX_MISSING = 3
 
 
 def oriented_z_scores(passport: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
@@ -65,9 +65,9 @@ def quartile(values: pd.Series, groups: pd.Series | None = None) -> pd.Series:
 
 def compute_social_index(
     passport: pd.DataFrame,
-    method: str = "equal",
+    method: str = SocialIndex.method,
     weights: Mapping[str, float] | None = None,
-    max_missing: int = MAX_MISSING,
+    max_missing: int = SocialIndex.max_missing,
 ) -> pd.DataFrame:
     """ИСБШ per school-year: 0–100 (higher is better off) with its quartile within the year.
 

@@ -39,7 +39,7 @@ points = reads.query(
     "pages/context/context_points",
     year=scope.year,
     municipality=scope.municipality_id,
-    min_participants=settings.hide_below,
+    min_participants=settings.small_numbers.hide_below,
     **params,
 )
 if points.empty:
@@ -55,7 +55,8 @@ for col, band in zip(cols, cx.BANDS, strict=True):
     col.metric(band.capitalize(), fmt.integer(counts.get(band, 0)))
 st.caption(
     f"Школ: {fmt.integer(len(points))}. Учтены результаты с числом участников не меньше "
-    f"{settings.hide_below}. «Значительно» — интервал не включает ожидаемое значение и "
+    f"{settings.small_numbers.hide_below}. «Значительно» — интервал не включает ожидаемое "
+    "значение и "
     f"отклонение не меньше {fmt.num(settings.band_magnitude)} ст. откл."
 )
 

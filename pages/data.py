@@ -161,7 +161,7 @@ if reads.database_ready():
         [reads.query("store/import_history"), refusals()], ignore_index=True
     ).sort_values("imported_at", ascending=False)
     if history.empty:
-        st.info("Загрузок через эту страницу или команду «radar import» ещё не было.")
+        st.info("Загрузок в эту базу ещё не было.")
     else:
         layout.show_table(
             history.rename(

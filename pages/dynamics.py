@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics import fmt
 from analytics import trends as tr
+from analytics.settings import YEARS
 from radar.ui import layout, live, reads
 from radar.views import charts
 
@@ -26,7 +27,7 @@ history = reads.query(
     subject=subject,
     grade=grade,
     municipality=scope.municipality_id,
-    min_participants=settings.hide_below,
+    min_participants=settings.small_numbers.hide_below,
 )
 st.plotly_chart(
     charts.region_band(history, scope.municipality_id is not None), key="dynamics_region_chart"
@@ -41,7 +42,7 @@ missing = (
 )
 st.caption(
     "Серая полоса — средние баллы половины и 80 % школ региона; школы с числом участников "
-    f"меньше {settings.hide_below} не учитываются."
+    f"меньше {settings.small_numbers.hide_below} не учитываются."
     + (f" Процедура не проводилась в {', '.join(map(str, missing))} г." if missing else "")
 )
 
@@ -72,10 +73,11 @@ with left:
         on_select="rerun",
         selection_mode="points",
     )
-    cuts = tr.cuts_from(settings.trend_cuts)[indicator]
+    cuts = tr.cuts_from(settings.trends.cuts)[indicator]
     st.caption(
-        "Цвет — сочетание уровня в этом году и изменения (наклона за последние 3–5 лет), как в "
-        "California School Dashboard: красный, оранжевый, жёлтый, зелёный, синий. Пороги "
+        "Цвет — сочетание уровня в этом году и изменения (наклона за последние "
+        f"3–{settings.trends.window} лет), как в California School Dashboard: красный, "
+        "оранжевый, жёлтый, зелёный, синий. Пороги "
         f"уровня: {', '.join(fmt.num(c, 2) for c in cuts.status)}; изменения в год: "
         f"{', '.join(fmt.num(c, 2) for c in cuts.change)}"
         + ("" if cuts.higher_is_better else " (меньше — лучше)")
@@ -133,12 +135,14 @@ with right:
         layout.open_profile(cell.iloc[chosen_row.selection.rows[0]]["school_id"])
 
 st.subheader("Раннее предупреждение")
+horizon = settings.trends.warning_horizon
 warning = reads.query(
     "pages/dynamics/early_warning_year", year=scope.year, municipality=scope.municipality_id
 )
 st.caption(
     "Школы, которые ещё не входят ни в один список, но при сохранении нынешнего тренда "
-    f"(наклон Тейла — Сена) через два года окажутся среди {fmt.pct(settings.bottom_share, 0)} "
+    f"(наклон Тейла — Сена) через {horizon} {fmt.plural(horizon, YEARS)} "
+    f"окажутся среди {fmt.pct(settings.trends.warning_share, 0)} "
     "школ региона с самым низким сводным результатом."
 )
 if warning.empty:

@@ -4,20 +4,20 @@ import pandas as pd
 import streamlit as st
 
 from analytics import fmt, labels
-from analytics import monitoring as mon
-from analytics import objectivity as obj
 from analytics import trends as tr
 from analytics.context import SETTLEMENTS
-from analytics.settings import RESILIENT_DEFINITIONS, RULE_NAMES
-from analytics.social_index import MAX_MISSING, PASSPORT_ORIENTATION
-from radar.handouts import reports
+from analytics.settings import (
+    ISBSH_METHODS,
+    RESILIENT_DEFINITIONS,
+    RULE_NAMES,
+    YEARS,
+    settings_rows,
+)
+from analytics.social_index import PASSPORT_ORIENTATION
 from radar.ui import layout, live
 
 layout.current_scope()
 settings = live.active_settings()
-
-
-METHODS = {"equal": "равные веса", "pca": "первая главная компонента"}
 
 
 def rule_name(key: str) -> str:
@@ -60,10 +60,11 @@ st.latex(
     r"I_s = \frac{\sum_k w_k\, d_k\, z_{s,k}}{\sum_k w_k}"
 )
 st.markdown(
-    f"Пропуски: если в паспорте школы не хватает не больше {MAX_MISSING} долей, недостающие "
+    "Пропуски: если в паспорте школы не хватает не больше "
+    f"{settings.isbsh.max_missing} долей, недостающие "
     "заменяются средним по региону (z = 0), и школа отмечается как «с восстановленными "
     "значениями»; если больше — ИСБШ для школы не рассчитывается. "
-    f"Действующий способ: **{METHODS.get(settings.isbsh_method, settings.isbsh_method)}**."
+    f"Действующий способ: **{ISBSH_METHODS[settings.isbsh.method]}**."
 )
 
 st.header("Результат с учётом контекста")
@@ -72,7 +73,8 @@ st.markdown(
     "z-оценки школы на ИСБШ, тип поселения ("
     + ", ".join(SETTLEMENTS)
     + ") и логарифм численности обучающихся. В модель входят школы, где участников не меньше "
-    f"{settings.hide_below}. Отклонение школы от ожидаемого — остаток модели, его 95-процентный "
+    f"{settings.small_numbers.hide_below}. Отклонение школы от ожидаемого — остаток модели, "
+    "его 95-процентный "
     "интервал тем шире, чем меньше участников. Разброс результатов отдельных учеников σ "
     "оценивается по данным: по тому, как растёт разброс остатков школ при уменьшении числа "
     "участников."
@@ -86,7 +88,8 @@ st.markdown(
     f"интервал целиком выше нуля и отклонение не меньше {fmt.num(settings.band_magnitude)} "
     "ст. откл.; **выше ожидаемого** — интервал выше нуля; **в пределах ожидаемого** — интервал "
     "включает ноль; **ниже** и **значительно ниже** — симметрично. При числе участников меньше "
-    f"{settings.hide_below} оценка не даётся («мало участников»). Сводное отклонение школы по "
+    f"{settings.small_numbers.hide_below} оценка не даётся («мало участников»). Сводное "
+    "отклонение школы по "
     "нескольким процедурам или годам — среднее, взвешенное числом участников."
 )
 
@@ -114,7 +117,7 @@ st.markdown(
 
 Школа относится к ШНОР, если сработало не меньше **{settings.shnor_min_rules}** из правил:
 {", ".join(rule_name(r) for r in settings.shnor_rules)}. Результаты с числом участников меньше
-{settings.hide_below} в правилах не учитываются. Критерии взяты из практики регионов
+{settings.small_numbers.hide_below} в правилах не учитываются. Критерии взяты из практики регионов
 (программа Нефтекумского округа, §7) и индикаторов Рособрнадзора; официальные методики меняются
 от года к году, поэтому все пороги настраиваются.
 """
@@ -154,8 +157,9 @@ st.markdown(
 
 st.header("Тренды и цвет «уровень × изменение»")
 st.markdown(
-    "Для каждого показателя школы берутся последние 3–5 лет, за которые есть данные (пропуски, "
-    "например ОГЭ 2020 года, не заполняются). Наклон — линейная регрессия по годам с "
+    f"Для каждого показателя школы берутся последние 3–{settings.trends.window} лет, за которые "
+    "есть данные (пропуски, например ОГЭ 2020 года, не заполняются). Наклон — линейная "
+    "регрессия по годам с "
     "95-процентным интервалом; устойчивая оценка — наклон Тейла — Сена (медиана наклонов между "
     "всеми парами лет), значимость монотонного тренда — тест Манна — Кендалла. Цвет — по "
     "таблице 5 × 5, как в California School Dashboard: уровень показателя в выбранном году "
@@ -172,20 +176,23 @@ st.dataframe(
                 "Пороги изменения в год": "; ".join(fmt.num(c, 2) for c in cuts.change),
                 "Лучше": "больше" if cuts.higher_is_better else "меньше",
             }
-            for cuts in tr.cuts_from(settings.trend_cuts).values()
+            for cuts in tr.cuts_from(settings.trends.cuts).values()
         ]
     ),
     hide_index=True,
     key="methodology_trend_cuts",
 )
+horizon = settings.trends.warning_horizon
 st.markdown(
     "**Раннее предупреждение**: школа ещё не входит ни в один список, но если её наклон Тейла — "
-    "Сена сохранится, через два года её сводный результат опустится ниже границы "
-    f"{fmt.pct(settings.bottom_share, 0)} худших школ региона."
+    f"Сена сохранится, через {horizon} {fmt.plural(horizon, YEARS)} её сводный результат "
+    f"опустится ниже границы {fmt.pct(settings.trends.warning_share, 0)} худших школ региона "
+    "по сводному результату всех процедур (в отличие от правила ШНОР, где школы сравниваются "
+    "внутри каждой процедуры)."
 )
 
 st.header("Мониторинг этапов")
-monitoring = mon.settings_from(settings)
+monitoring = settings.monitoring
 st.markdown(
     "Этапы: входной (февраль), промежуточный (июнь), итоговый (ноябрь). Изменение считается "
     "так, что плюс — улучшение (для доли «2» и числа рисков — уменьшение). **Положительная "
@@ -196,7 +203,7 @@ st.markdown(
 )
 
 st.header("Объективность ВПР")
-objectivity = obj.settings_from(settings)
+objectivity = settings.objectivity
 st.markdown(
     "Признаки — повод проверить, а не вывод. (1) ВПР школы выше среднего по региону не меньше "
     f"чем на {fmt.num(objectivity.vpr_high)} ст. откл. и выше её же ОГЭ и ЕГЭ не меньше чем на "
@@ -211,10 +218,17 @@ st.markdown(
 
 st.header("Малые числа")
 st.markdown(
-    f"Показатель, рассчитанный менее чем по {settings.hide_below} участникам, скрывается; "
-    f"менее чем по {settings.unreliable_below} — отмечается как ненадёжный. Отличие небольшой "
+    f"Показатель, рассчитанный менее чем по {settings.small_numbers.hide_below} участникам, "
+    f"скрывается; менее чем по {settings.small_numbers.unreliable_below} — отмечается как "
+    "ненадёжный. Отличие небольшой "
     "школы от региона определяется интервалом, а не местом в рейтинге."
 )
 
-st.header("Действующие настройки")
-st.dataframe(reports.settings_table(settings), hide_index=True, key="methodology_settings")
+st.header("Все настройки")
+st.caption(
+    "Каждая настройка действующего набора: группа, что она значит, значение и допустимые "
+    "значения. Настройки групп, которые рассчитываются для всей базы (ИСБШ, малые числа, "
+    "кластеры, мониторинг, объективность, тренды), вступают в силу, когда набор сохранён как "
+    "действующий."
+)
+st.dataframe(pd.DataFrame(settings_rows(settings)), hide_index=True, key="methodology_settings")

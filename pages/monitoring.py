@@ -27,20 +27,16 @@ if schools.empty:
     st.stop()
 indicators = reads.query("pages/monitoring/monitoring_indicator_list")
 names = dict(zip(indicators["indicator"], indicators["name"], strict=True))
-active = mon.settings_from(live.active_settings())
+active = live.active_settings().monitoring
 chosen = st.multiselect(
     "Показатели, по которым судят о положительной динамике",
-    [i for i in names if i != active.risk_indicator],
+    [i for i in names if i != mon.RISK_INDICATOR],
     default=[i for i in active.indicators if i in names],
     format_func=names.get,
     placeholder="Выберите…",
     key="monitoring_chosen",
 )
-settings = mon.MonitoringSettings(
-    indicators=tuple(chosen) or active.indicators,
-    min_improved_share=active.min_improved_share,
-    fewer_high_risks=active.fewer_high_risks,
-)
+settings = active.replace(indicators=tuple(chosen) or active.indicators)
 if settings.indicators != active.indicators:
     # Judged again here with the chosen indicators; the tables keep the active settings.
     changes_all = reads.query(

@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from analytics import fmt, risk
+from analytics import fmt, labels, risk
 from radar.handouts import reports
 from radar.ui import layout, live, reads
 from radar.views import charts
@@ -19,18 +19,21 @@ year = layout.year_with_data(
     "В базе нет рисковых профилей «500+»: загрузите перечень факторов риска и профили школ.",
 )
 
+stored = live.active_settings().clusters.context_features
 extra = st.multiselect(
     "Добавить к уровням рисков показатели контекста",
-    list(risk.CONTEXT_FEATURES),
+    list(labels.CONTEXT_FEATURES),
+    default=list(stored),
     placeholder="Выберите…",
-    format_func=risk.CONTEXT_FEATURES.get,
+    format_func=labels.CONTEXT_FEATURES.get,
     key="risk_context_features",
     help="По умолчанию школы группируются только по уровням факторов риска. Показатели "
     "контекста (стандартизованные, больше — хуже) добавляются к ним как признаки.",
 )
 members = reads.query("pages/risk_clusters/risk_cluster_members", year=year)
-if extra:
-    # The same analysis with more features, computed for this page (the tables keep the default).
+if sorted(extra) != sorted(stored):
+    # The same analysis with other features, computed for this page (the tables keep the
+    # active settings').
     computed = live.clusters(tuple(extra))
     membership = computed["risk_clusters"].query("year == @year")
     members = membership.merge(

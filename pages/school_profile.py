@@ -356,8 +356,9 @@ else:
         subject=chosen[1],
         grade=int(chosen[2]),
     )
+    small_numbers = live.active_settings().small_numbers
     st.plotly_chart(
-        charts.result_history(history, measure),
+        charts.result_history(history, measure, small_numbers),
         key="profile_history_chart",
     )
     procedure_trend = reads.query(
@@ -377,15 +378,15 @@ else:
             )
         )
     st.caption(
-        f"Значения школы при числе участников меньше {labels.SMALL_NUMBER_HIDE} скрыты; "
-        f"при числе меньше {labels.SMALL_NUMBER_WARN} отмечены как ненадёжные."
+        f"Значения школы при числе участников меньше {small_numbers.hide_below} скрыты; "
+        f"при числе меньше {small_numbers.unreliable_below} отмечены как ненадёжные."
     )
     year_results = reads.query(
         "pages/school_profile/school_year_procedures", school_id=school_id, year=scope.year
     )
     if len(year_results):
         shown = year_results.copy()
-        hidden = shown["participants"] < labels.SMALL_NUMBER_HIDE
+        hidden = shown["participants"] < small_numbers.hide_below
         for column in ("mean_score", "mean_mark", "share_fail", "share_81plus", "z_score"):
             shown.loc[hidden, column] = float("nan")
         shown["procedure"] = [
@@ -495,7 +496,7 @@ card_sheets = reports.school_card_sheets(
     stages,
     signs,
     programmes,
-    live.active_settings().hide_below,
+    live.active_settings().small_numbers.hide_below,
 )
 
 

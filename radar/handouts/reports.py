@@ -6,7 +6,7 @@ import pandas as pd
 
 from analytics import fmt
 from analytics import identification as idn
-from analytics.settings import DESCRIPTIONS, RESILIENT_DEFINITIONS, RULE_NAMES, Settings
+from analytics.settings import RULE_NAMES, Settings, SmallNumbers, settings_rows
 from radar.handouts import html_report
 from radar.handouts.excel import Sheet, workbook_bytes
 
@@ -88,27 +88,9 @@ def official_table(ident: pd.DataFrame, membership: pd.DataFrame, names, flag: s
 
 
 def settings_table(settings: Settings) -> pd.DataFrame:
-    """Every setting with its Russian description and value, for the page and the workbook."""
-    rows = []
-    for key, value in settings.__dict__.items():
-        if isinstance(value, tuple):
-            shown = ", ".join(RULE_NAMES.get(v, v) for v in value) or "—"
-        elif isinstance(value, bool):
-            shown = "да" if value else "нет"
-        elif isinstance(value, dict):
-            shown = ", ".join(f"{k}: {v}" for k, v in value.items()) or "равные"
-        elif key == "resilient_definition":
-            shown = RESILIENT_DEFINITIONS.get(value, value)
-        elif key == "fail_rule_combination":
-            shown = "И" if str(value).upper() == "AND" else "ИЛИ"
-        elif key == "isbsh_method":
-            shown = "первая главная компонента" if value == "pca" else "равные веса"
-        elif isinstance(value, float) and key.endswith("share"):
-            shown = f"{value * 100:g} %".replace(".", ",")
-        else:
-            shown = str(value).replace(".", ",")
-        rows.append({"Параметр": DESCRIPTIONS.get(key, key), "Значение": shown})
-    return pd.DataFrame(rows)
+    """Every setting with its Russian description, value (with the unit) and group, for the
+    workbook (analytics.settings.settings_rows)."""
+    return pd.DataFrame(settings_rows(settings))[["Параметр", "Значение", "Группа"]]
 
 
 def identification_workbook(
@@ -261,7 +243,7 @@ def school_card_sheets(
     stages: pd.DataFrame,
     signs: pd.DataFrame,
     programmes: pd.DataFrame,
-    hide_below: int = 10,
+    hide_below: int = SmallNumbers.hide_below,
 ) -> bytes:
     """The school card for a visit: key figures and every table of the profile, one sheet each.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -72,7 +73,9 @@ def read_csv_table(path: Path, table_name: str | None = None) -> tuple[str, pd.D
     frame = pd.read_csv(path, sep=sep, encoding=encoding, dtype=str, keep_default_na=False)
     frame = frame.replace({"": None})
     frame = frame.rename(columns=header_map(TABLES[name], list(frame.columns)))
-    frame.attrs["source"] = Source(path.name, "", first_row=2)
+    frame.attrs["source"] = Source(
+        path.name, "", first_row=2, digest=hashlib.sha256(raw).hexdigest()
+    )
     sep_name = {";": "точка с запятой", ",": "запятая", "\t": "табуляция"}[sep]
     enc_name = "UTF-8" if encoding.startswith("utf") else "Windows-1251"
     return (

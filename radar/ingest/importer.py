@@ -24,6 +24,7 @@ from radar.ingest.loader import Problem, Source, ValidationError, validate
 from radar.ingest.templates import INSTRUCTIONS, example
 from radar.store import db
 from radar.store.spec import LOAD_ORDER, TABLES, Table
+from radar.store.write import HistoryRow, write_tables
 
 Progress = Callable[[str, float], None]
 
@@ -130,10 +131,6 @@ def _read_csv_bytes(path: Path, content: bytes, table: str):
         return read_csv_table(target, table)
 
 
-def _statement(name: str, table: Table) -> str:
-    return db.statement(name, table.name, table.names, table.key)
-
-
 def _same(a: pd.Series, b: pd.Series) -> pd.Series:
     both_missing = a.isna() & b.isna()
     if pd.api.types.is_float_dtype(a) or pd.api.types.is_float_dtype(b):
@@ -151,7 +148,9 @@ def changes(
     keys = incoming[list(table.key)].drop_duplicates()
     con.register("incoming_keys", keys)
     try:
-        existing = con.execute(_statement("store/existing_rows", table)).df()
+        existing = con.execute(
+            db.statement("store/existing_rows", table.name, table.names, table.key)
+        ).df()
     finally:
         con.unregister("incoming_keys")
     if existing.empty:
@@ -253,101 +252,37 @@ def apply_import(
         raise ValidationError(plan.problems)
     step = progress or (lambda _m, _f: None)
     user = user or getpass.getuser()
-    tables = [name for name in LOAD_ORDER if name in plan.typed]
     summary = plan.summary.set_index("table")
     owner = {t: read for read in plan.files for t in read.frames}
-    # DuckDB cannot update a row that other tables refer to (a school with results): when such
-    # rows change, the whole region is rewritten from the old rows and the new ones instead.
-    referenced = {ref[1] for t in TABLES.values() for ref in t.references}
-    changed = {n for n in tables if int(summary.loc[n, "Изменённых"]) > 0}
-    rebuild = plan.replace or bool(changed & referenced)
-    old = _all_rows(path) if rebuild else {}
+    outcome = "загружено, база заменена" if plan.replace else "загружено"
+    history = [
+        HistoryRow(
+            user,
+            owner[name].name,
+            owner[name].digest,
+            name,
+            int(summary.loc[name, "Строк в файле"]),
+            int(summary.loc[name, "Новых"]),
+            int(summary.loc[name, "Изменённых"]),
+            int(summary.loc[name, "Без изменений"]),
+            outcome,
+        )
+        for name in LOAD_ORDER
+        if name in plan.typed
+    ]
     if plan.replace:
-        old = {k: v for k, v in old.items() if k in ("settings_presets", "import_history")}
-    with db.write_session(path, fresh=rebuild) as con:
-        con.execute("begin transaction")
-        if rebuild:
-            step("Замена базы строками из файлов" if plan.replace else "Перезапись базы", 0.0)
-            for name in LOAD_ORDER:
-                rows = _overlay(TABLES[name], old.get(name), plan.typed.get(name))
-                if rows is not None and len(rows):
-                    _insert(con, TABLES[name], rows)
-            for extra in ("settings_presets", "import_history"):
-                if extra in old and len(old[extra]):
-                    con.register("incoming_rows", old[extra])
-                    con.execute(db.statement("writes/insert_rows", extra, list(old[extra].columns)))
-                    con.unregister("incoming_rows")
-        for i, name in enumerate(tables):
-            table = TABLES[name]
-            step(f"Запись: {table.label.lower()}", 0.6 * i / max(len(tables), 1))
-            if not rebuild:
-                con.register("incoming_rows", plan.typed[name][table.names])
-                try:
-                    if len(table.names) > len(table.key):
-                        con.execute(_statement("writes/upsert_update", table))
-                    con.execute(_statement("writes/upsert_insert", table))
-                finally:
-                    con.unregister("incoming_rows")
-            row = summary.loc[name]
-            con.execute(
-                db.sql("writes/record_import"),
-                {
-                    "user_name": user,
-                    "file_name": owner[name].name,
-                    "file_hash": owner[name].digest,
-                    "table_name": name,
-                    "rows_in_file": int(row["Строк в файле"]),
-                    "added": int(row["Новых"]),
-                    "changed": int(row["Изменённых"]),
-                    "unchanged": int(row["Без изменений"]),
-                    "outcome": "загружено, база заменена" if plan.replace else "загружено",
-                },
-            )
-        con.execute("commit")
-
-        def sub(message: str, fraction: float) -> None:
-            step(message, 0.6 + 0.4 * fraction)
-
-        refresh_derived(con, sub)
+        step("Замена базы строками из файлов", 0.0)
+    write_tables(
+        plan.typed,
+        "replace" if plan.replace else "update",
+        path,
+        history,
+        progress=lambda message, fraction: step(message, 0.6 * fraction),
+        after_write=lambda con: refresh_derived(
+            con, lambda message, fraction: step(message, 0.6 + 0.4 * fraction)
+        ),
+    )
     step("Данные загружены", 1.0)
-
-
-def _all_rows(path: Path | str | None) -> dict[str, pd.DataFrame]:
-    """Every base table of the current database, and the presets and history to keep."""
-    path = Path(path) if path is not None else db.db_path()
-    if not path.exists():
-        return {}
-    con = db.connect(path, read_only=True)
-    try:
-        names = {r[0] for r in con.execute(db.sql("store/table_names")).fetchall()}
-        rows = {name: db.read_table(con, name) for name in TABLES if name in names}
-        for extra in ("settings_presets", "import_history"):
-            if extra in names:
-                rows[extra] = con.execute(db.sql(f"store/{extra}")).df()
-        return rows
-    finally:
-        con.close()
-
-
-def _overlay(table: Table, old: pd.DataFrame | None, new: pd.DataFrame | None):
-    """Old rows whose key is not in the new ones, then the new rows."""
-    if new is None:
-        return old
-    new = new[table.names]
-    if old is None or old.empty:
-        return new
-    keys = list(table.key)
-    kept = old.merge(new[keys].drop_duplicates(), on=keys, how="left", indicator=True)
-    kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
-    return pd.concat([kept[table.names], new], ignore_index=True)
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: Table, rows: pd.DataFrame) -> None:
-    con.register("incoming_rows", rows[table.names])
-    try:
-        con.execute(_statement("writes/insert_rows", table))
-    finally:
-        con.unregister("incoming_rows")
 
 
 def database_phrase(summary: pd.DataFrame) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,12 +12,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics.settings import SmallNumbers
 from radar.store import db
+from radar.store.refresh import active_settings
 from radar.store.spec import LOAD_ORDER, TABLES, Column, Table
+from radar.store.write import HistoryRow, write_tables
 
 Progress = Callable[[str, float], None]
 MAX_LISTED = 2000  # problems listed one by one; the rest are counted
-SMALL_NUMBER = 10
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,8 @@ class Source:
     first_row: int = 2  # spreadsheet row of the frame's first data row
     # The file's row of each frame row when rows were filtered or joined (mapped files).
     rows: tuple[int, ...] | None = None
+    # SHA-256 of the file's bytes, when the frame is one whole file (the import history).
+    digest: str = ""
 
     def row(self, position: int) -> int:
         return self.rows[position] if self.rows is not None else self.first_row + position
@@ -293,7 +299,7 @@ def _check_keys(table: Table, df: pd.DataFrame, out: _Collector) -> None:
     )
 
 
-def _check_rules(table: Table, df: pd.DataFrame, out: _Collector) -> None:
+def _check_rules(table: Table, df: pd.DataFrame, out: _Collector, hide_below: int) -> None:
     """Rules that involve several columns of one row."""
     src = df.attrs["source"]
     if table.name == "exam_results":
@@ -326,13 +332,13 @@ def _check_rules(table: Table, df: pd.DataFrame, out: _Collector) -> None:
         )
         bad = ((exam == "ЕГЭ") & (df["mean_score"] > 100)).fillna(False).to_numpy()
         out.add_rows(table, src, bad, "Средний балл", "средний балл ЕГЭ больше 100")
-        small = (df["participants"] < SMALL_NUMBER).fillna(False).to_numpy()
+        small = (df["participants"] < hide_below).fillna(False).to_numpy()
         if small.any():
             out.add(
                 table,
                 src,
                 "Участников",
-                f"строк с числом участников меньше {SMALL_NUMBER}: {int(small.sum())}; "
+                f"строк с числом участников меньше {hide_below}: {int(small.sum())}; "
                 "такие показатели будут скрыты",
                 "предупреждение",
             )
@@ -413,9 +419,15 @@ def validate(
 ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Type-check and check every rule; return the typed frames and all problems found.
 
-    `con` is the database the frames will be added to (its rows satisfy references too);
-    None when the frames make a whole region on their own.
+    `con` is the database the frames will be added to (its rows satisfy references too, and
+    its active settings say below how many participants a figure is hidden); None when the
+    frames make a whole region on their own (then the default of analytics.settings counts).
     """
+    hide_below = (
+        active_settings(con).small_numbers.hide_below
+        if con is not None
+        else SmallNumbers.hide_below
+    )
     out = _Collector()
     unknown = [name for name in frames if name not in TABLES]
     if unknown:
@@ -426,7 +438,7 @@ def validate(
             table = TABLES[name]
             typed[name] = coerce_table(table, frames[name], out)
             _check_keys(table, typed[name], out)
-            _check_rules(table, typed[name], out)
+            _check_rules(table, typed[name], out, hide_below)
     for name, df in typed.items():
         _check_references(TABLES[name], df, typed, con, out)
     if out.omitted:
@@ -444,12 +456,8 @@ def validate(
     return typed, out.problems
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: Table, df: pd.DataFrame) -> None:
-    con.register("incoming_rows", df[table.names])
-    try:
-        con.execute(db.statement("writes/insert_rows", table.name, table.names))
-    finally:
-        con.unregister("incoming_rows")
+# The import history's outcome for a table loaded whole (the demo build, `radar load`).
+LOADED = "загружено, база построена заново"
 
 
 def load_region(
@@ -457,51 +465,46 @@ def load_region(
     path: Path | str | None = None,
     progress: Progress | None = None,
     after_load: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    user: str | None = None,
 ) -> list[Problem]:
-    """Validate a whole region and write it as a new database; all or nothing.
+    """Validate a whole region and make it the database's rows; all or nothing.
 
     Raises ValidationError (nothing written) while any error stands; returns the warnings.
-    `after_load` runs inside the same write session (e.g. refreshing derived tables), so its
-    failure also leaves the old database in place.
+    The settings presets and the import history stay, and each table's load is added to the
+    history. `after_load` runs inside the same write session (e.g. refreshing derived tables),
+    so its failure also leaves the old database in place.
     """
     step = progress or (lambda _m, _f: None)
     step("Проверка данных", 0.0)
     typed, problems = validate(frames)
     if any(p.severity == "ошибка" for p in problems):
         raise ValidationError(problems)
-    presets = _saved_presets(path)
-    with db.write_session(path, fresh=True) as con:
-        con.execute("begin transaction")
-        if len(presets):
-            con.register("incoming_rows", presets)
-            con.execute(
-                db.statement("writes/insert_rows", "settings_presets", list(presets.columns))
-            )
-            con.unregister("incoming_rows")
-        for i, name in enumerate(LOAD_ORDER):
-            if name in typed:
-                step(f"Загрузка: {TABLES[name].label.lower()}", 0.1 + 0.6 * i / len(LOAD_ORDER))
-                _insert(con, TABLES[name], typed[name])
-        con.execute("commit")
-        if after_load is not None:
-            after_load(con)
+    user = user or getpass.getuser()
+    history = [_loaded(name, frame, user) for name, frame in typed.items()]
+    write_tables(
+        typed,
+        "replace",
+        path,
+        history,
+        progress=lambda message, fraction: step(message, 0.1 + 0.6 * fraction),
+        after_write=after_load,
+        verb="Загрузка",
+    )
     step("Готово", 1.0)
     return problems
 
 
-def _saved_presets(path: Path | str | None) -> pd.DataFrame:
-    """Settings presets of the database being replaced: a new load must not lose them."""
-    path = Path(path) if path is not None else db.db_path()
-    if not path.exists():
-        return pd.DataFrame()
-    con = db.connect(path, read_only=True)
-    try:
-        names = {row[0] for row in con.execute(db.sql("store/table_names")).fetchall()}
-        if "settings_presets" not in names:
-            return pd.DataFrame()
-        return con.execute(db.sql("store/settings_presets")).df()
-    finally:
-        con.close()
+def _loaded(name: str, frame: pd.DataFrame, user: str) -> HistoryRow:
+    """The history row of a table loaded whole: its file (or the SHA-256 of its rows)."""
+    src = source_of(frame, TABLES[name])
+    digest = (
+        src.digest
+        or hashlib.sha256(
+            pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+        ).hexdigest()
+    )
+    n = len(frame)
+    return HistoryRow(user, src.file, digest, name, n, n, 0, 0, LOADED)
 
 
 def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:

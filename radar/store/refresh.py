@@ -23,7 +23,7 @@ from analytics.pipeline import (
     compute_social,
     compute_trends,
 )
-from analytics.settings import Settings
+from analytics.settings import Settings, SmallNumbers
 from radar.store import db
 
 CATALOGUE = db.ROOT / "data" / "support_measures.csv"
@@ -43,7 +43,9 @@ def active_settings(con: duckdb.DuckDBPyConnection) -> Settings:
 
 
 def read_inputs(
-    con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = INPUTS, min_participants: int = 10
+    con: duckdb.DuckDBPyConnection,
+    names: tuple[str, ...] = INPUTS,
+    min_participants: int = SmallNumbers.hide_below,
 ) -> dict[str, pd.DataFrame]:
     """The frames analytics.pipeline needs, read through sql/analysis/*.sql."""
     params = {"min_participants": min_participants}
@@ -131,17 +133,19 @@ def refresh_derived(
 
         derived = compute_derived(read_inputs(con), settings, sub_step)
         step("Рисковые профили и кластеры", 0.95)
-        derived |= compute_risk(read_inputs(con, RISK_INPUTS), support_catalogue())
+        derived |= compute_risk(
+            read_inputs(con, RISK_INPUTS), support_catalogue(), settings.clusters
+        )
         step("Мониторинг этапов и объективность ВПР", 0.97)
         derived |= compute_monitoring(
-            read_inputs(con, MONITORING_INPUTS, settings.hide_below), settings
+            read_inputs(con, MONITORING_INPUTS, settings.small_numbers.hide_below), settings
         )
         # Trends read derived tables (adjusted results, risk counts): store those first.
         for table in ("school_adjusted", "risk_profiles_derived"):
             store_frame(con, table, derived[table])
         step("Тренды и ранние предупреждения", 0.98)
         derived |= compute_trends(
-            read_inputs(con, TREND_INPUTS, settings.hide_below),
+            read_inputs(con, TREND_INPUTS, settings.small_numbers.hide_below),
             derived["identification"],
             settings,
         )

@@ -28,7 +28,7 @@ def year_inputs(
         "analysis/year/identification_rows",
         from_year=year - 1,
         to_year=year,
-        min_participants=settings.hide_below,
+        min_participants=settings.small_numbers.hide_below,
         fail_share=settings.fail_share,
         vpr_grade=settings.vpr_gap_grade,
         ege_subjects=list(settings.ege_gap_subjects),
@@ -41,14 +41,16 @@ def year_inputs(
         "municipalities": query("analysis/municipalities"),
     }
     exams = query(
-        "analysis/year/school_exam_results", min_participants=settings.hide_below, **years
+        "analysis/year/school_exam_results",
+        min_participants=settings.small_numbers.hide_below,
+        **years,
     )
     pooled = query(
         "analysis/year/adjusted_pooled",
         year=year,
         window=settings.years_window,
         exams=list(settings.resilient_exams),
-        min_participants=settings.hide_below,
+        min_participants=settings.small_numbers.hide_below,
     )
     return inputs, exams, pooled
 
@@ -95,17 +97,18 @@ def presets() -> dict[str, Settings]:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _clusters(context_features: tuple[str, ...], version: str) -> dict[str, pd.DataFrame]:
-    from analytics import risk
+def _clusters(settings_json: str, version: str) -> dict[str, pd.DataFrame]:
     from analytics.pipeline import RISK_INPUTS, compute_risk
     from radar.store.refresh import support_catalogue
 
     frames = {name: reads.query(f"analysis/{name}") for name in RISK_INPUTS}
-    settings = risk.ClusterSettings(context_features=context_features)
+    settings = Settings.from_json(settings_json).clusters
     return compute_risk(frames, support_catalogue(), settings)
 
 
 def clusters(context_features: tuple[str, ...]) -> dict[str, pd.DataFrame]:
-    """Risk clusters with context indicators added to the features (all years, so that the
-    labels are carried over as in the stored ones)."""
-    return _clusters(tuple(sorted(context_features)), reads.data_version())
+    """Risk clusters of the active settings with other context indicators added to the
+    features (all years, so that the labels are carried over as in the stored ones)."""
+    active = active_settings()
+    chosen = active.clusters.replace(context_features=tuple(sorted(context_features)))
+    return _clusters(active.replace(clusters=chosen).to_json(), reads.data_version())

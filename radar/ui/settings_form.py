@@ -1,6 +1,17 @@
-"""The identification settings as a Streamlit form: every threshold shown and editable."""
+"""The settings as a Streamlit form, generated from their metadata in analytics.settings.
+
+Each setting gets the widget its type, unit and allowed values call for (shares in per cent),
+grouped under the headings of analytics.settings; the few whose options come from the data
+(ЕГЭ subjects, monitoring indicators, ИСБШ weights per passport share, the trend cut points)
+have a widget of their own here.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -8,27 +19,30 @@ import streamlit as st
 from analytics import trends as tr
 from analytics.labels import PASSPORT_LABELS
 from analytics.settings import (
-    DESCRIPTIONS,
-    RESILIENT_DEFINITIONS,
-    RULE_NAMES,
-    SHNOR_RULES,
+    PERCENT,
+    SettingInfo,
     Settings,
+    describe,
+    setting_fields,
+    value_at,
 )
 from analytics.social_index import PASSPORT_ORIENTATION
 
-EXAMS = ("ВПР", "ОГЭ", "ЕГЭ")
+COLUMNS = 3  # narrow widgets per row
+REFRESH_NOTE = (
+    "ИСБШ, модель ожидаемых результатов, кластеры рисков, мониторинг этапов, объективность ВПР "
+    "и тренды рассчитываются для всей базы; они используются в её таблицах и на страницах "
+    "«Динамика», «Мониторинг этапов», «Кластеры рисков», «Мои школы». Чтобы изменить их, "
+    "сохраните набор настроек как действующий — база будет пересчитана."
+)
 
 
-def _percent(label_key: str, value: float, key: str, column=st) -> float:
-    shown = column.number_input(
-        DESCRIPTIONS[label_key] + ", %",
-        min_value=0.0,
-        max_value=100.0,
-        value=round(value * 100, 2),
-        step=1.0,
-        key=key,
-    )
-    return shown / 100
+@dataclass(frozen=True)
+class FormData:
+    """What the data offer for the settings whose options are not fixed."""
+
+    ege_subjects: list[str]
+    monitoring_options: dict[str, str] | None
 
 
 def settings_form(
@@ -39,309 +53,217 @@ def settings_form(
 ) -> Settings | None:
     """Draw the form filled from `base`; return the new settings when «Применить» is pressed.
 
-    `prefix` goes into every widget key, so choosing another preset gives fresh widgets
-    filled from that preset.
+    `prefix` goes into every widget key (`{prefix}_{path with _ for .}`), so choosing another
+    preset gives fresh widgets filled from that preset. A value the settings refuse raises
+    their Russian ValueError.
     """
-
-    def k(name: str) -> str:
-        return f"{prefix}_{name}"
-
-    with st.form(k("form"), border=False):
-        st.markdown("**ШНОР: результаты**")
-        c = st.columns(3)
-        bottom_share = _percent("bottom_share", base.bottom_share, k("bottom_share"), c[0])
-        years_window = c[1].number_input(
-            DESCRIPTIONS["years_window"], 1, 7, base.years_window, key=k("years_window")
-        )
-        years_required = c[2].number_input(
-            DESCRIPTIONS["years_required"], 1, 7, base.years_required, key=k("years_required")
-        )
-        c = st.columns(3)
-        fail_share = _percent("fail_share", base.fail_share, k("fail_share"), c[0])
-        fail_procedures = c[1].number_input(
-            DESCRIPTIONS["fail_procedures_same_year"],
-            1,
-            20,
-            base.fail_procedures_same_year,
-            key=k("fail_procedures_same_year"),
-        )
-        combination = c[2].radio(
-            DESCRIPTIONS["fail_rule_combination"],
-            ["OR", "AND"],
-            index=0 if base.fail_rule_combination.upper() == "OR" else 1,
-            format_func={"OR": "ИЛИ (любая форма)", "AND": "И (обе формы)"}.get,
-            horizontal=True,
-            key=k("fail_rule_combination"),
-        )
-        c = st.columns(4)
-        vpr_gap = c[0].number_input(
-            DESCRIPTIONS["vpr_gap_points"],
-            0.0,
-            100.0,
-            float(base.vpr_gap_points),
-            1.0,
-            key=k("vpr_gap_points"),
-        )
-        vpr_grade = c[1].selectbox(
-            DESCRIPTIONS["vpr_gap_grade"],
-            [4, 5, 6, 7, 8],
-            index=[4, 5, 6, 7, 8].index(base.vpr_gap_grade)
-            if base.vpr_gap_grade in range(4, 9)
-            else 0,
-            key=k("vpr_gap_grade"),
-        )
-        ege_gap = c[2].number_input(
-            DESCRIPTIONS["ege_gap_points"],
-            0.0,
-            100.0,
-            float(base.ege_gap_points),
-            1.0,
-            key=k("ege_gap_points"),
-        )
-        subjects = sorted(set(ege_subjects) | set(base.ege_gap_subjects))
-        ege_subjects_chosen = c[3].multiselect(
-            DESCRIPTIONS["ege_gap_subjects"],
-            subjects,
-            placeholder="Выберите…",
-            default=list(base.ege_gap_subjects),
-            help="Учитываются предметы, название которых начинается с выбранного "
-            "(«Математика» — и базовая, и профильная).",
-            key=k("ege_gap_subjects"),
-        )
-        st.markdown("**ШНОР: дополнительные признаки и решение**")
-        c = st.columns(2)
-        olympiad = _percent("olympiad_share", base.olympiad_share, k("olympiad_share"), c[0])
-        continuation = _percent(
-            "continuation_share", base.continuation_share, k("continuation_share"), c[1]
-        )
-        c = st.columns([3, 1])
-        rules = c[0].multiselect(
-            DESCRIPTIONS["shnor_rules"],
-            list(SHNOR_RULES),
-            placeholder="Выберите…",
-            default=[r for r in base.shnor_rules if r in SHNOR_RULES],
-            format_func=RULE_NAMES.get,
-            key=k("shnor_rules"),
-        )
-        min_rules = c[1].number_input(
-            DESCRIPTIONS["shnor_min_rules"], 1, 5, base.shnor_min_rules, key=k("shnor_min_rules")
-        )
-        st.markdown("**ШНСУ**")
-        c = st.columns(4)
-        quartile = c[0].selectbox(
-            DESCRIPTIONS["shnsu_quartile"],
-            [0, 1, 2],
-            index=[0, 1, 2].index(base.shnsu_quartile) if base.shnsu_quartile in (0, 1, 2) else 1,
-            format_func={0: "не учитывать", 1: "нижний квартиль", 2: "два нижних квартиля"}.get,
-            key=k("shnsu_quartile"),
-        )
-        remote_km = c[1].number_input(
-            DESCRIPTIONS["remote_km"], 0.0, 1000.0, float(base.remote_km), 5.0, key=k("remote_km")
-        )
-        small = c[2].number_input(
-            DESCRIPTIONS["small_school_pupils"],
-            0,
-            5000,
-            base.small_school_pupils,
-            10,
-            key=k("small_school_pupils"),
-        )
-        remote_small = c[3].checkbox(
-            DESCRIPTIONS["shnsu_remote_small"], base.shnsu_remote_small, key=k("remote_small")
-        )
-        st.markdown("**Резильентные школы и партнёры**")
-        c = st.columns(3)
-        definition = c[0].radio(
-            DESCRIPTIONS["resilient_definition"],
-            list(RESILIENT_DEFINITIONS),
-            index=list(RESILIENT_DEFINITIONS).index(base.resilient_definition)
-            if base.resilient_definition in RESILIENT_DEFINITIONS
-            else 0,
-            format_func=RESILIENT_DEFINITIONS.get,
-            key=k("resilient_definition"),
-        )
-        exams = c[1].multiselect(
-            DESCRIPTIONS["resilient_exams"],
-            list(EXAMS),
-            placeholder="Выберите…",
-            default=[e for e in base.resilient_exams if e in EXAMS],
-            key=k("resilient_exams"),
-        )
-        nonselective = c[1].checkbox(
-            DESCRIPTIONS["resilient_nonselective_only"],
-            base.resilient_nonselective_only,
-            key=k("resilient_nonselective_only"),
-        )
-        magnitude = c[2].number_input(
-            DESCRIPTIONS["band_magnitude"],
-            0.0,
-            5.0,
-            float(base.band_magnitude),
-            0.1,
-            key=k("band_magnitude"),
-        )
-        partners = c[2].number_input(
-            DESCRIPTIONS["partners_per_school"],
-            1,
-            20,
-            base.partners_per_school,
-            key=k("partners_per_school"),
-        )
+    data = FormData(ege_subjects, monitoring_options)
+    values: dict[str, Any] = {}
+    with st.form(f"{prefix}_form", border=False):
+        infos = setting_fields()
+        for group, items in groupby([i for i in infos if not i.on_refresh], lambda i: i.group):
+            _group(group, list(items), base, prefix, data, values)
         with st.expander("Параметры, которые применяются при пересчёте базы"):
-            st.caption(
-                "ИСБШ и модель ожидаемых результатов рассчитываются для всей базы. Чтобы "
-                "изменить их, сохраните набор настроек как действующий — база будет пересчитана."
-            )
-            c = st.columns(3)
-            method = c[0].radio(
-                DESCRIPTIONS["isbsh_method"],
-                ["equal", "pca"],
-                index=0 if base.isbsh_method == "equal" else 1,
-                format_func={"equal": "равные веса", "pca": "первая главная компонента"}.get,
-                key=k("isbsh_method"),
-            )
-            hide = c[1].number_input(
-                DESCRIPTIONS["hide_below"], 1, 100, base.hide_below, key=k("hide_below")
-            )
-            unreliable = c[2].number_input(
-                DESCRIPTIONS["unreliable_below"],
-                1,
-                500,
-                base.unreliable_below,
-                key=k("unreliable_below"),
-            )
-            st.markdown(DESCRIPTIONS["isbsh_weights"] + " (при равных весах — все по 1)")
-            c = st.columns(4)
-            weights = {}
-            for i, (column, label) in enumerate(PASSPORT_LABELS.items()):
-                if column not in PASSPORT_ORIENTATION:
-                    continue
-                weights[column] = c[i % 4].number_input(
-                    label,
-                    0.0,
-                    10.0,
-                    float(base.isbsh_weights.get(column, 1.0)) if base.isbsh_weights else 1.0,
-                    0.5,
-                    key=k(f"weight_{column}"),
-                )
-        with st.expander("Мониторинг этапов, тренды и объективность ВПР (при пересчёте базы)"):
-            st.caption(
-                "Эти пороги используются в таблицах базы и на страницах «Динамика», "
-                "«Мониторинг этапов», «Мои школы». Чтобы они вступили в силу, сохраните набор "
-                "как действующий."
-            )
-            options = monitoring_options or {i: i for i in base.monitoring_indicators}
-            c = st.columns([3, 1, 1])
-            chosen_monitoring = c[0].multiselect(
-                DESCRIPTIONS["monitoring_indicators"],
-                list(options),
-                placeholder="Выберите…",
-                default=[i for i in base.monitoring_indicators if i in options],
-                format_func=options.get,
-                key=k("monitoring_indicators"),
-            )
-            improved_share = _percent(
-                "monitoring_min_improved_share",
-                base.monitoring_min_improved_share,
-                k("monitoring_min_improved_share"),
-                c[1],
-            )
-            fewer_risks = c[2].checkbox(
-                DESCRIPTIONS["monitoring_fewer_high_risks"],
-                base.monitoring_fewer_high_risks,
-                key=k("monitoring_fewer_high_risks"),
-            )
-            c = st.columns(4)
-            vpr_high = c[0].number_input(
-                DESCRIPTIONS["objectivity_vpr_high"],
-                0.0,
-                5.0,
-                float(base.objectivity_vpr_high),
-                0.1,
-                key=k("objectivity_vpr_high"),
-            )
-            vpr_exam_gap = c[1].number_input(
-                DESCRIPTIONS["objectivity_vpr_exam_gap"],
-                0.0,
-                5.0,
-                float(base.objectivity_vpr_exam_gap),
-                0.1,
-                key=k("objectivity_vpr_exam_gap"),
-            )
-            above_term = _percent(
-                "objectivity_above_term_share",
-                base.objectivity_above_term_share,
-                k("objectivity_above_term_share"),
-                c[2],
-            )
-            cohort_drop = c[3].number_input(
-                DESCRIPTIONS["objectivity_cohort_drop"],
-                0.0,
-                5.0,
-                float(base.objectivity_cohort_drop),
-                0.1,
-                key=k("objectivity_cohort_drop"),
-            )
-            st.markdown(DESCRIPTIONS["trend_cuts"] + " (четыре порога по возрастанию)")
-            current = tr.cuts_from(base.trend_cuts)
-            edited = st.data_editor(
-                pd.DataFrame(
-                    [
-                        {
-                            "indicator": key,
-                            "Показатель": cuts.label,
-                            **{f"Уровень {i + 1}": v for i, v in enumerate(cuts.status)},
-                            **{f"Изменение {i + 1}": v for i, v in enumerate(cuts.change)},
-                        }
-                        for key, cuts in current.items()
-                    ]
-                ),
-                column_config={"indicator": None},
-                disabled=["Показатель"],
-                hide_index=True,
-                key=k("trend_cuts"),
-            )
+            st.caption(REFRESH_NOTE)
+            refreshed = [i for i in infos if i.on_refresh]
+            for group, items in groupby(refreshed, lambda i: i.group):
+                _group(group, list(items), base, prefix, data, values)
         submitted = st.form_submit_button("Применить", type="primary")
     if not submitted:
         return None
-    return base.replace(
-        bottom_share=float(bottom_share),
-        years_window=int(years_window),
-        years_required=int(min(years_required, years_window)),
-        fail_share=float(fail_share),
-        fail_procedures_same_year=int(fail_procedures),
-        fail_rule_combination=combination,
-        vpr_gap_points=float(vpr_gap),
-        vpr_gap_grade=int(vpr_grade),
-        ege_gap_points=float(ege_gap),
-        ege_gap_subjects=tuple(ege_subjects_chosen),
-        olympiad_share=float(olympiad),
-        continuation_share=float(continuation),
-        shnor_rules=tuple(rules),
-        shnor_min_rules=int(min_rules),
-        shnsu_quartile=int(quartile),
-        remote_km=float(remote_km),
-        small_school_pupils=int(small),
-        shnsu_remote_small=bool(remote_small),
-        resilient_definition=definition,
-        resilient_exams=tuple(exams) or ("ОГЭ", "ЕГЭ"),
-        resilient_nonselective_only=bool(nonselective),
-        band_magnitude=float(magnitude),
-        partners_per_school=int(partners),
-        monitoring_indicators=tuple(chosen_monitoring) or base.monitoring_indicators,
-        monitoring_min_improved_share=float(improved_share),
-        monitoring_fewer_high_risks=bool(fewer_risks),
-        objectivity_vpr_high=float(vpr_high),
-        objectivity_vpr_exam_gap=float(vpr_exam_gap),
-        objectivity_above_term_share=float(above_term),
-        objectivity_cohort_drop=float(cohort_drop),
-        trend_cuts=_changed_cuts(edited),
-        isbsh_method=method,
-        # Equal weights are stored as «none given», so presets stay readable.
-        isbsh_weights={} if len(set(weights.values())) <= 1 else dict(weights),
-        hide_below=int(hide),
-        unreliable_below=int(unreliable),
+    return base.updated(_form_rules(values))
+
+
+def _form_rules(values: dict[str, Any]) -> dict[str, Any]:
+    """What the form settles itself: the years required never exceed the window, and an
+    empty choice of procedures for resilience means the default ones."""
+    values["years_required"] = min(values["years_required"], values["years_window"])
+    if not values["resilient_exams"]:
+        values["resilient_exams"] = describe("resilient_exams").default
+    return values
+
+
+def _group(
+    title: str,
+    items: list[SettingInfo],
+    base: Settings,
+    prefix: str,
+    data: FormData,
+    values: dict[str, Any],
+) -> None:
+    """A heading and the group's widgets: narrow ones side by side, wide ones on their own."""
+    st.markdown(f"**{title}**")
+    row: list[SettingInfo] = []
+
+    def flush() -> None:
+        for column, info in zip(st.columns(COLUMNS), row, strict=False):
+            values[info.path] = _widget(info, value_at(base, info.path), _key(prefix, info), column)
+        row.clear()
+
+    for info in items:
+        if info.path in CUSTOM or _is_wide(info):
+            flush()
+            key = _key(prefix, info)
+            value = value_at(base, info.path)
+            custom = CUSTOM.get(info.path)
+            values[info.path] = (
+                custom(info, value, key, data) if custom else _widget(info, value, key, st)
+            )
+        else:
+            row.append(info)
+            if len(row) == COLUMNS:
+                flush()
+    flush()
+
+
+def _key(prefix: str, info: SettingInfo) -> str:
+    return f"{prefix}_{info.path.replace('.', '_')}"
+
+
+def _is_wide(info: SettingInfo) -> bool:
+    """Lists of choices and long option names take the whole width."""
+    return isinstance(info.default, tuple) or (
+        info.choices is not None and max(len(n) for n in info.choices.values()) > 30
     )
+
+
+def _label(info: SettingInfo) -> str:
+    unit = info.unit if isinstance(info.unit, str) else ""
+    return f"{info.description}, {unit}" if unit else info.description
+
+
+def _help(info: SettingInfo) -> str:
+    return " ".join(p for p in (info.help, f"Допустимо: {info.range_text()}.") if p)
+
+
+def _widget(info: SettingInfo, value: Any, key: str, column) -> Any:
+    """The widget for a setting by its type, unit and allowed values."""
+    label, help_text = _label(info), _help(info)
+    if isinstance(info.default, bool):
+        return bool(column.checkbox(label, value, key=key, help=help_text))
+    if isinstance(info.default, tuple):
+        names = info.choices or {}
+        chosen = column.multiselect(
+            label,
+            list(names),
+            default=[v for v in value if v in names],
+            format_func=names.get,
+            placeholder="Выберите…",
+            key=key,
+            help=help_text,
+        )
+        return tuple(chosen)
+    if info.choices is not None:
+        options = list(info.choices)
+        common = {
+            "index": options.index(value),
+            "format_func": info.choices.get,
+            "key": key,
+            "help": help_text,
+        }
+        if all(isinstance(o, str) for o in options):
+            return column.radio(label, options, horizontal=not _is_wide(info), **common)
+        return column.selectbox(label, options, **common)
+    if info.unit == PERCENT:
+        shown = column.number_input(
+            label,
+            min_value=info.min_value * 100,
+            max_value=info.max_value * 100,
+            value=round(value * 100, 2),
+            step=info.step or 1.0,
+            key=key,
+            help=help_text,
+        )
+        return float(shown) / 100
+    if isinstance(info.default, int):
+        return int(
+            column.number_input(
+                label,
+                int(info.min_value),
+                int(info.max_value),
+                int(value),
+                int(info.step or 1),
+                key=key,
+                help=help_text,
+            )
+        )
+    return float(
+        column.number_input(
+            label,
+            float(info.min_value),
+            float(info.max_value),
+            float(value),
+            float(info.step) if info.step else None,
+            key=key,
+            help=help_text,
+        )
+    )
+
+
+def _ege_subjects(info: SettingInfo, value: tuple[str, ...], key: str, data: FormData):
+    return tuple(
+        st.multiselect(
+            info.description,
+            sorted(set(data.ege_subjects) | set(value)),
+            placeholder="Выберите…",
+            default=list(value),
+            help=info.help,
+            key=key,
+        )
+    )
+
+
+def _monitoring_indicators(info: SettingInfo, value: tuple[str, ...], key: str, data: FormData):
+    options = data.monitoring_options or {i: i for i in value}
+    chosen = st.multiselect(
+        info.description,
+        list(options),
+        placeholder="Выберите…",
+        default=[i for i in value if i in options],
+        format_func=options.get,
+        key=key,
+    )
+    return tuple(chosen) or value
+
+
+def _isbsh_weights(info: SettingInfo, value: dict[str, float], key: str, data: FormData):
+    st.markdown(info.description + " (при равных весах — все по 1)")
+    columns = st.columns(4)
+    weights = {}
+    shares = [c for c in PASSPORT_LABELS if c in PASSPORT_ORIENTATION]
+    for i, column in enumerate(shares):
+        weights[column] = columns[i % 4].number_input(
+            PASSPORT_LABELS[column],
+            float(info.min_value),
+            float(info.max_value),
+            float(value.get(column, 1.0)) if value else 1.0,
+            float(info.step),
+            key=f"{key}_{column}",
+        )
+    # Equal weights are stored as «none given», so presets stay readable.
+    return {} if len(set(weights.values())) <= 1 else dict(weights)
+
+
+def _trend_cuts(info: SettingInfo, value: dict, key: str, data: FormData):
+    st.markdown(info.description + " (четыре порога по возрастанию)")
+    edited = st.data_editor(
+        pd.DataFrame(
+            [
+                {
+                    "indicator": indicator,
+                    "Показатель": cuts.label,
+                    **{f"Уровень {i + 1}": v for i, v in enumerate(cuts.status)},
+                    **{f"Изменение {i + 1}": v for i, v in enumerate(cuts.change)},
+                }
+                for indicator, cuts in tr.cuts_from(value).items()
+            ]
+        ),
+        column_config={"indicator": None},
+        disabled=["Показатель"],
+        hide_index=True,
+        key=key,
+    )
+    return _changed_cuts(edited)
 
 
 def _changed_cuts(edited: pd.DataFrame) -> dict[str, dict[str, list[float]]]:
@@ -362,3 +284,12 @@ def _changed_cuts(edited: pd.DataFrame) -> dict[str, dict[str, list[float]]]:
         if given:
             out[indicator] = given
     return out
+
+
+# Settings whose options come from the data: path → widget(info, value, key, data).
+CUSTOM: dict[str, Callable[[SettingInfo, Any, str, FormData], Any]] = {
+    "ege_gap_subjects": _ege_subjects,
+    "monitoring.indicators": _monitoring_indicators,
+    "isbsh.weights": _isbsh_weights,
+    "trends.cuts": _trend_cuts,
+}

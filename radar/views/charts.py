@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics import labels
+from analytics.settings import SmallNumbers
 
 COLORS = {
     "school": "#1f4e8c",
@@ -105,12 +106,13 @@ def context_scatter(points: pd.DataFrame) -> go.Figure:
     return russian(fig, height=480)
 
 
-def result_history(history: pd.DataFrame, measure: str) -> go.Figure:
-    """A procedure over the years: the school (hidden below the small-number limit),
-    its municipality and the region."""
+def result_history(history: pd.DataFrame, measure: str, small_numbers: SmallNumbers) -> go.Figure:
+    """A procedure over the years: the school (hidden below `small_numbers.hide_below`
+    participants, marked as unreliable below `unreliable_below`), its municipality and the
+    region."""
     df = history.copy()
     school_col = f"school_{measure}"
-    small = df["participants"].fillna(0) < labels.SMALL_NUMBER_HIDE
+    small = df["participants"].fillna(0) < small_numbers.hide_below
     df.loc[small, school_col] = np.nan
     percent = measure == "share_fail"
     scale = 100 if percent else 1
@@ -138,15 +140,15 @@ def result_history(history: pd.DataFrame, measure: str) -> go.Figure:
             + "</extra>",
         )
     unreliable = df[
-        (df["participants"] >= labels.SMALL_NUMBER_HIDE)
-        & (df["participants"] < labels.SMALL_NUMBER_WARN)
+        (df["participants"] >= small_numbers.hide_below)
+        & (df["participants"] < small_numbers.unreliable_below)
     ]
     if len(unreliable):
         fig.add_scatter(
             x=unreliable["year"],
             y=unreliable[school_col] * scale,
             mode="markers",
-            name=f"Менее {labels.SMALL_NUMBER_WARN} участников (ненадёжно)",
+            name=f"Менее {small_numbers.unreliable_below} участников (ненадёжно)",
             marker={"symbol": "circle-open", "size": 16, "color": "#b2182b", "line": {"width": 2}},
             hoverinfo="skip",
         )

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analytics.pipeline import compute_derived
-from analytics.settings import Settings
+from analytics.settings import Monitoring, Objectivity, Settings, Trends
 from radar.ingest.loader import load_region
 from radar.store import db
 from radar.store.refresh import read_inputs, refresh_derived
@@ -203,9 +203,9 @@ def test_an_active_preset_sets_the_trend_monitoring_and_objectivity_thresholds(d
     before = counts(con)
     con.close()
     changed = Settings(
-        objectivity_above_term_share=0.05,
-        trend_cuts={"isbsh": {"status": [10, 20, 30, 40]}},
-        monitoring_min_improved_share=1.0,
+        objectivity=Objectivity(above_term_share=0.05),
+        trends=Trends(cuts={"isbsh": {"status": [10, 20, 30, 40]}}),
+        monitoring=Monitoring(min_improved_share=1.0),
     )
     save_preset("Строже", changed, active=True, path=path)
     con = db.connect(path)

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from analytics import dynamics as dy
+from analytics.settings import Trends
 from radar.store import db
 
 
@@ -50,7 +51,7 @@ def test_early_warning_projects_the_robust_slope():
     trend = dy.school_trends(values(rows), [2025])
     ident = pd.DataFrame({"school_id": ["low"], "year": [2025], "shnor": [True]})
     membership = pd.DataFrame({"school_id": [], "year": []})
-    warned = dy.early_warning(trend, ident, membership, bottom_share=0.1)
+    warned = dy.early_warning(trend, ident, membership, Trends(warning_share=0.1))
     assert warned["school_id"].tolist() == ["fall"]
     row = warned.iloc[0]
     assert row["projected"] == pytest.approx(-0.7 - 0.6)

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from analytics import monitoring as mon
-from analytics.objectivity import ObjectivitySettings, flagged_schools, objectivity_flags
+from analytics.objectivity import flagged_schools, objectivity_flags
+from analytics.settings import Monitoring, Objectivity
 from radar.store import db
 
 INDICATORS = pd.DataFrame(
@@ -75,9 +76,9 @@ def test_stage_changes_are_oriented_and_positive_dynamics_has_a_reason():
     assert "высоких рисков: 4 → 2" in progress.loc["A", "reason"]
     assert progress.loc["B", "status"] == mon.NO_FINAL and pd.isna(progress.loc["B", "positive"])
     assert not progress.loc["C", "positive"]  # all improved but the high risks stayed
-    relaxed = mon.progress(table.reset_index(), mon.MonitoringSettings(fewer_high_risks=False))
+    relaxed = mon.progress(table.reset_index(), Monitoring(fewer_high_risks=False))
     assert relaxed.set_index("school_id").loc["C", "positive"]
-    strict = mon.progress(table.reset_index(), mon.MonitoringSettings(min_improved_share=0.75))
+    strict = mon.progress(table.reset_index(), Monitoring(min_improved_share=0.75))
     assert not strict.set_index("school_id").loc["A", "positive"]
 
 
@@ -131,7 +132,7 @@ def test_each_objectivity_sign_with_its_value_and_threshold():
     assert ("B", "vpr_above_term") not in got.index  # five participants: too few to judge
     assert got.loc[("B", "cohort_drop"), "fired"]
     assert got.loc[("B", "cohort_drop"), "value"] == pytest.approx(1.1)
-    strict = objectivity_flags(results, term, cohort, schools, ObjectivitySettings(cohort_drop=1.2))
+    strict = objectivity_flags(results, term, cohort, schools, Objectivity(cohort_drop=1.2))
     assert not strict.set_index(["school_id", "flag"]).loc[("B", "cohort_drop"), "fired"]
     summary = flagged_schools(flags).set_index("school_id")
     assert summary.loc["A", "flags"] == 2 and summary.loc["B", "flags"] == 1

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analytics.pipeline import compute_social
-from analytics.settings import Settings
+from analytics.settings import Settings, SocialIndex
 from analytics.social_index import compute_social_index, oriented_z_scores, quartile
 
 
@@ -46,27 +46,27 @@ def test_weights_and_pca():
         compute_social_index(df, weights={"share_registered": 0.0})
 
 
-def test_the_pipeline_step_uses_the_method_and_weights_of_the_settings():
+def test_the_pipeline_step_uses_the_settings_of_the_index():
     df = passport(
         share_low_income=[0.1, 0.2, 0.3, 0.4],
-        share_non_native=[0.1, 0.3, 0.2, 0.4],
+        share_non_native=[0.1, 0.3, 0.2, np.nan],
         share_disabled=[0.01, 0.02, 0.05, 0.03],
     )
     inputs = {"social_passport": df}
+    only_non_native = {"share_non_native": 1.0}
     cases = [
-        (Settings(), compute_social_index(df)),
-        (
-            Settings(isbsh_weights={"share_non_native": 1.0}),
-            compute_social_index(df, weights={"share_non_native": 1.0}),
-        ),
-        (Settings(isbsh_method="pca"), compute_social_index(df, "pca")),
+        (SocialIndex(), compute_social_index(df)),
+        (SocialIndex(weights=only_non_native), compute_social_index(df, weights=only_non_native)),
+        (SocialIndex(method="pca"), compute_social_index(df, "pca")),
+        (SocialIndex(max_missing=0), compute_social_index(df, max_missing=0)),
     ]
-    for settings, expected in cases:
-        out = compute_social(inputs, settings)
+    for isbsh, expected in cases:
+        out = compute_social(inputs, Settings(isbsh=isbsh))
         assert list(out) == ["social_index"]
         pd.testing.assert_frame_equal(out["social_index"], expected)
-    weighted = compute_social(inputs, Settings(isbsh_weights={"share_non_native": 1.0}))
-    assert weighted["social_index"]["quartile"].tolist() == [4, 2, 3, 1]
+    # Each setting changes the index, so the step could not pass by ignoring it.
+    default = cases[0][1]
+    assert not any(default.equals(expected) for _, expected in cases[1:])
 
 
 def test_a_few_missing_shares_are_imputed_and_counted():

@@ -26,6 +26,24 @@ def test_small_numbers_warn_but_do_not_block(frames):
     assert any("меньше 10" in p.message for p in warnings)
 
 
+def test_small_numbers_warning_follows_the_active_settings(frames, tmp_path):
+    from analytics.settings import Settings, SmallNumbers
+    from radar.store.presets import save_preset
+
+    path = tmp_path / "r.duckdb"
+    load_region(frames, path)
+    strict = Settings(small_numbers=SmallNumbers(hide_below=60, unreliable_below=100))
+    save_preset("Строже к малым числам", strict, True, path)
+    con = db.connect(path, read_only=True)
+    try:
+        _, problems = validate(frames, con)
+    finally:
+        con.close()
+    warnings = [p.message for p in problems if p.severity == "предупреждение"]
+    # Schools of 6 and 50 participants, two years each, are below 60.
+    assert "строк с числом участников меньше 60: 4; такие показатели будут скрыты" in warnings
+
+
 def test_problem_names_file_sheet_row_and_column(frames):
     results = frames["exam_results"].astype({"share_2": object})
     results.loc[1, "share_2"] = "1,7"

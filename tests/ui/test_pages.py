@@ -664,6 +664,7 @@ def test_school_profile_shows_trends_stages_and_objectivity(demo_db):
 
 def test_monitoring_judged_by_other_indicators_on_the_page(demo_db):
     from analytics import monitoring as mon
+    from analytics.settings import Monitoring
 
     at = run_app("pages/monitoring.py")
     at.multiselect(key="monitoring_chosen").set_value(["math_share_2"]).run()
@@ -672,7 +673,7 @@ def test_monitoring_judged_by_other_indicators_on_the_page(demo_db):
     con = db.connect(demo_db)
     changes = con.execute("select * from monitoring_changes where year = $y", {"y": year}).df()
     con.close()
-    expected = mon.progress(changes, mon.MonitoringSettings(indicators=("math_share_2",)))
+    expected = mon.progress(changes, Monitoring(indicators=("math_share_2",)))
     share = expected["positive"].dropna().astype(bool).mean()
     assert metric(at, "С положительной динамикой") == fmt.pct(share)
     stored = scalar(
@@ -704,8 +705,11 @@ def test_data_page_offers_the_template_and_shows_the_import_history(demo_db, tmp
     at = run_app("pages/data.py")
     assert at.title[0].value == "Данные"
     history = table_with(at, "Контрольная сумма (SHA-256)")
-    assert history["Файл"].tolist() == ["школы.xlsx"]
-    assert history["Изменённых"].tolist() == [3] and history["Кто"].tolist() == ["методист"]
+    # Newest first: the import, then the demo build's own rows (one per table), never dropped.
+    imported = history[history["Файл"] == "школы.xlsx"]
+    assert history["Файл"].iloc[0] == "школы.xlsx"
+    assert set(history["Файл"].iloc[1:]) == {"демо-генератор"}
+    assert imported["Изменённых"].tolist() == [3] and imported["Кто"].tolist() == ["методист"]
     assert at.radio(key="data_mode").value == "update"  # replacing is asked for, never assumed
     assert any(c.value.startswith("Сейчас в базе: демонстрационный регион") for c in at.caption)
 

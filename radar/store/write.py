@@ -1,0 +1,173 @@
+"""The one write path of the region's base tables: the demo build, `radar load`, imports.
+
+Rows go into a private copy of the database (db.write_session) that replaces the working one only
+when the rows, the import history and the `after_write` step (the derived tables) are all
+written. The settings presets and the import history of the database being replaced or updated
+are always kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+import pandas as pd
+
+from radar.store import db
+from radar.store.spec import LOAD_ORDER, TABLES, Table
+
+Progress = Callable[[str, float], None]
+Mode = Literal["update", "replace"]
+# Tables outside the region's rows that a new database inherits from the one it replaces.
+KEPT = ("settings_presets", "import_history")
+# Tables other tables refer to. DuckDB cannot update a row a foreign key refers to, so rows of
+# these tables whose keys are already stored are written by rewriting the whole region.
+REFERENCED = frozenset(ref[1] for table in TABLES.values() for ref in table.references)
+
+
+@dataclasses.dataclass(frozen=True)
+class HistoryRow:
+    """One row of import_history (sql/writes/record_import.sql stamps the time)."""
+
+    user_name: str
+    file_name: str
+    file_hash: str
+    table_name: str
+    rows_in_file: int
+    added: int
+    changed: int
+    unchanged: int
+    outcome: str
+
+
+def write_tables(
+    rows: Mapping[str, pd.DataFrame],
+    mode: Mode,
+    path: Path | str | None = None,
+    history: Sequence[HistoryRow] = (),
+    progress: Progress | None = None,
+    after_write: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+    verb: str = "Запись",
+) -> None:
+    """Write validated rows per base table; all or nothing.
+
+    "update" adds the rows and replaces stored rows with the same key, leaving everything else;
+    "replace" makes the rows the whole region. Either way the presets and the import history
+    stay, `history` is recorded, and `after_write(con)` runs in the same session, so its failure
+    also leaves the old database as it was. `progress` gets «{verb}: таблица» and the fraction
+    of the tables written (0..1).
+    """
+    path = Path(path) if path is not None else db.db_path()
+    step = progress or (lambda _m, _f: None)
+    unknown = [name for name in rows if name not in TABLES]
+    if unknown:
+        raise KeyError(f"Неизвестные таблицы: {', '.join(unknown)}")
+    with _stored(path) as old:
+        in_place = mode == "update" and (old is None or not _rewrites_referenced(old, rows))
+        start = {} if in_place or old is None else _rows_to_keep(old, mode == "update")
+    if mode == "update" and not in_place:
+        step("Перезапись базы", 0.0)
+    incoming = [name for name in LOAD_ORDER if name in rows]
+    with db.write_session(path, fresh=not in_place) as con:
+        con.execute("begin transaction")
+        for name in KEPT:
+            if name in start:
+                _insert(con, name, start[name])
+        for name in LOAD_ORDER:
+            table = TABLES[name]
+            if name in rows:
+                step(f"{verb}: {table.label.lower()}", incoming.index(name) / len(incoming))
+            if in_place:
+                if name in rows:
+                    _upsert(con, table, rows[name])
+            else:
+                _insert(con, name, _overlay(table, start.get(name), rows.get(name)))
+        for row in history:
+            con.execute(db.sql("writes/record_import"), dataclasses.asdict(row))
+        con.execute("commit")
+        if after_write is not None:
+            after_write(con)
+
+
+@contextlib.contextmanager
+def _stored(path: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
+    """The database being written over, read-only, or None when there is none yet."""
+    if not path.exists():
+        yield None
+        return
+    con = db.connect(path, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute(db.sql("store/table_names")).fetchall()}
+
+
+def _rewrites_referenced(con: duckdb.DuckDBPyConnection, rows: Mapping[str, pd.DataFrame]) -> bool:
+    """Whether some incoming row of a referenced table has a key already stored."""
+    present = _table_names(con)
+    for name in sorted(REFERENCED & set(rows) & present):
+        table = TABLES[name]
+        con.register("incoming_keys", rows[name][list(table.key)].drop_duplicates())
+        try:
+            statement = db.statement("store/existing_rows", name, table.names, table.key)
+            if con.execute(statement).fetchall():
+                return True
+        finally:
+            con.unregister("incoming_keys")
+    return False
+
+
+def _rows_to_keep(con: duckdb.DuckDBPyConnection, base: bool) -> dict[str, pd.DataFrame]:
+    """The presets and the history of the stored database and, with `base`, its base tables."""
+    present = _table_names(con)
+    kept = {}
+    if "settings_presets" in present:
+        kept["settings_presets"] = con.execute(db.sql("store/settings_presets")).df()
+    if "import_history" in present:
+        kept["import_history"] = con.execute(db.sql("store/import_history")).df()
+    if base:
+        kept.update({name: db.read_table(con, name) for name in TABLES if name in present})
+    return kept
+
+
+def _overlay(table: Table, old: pd.DataFrame | None, new: pd.DataFrame | None):
+    """Old rows whose key is not in the new ones, then the new rows."""
+    if new is None:
+        return old
+    new = new[table.names]
+    if old is None or old.empty:
+        return new
+    keys = list(table.key)
+    kept = old.merge(new[keys].drop_duplicates(), on=keys, how="left", indicator=True)
+    kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
+    return pd.concat([kept[table.names], new], ignore_index=True)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | None) -> None:
+    """Insert a frame's rows into the table of the same columns."""
+    if frame is None or frame.empty:
+        return
+    con.register("incoming_rows", frame)
+    try:
+        con.execute(db.statement("writes/insert_rows", name, list(frame.columns)))
+    finally:
+        con.unregister("incoming_rows")
+
+
+def _upsert(con: duckdb.DuckDBPyConnection, table: Table, frame: pd.DataFrame) -> None:
+    """Rows replace the stored rows with the same key; rows with a new key are added."""
+    con.register("incoming_rows", frame[table.names])
+    try:
+        if len(table.names) > len(table.key):
+            con.execute(db.statement("writes/upsert_update", table.name, table.names, table.key))
+        con.execute(db.statement("writes/upsert_insert", table.name, table.names, table.key))
+    finally:
+        con.unregister("incoming_rows")
