@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analytics import fmt
 from radar.ingest.files import FileProblem, header_map, read_csv_table
-from radar.ingest.loader import Problem, Source, ValidationError, validate
+from radar.ingest.loader import Problem, Problems, Source, ValidationError, validate
 from radar.ingest.templates import INSTRUCTIONS, example
 from radar.store import db
 from radar.store.spec import LOAD_ORDER, TABLES, Table
@@ -133,18 +134,134 @@ def _read_csv_bytes(path: Path, content: bytes, table: str):
 
 def _same(a: pd.Series, b: pd.Series) -> pd.Series:
     both_missing = a.isna() & b.isna()
-    if pd.api.types.is_float_dtype(a) or pd.api.types.is_float_dtype(b):
+    numeric = [
+        pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x) for x in (a, b)
+    ]
+    if any(numeric):
         close = (pd.to_numeric(a, errors="coerce") - pd.to_numeric(b, errors="coerce")).abs()
-        return both_missing | (close < 1e-9)
-    return both_missing | (a.astype(str) == b.astype(str))
+        return (both_missing | (close < 1e-9)).fillna(False).astype(bool)
+    text = a.astype("string") == b.astype("string")
+    return (both_missing | text.fillna(False)).astype(bool)
 
 
-def changes(
+def _shown(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "пусто"
+    if isinstance(value, float):
+        return f"{value:.6g}".replace(".", ",")
+    return str(value)
+
+
+EXAMPLES = 3  # old → new examples per column in «Что изменится»
+
+
+@dataclass
+class Comparison:
+    """An incoming table against the stored rows with the same keys.
+
+    Columns the file does not carry keep their stored values. Cells the file leaves empty where
+    a value is stored are «blanks»: they are written only when the user accepts them.
+    """
+
+    table: Table
+    incoming: pd.DataFrame
+    carried: tuple[str, ...]
+    stored: pd.DataFrame | None  # the stored row of each incoming row (NaN where new)
+    found: pd.Series  # whether each incoming row's key is stored
+
+    @property
+    def values(self) -> list[str]:
+        return [c for c in self.table.names if c not in self.table.key]
+
+    def _masks(self, column: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+        """Rows where the stored value changes, where an empty one is filled, and where a
+        stored value would be blanked."""
+        new = self.incoming[column]
+        if self.stored is None or column not in self.carried:
+            none = pd.Series(False, index=new.index)
+            return none, none, none
+        old = self.stored[column]
+        found = self.found
+        changed = found & new.notna() & old.notna() & ~_same(new, old)
+        filled = found & new.notna() & old.isna()
+        blanked = found & new.isna() & old.notna()
+        return changed, filled, blanked
+
+    def resolved(self, blank: bool = False) -> pd.DataFrame:
+        """The rows to write: the file's values where it carries them, the stored ones
+        elsewhere (and, unless `blank`, where the file leaves a stored value empty)."""
+        out = self.incoming[self.table.names].copy()
+        if self.stored is None:
+            return out
+        for column in self.values:
+            old = self.stored[column]
+            if column not in self.carried:
+                keep = self.found
+            elif blank:
+                continue
+            else:
+                keep = self._masks(column)[2]
+            if keep.any():
+                out.loc[keep, column] = old[keep].to_numpy()
+        return out
+
+    def counts(self, blank: bool = False) -> tuple[int, int, int]:
+        """How many incoming rows are new, change a stored row, or equal it."""
+        if self.stored is None:
+            return len(self.incoming), 0, 0
+        differs = pd.Series(False, index=self.incoming.index)
+        for column in self.values:
+            changed, filled, blanked = self._masks(column)
+            differs |= changed | filled | (blanked if blank else False)
+        added = int((~self.found).sum())
+        changed = int((self.found & differs).sum())
+        return added, changed, int(self.found.sum()) - changed
+
+    def column_changes(self) -> list[dict]:
+        """Per column: how many values change, are filled, would be blanked, with examples."""
+        if self.stored is None:
+            return []
+        rows = []
+        key = list(self.table.key)
+        for column in self.values:
+            changed, filled, blanked = self._masks(column)
+            if not (changed.any() or filled.any() or blanked.any()):
+                continue
+            examples = []
+            for mask in (changed, filled, blanked):
+                for i in np.flatnonzero(mask.to_numpy())[:EXAMPLES]:
+                    who = ", ".join(_shown(self.incoming[k].iloc[i]) for k in key)
+                    old = _shown(self.stored[column].iloc[i])
+                    new = _shown(self.incoming[column].iloc[i])
+                    examples.append(f"{who}: {old} → {new}")
+            rows.append(
+                {
+                    "table": self.table.name,
+                    "column": column,
+                    "Таблица": self.table.label,
+                    "Столбец": self.table.column(column).label,
+                    "Изменится значений": int(changed.sum()),
+                    "Заполнится пустых": int(filled.sum()),
+                    "Будет стёрто": int(blanked.sum()),
+                    "Примеры (было → станет)": "; ".join(examples[: EXAMPLES * 2]),
+                }
+            )
+        return rows
+
+    @property
+    def blanks(self) -> int:
+        return sum(int(self._masks(c)[2].sum()) for c in self.values)
+
+
+def compare(
     con: duckdb.DuckDBPyConnection | None, table: Table, incoming: pd.DataFrame
-) -> tuple[int, int, int]:
-    """How many incoming rows are new, change a row, or equal the row already there."""
+) -> Comparison:
+    """Match the incoming rows to the stored rows with the same keys."""
+    carried = tuple(incoming.attrs.get("carried", table.names))
+    incoming = incoming.reset_index(drop=True)
+    none = pd.Series(False, index=incoming.index)
     if con is None or incoming.empty:
-        return len(incoming), 0, 0
+        return Comparison(table, incoming, carried, None, none)
     keys = incoming[list(table.key)].drop_duplicates()
     con.register("incoming_keys", keys)
     try:
@@ -154,22 +271,29 @@ def changes(
     finally:
         con.unregister("incoming_keys")
     if existing.empty:
-        return len(incoming), 0, 0
-    merged = incoming[table.names].merge(
-        existing[table.names],
-        on=list(table.key),
-        how="left",
-        suffixes=("", "__old"),
-        indicator=True,
-    )
-    found = merged["_merge"] == "both"
-    values = [c for c in table.names if c not in table.key]
-    equal = pd.Series(True, index=merged.index)
-    for column in values:
-        equal &= _same(merged[column], merged[f"{column}__old"])
-    added = int((~found).sum())
-    unchanged = int((found & equal).sum())
-    return added, int(found.sum()) - unchanged, unchanged
+        return Comparison(table, incoming, carried, None, none)
+    key = list(table.key)
+    # Keys compare as the stored types: a year read as Int64 meets a stored int32.
+    probe = incoming[key].copy()
+    for k in key:
+        if pd.api.types.is_numeric_dtype(existing[k]):
+            probe[k] = pd.to_numeric(probe[k]).astype("Int64")
+            existing[k] = existing[k].astype("Int64")
+        else:
+            probe[k] = probe[k].astype(object)
+            existing[k] = existing[k].astype(object)
+    merged = probe.merge(existing, on=key, how="left", indicator=True)
+    found = pd.Series((merged["_merge"] == "both").to_numpy(), index=incoming.index)
+    stored = merged.drop(columns="_merge")
+    stored.index = incoming.index
+    return Comparison(table, incoming, carried, stored, found)
+
+
+def changes(
+    con: duckdb.DuckDBPyConnection | None, table: Table, incoming: pd.DataFrame
+) -> tuple[int, int, int]:
+    """How many incoming rows are new, change a row, or equal the row already there."""
+    return compare(con, table, incoming).counts()
 
 
 @dataclass
@@ -178,16 +302,61 @@ class Plan:
 
     files: list[ReadFile]
     typed: dict[str, pd.DataFrame]
-    problems: list[Problem]
+    problems: Problems
     summary: pd.DataFrame
     # The files replace everything in the database (the demo region, say) instead of updating
     # it: checked on their own, and only their rows are kept. Settings presets and the import
     # history stay.
     replace: bool = False
+    comparisons: dict[str, Comparison] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "ошибка"]
+
+    @property
+    def blanks(self) -> int:
+        """Stored values the files leave empty: blanked only if the user accepts."""
+        return sum(c.blanks for c in self.comparisons.values())
+
+    def column_changes(self) -> pd.DataFrame:
+        """What changes, per table and column, with a few old → new examples."""
+        rows = [row for c in self.comparisons.values() for row in c.column_changes()]
+        columns = [
+            "table",
+            "column",
+            "Таблица",
+            "Столбец",
+            "Изменится значений",
+            "Заполнится пустых",
+            "Будет стёрто",
+            "Примеры (было → станет)",
+        ]
+        return pd.DataFrame(rows, columns=columns)
+
+    def rows_to_write(self, blank: bool = False) -> dict[str, pd.DataFrame]:
+        return {name: c.resolved(blank) for name, c in self.comparisons.items()}
+
+    def writes_anything(self, blank: bool = False) -> bool:
+        return any(sum(c.counts(blank)[:2]) for c in self.comparisons.values())
+
+
+def _summary(comparisons: dict[str, Comparison], blank: bool = False) -> pd.DataFrame:
+    rows = []
+    for name, comparison in comparisons.items():
+        added, changed, unchanged = comparison.counts(blank)
+        rows.append(
+            {
+                "table": name,
+                "Таблица": TABLES[name].label,
+                "Строк в файле": len(comparison.incoming),
+                "Новых": added,
+                "Изменённых": changed,
+                "Без изменений": unchanged,
+            }
+        )
+    columns = ["table", "Таблица", "Строк в файле", "Новых", "Изменённых", "Без изменений"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def plan_import(
@@ -196,7 +365,7 @@ def plan_import(
     """Check every file against the rules and the database (or, to replace the database, on
     their own); nothing is written."""
     frames: dict[str, pd.DataFrame] = {}
-    problems: list[Problem] = []
+    problems = Problems()
     for read in files:
         for table, frame in read.frames.items():
             if table in frames:
@@ -214,29 +383,30 @@ def plan_import(
                 )
                 continue
             frames[table] = frame
+    if frames and not any(len(f) for f in frames.values()):
+        problems.append(
+            Problem(
+                "ошибка",
+                "",
+                ", ".join(read.name for read in files),
+                "",
+                None,
+                "",
+                "в файлах нет ни одной строки данных (только заголовки)",
+            )
+        )
     path = Path(path) if path is not None else db.db_path()
     con = db.connect(path, read_only=True) if path.exists() and not replace else None
     try:
         typed, found = validate(frames, con)
         problems += found
-        rows = []
-        for name in LOAD_ORDER:
-            if name in typed:
-                added, changed, unchanged = changes(con, TABLES[name], typed[name])
-                rows.append(
-                    {
-                        "table": name,
-                        "Таблица": TABLES[name].label,
-                        "Строк в файле": len(typed[name]),
-                        "Новых": added,
-                        "Изменённых": changed,
-                        "Без изменений": unchanged,
-                    }
-                )
+        comparisons = {
+            name: compare(con, TABLES[name], typed[name]) for name in LOAD_ORDER if name in typed
+        }
     finally:
         if con is not None:
             con.close()
-    return Plan(files, typed, problems, pd.DataFrame(rows), replace)
+    return Plan(files, typed, problems, _summary(comparisons), replace, comparisons)
 
 
 def apply_import(
@@ -244,17 +414,24 @@ def apply_import(
     path: Path | str | None = None,
     progress: Progress | None = None,
     user: str | None = None,
+    blank: bool = False,
 ) -> None:
-    """Write a plan without errors: rows, history and derived tables, all or nothing."""
+    """Write a plan without errors: rows, history and derived tables, all or nothing.
+
+    Columns the files do not carry keep their stored values; so do stored values the files
+    leave empty, unless `blank` (the user accepted blanking them).
+    """
     from radar.store.refresh import refresh_derived
 
     if plan.errors:
         raise ValidationError(plan.problems)
     step = progress or (lambda _m, _f: None)
     user = user or getpass.getuser()
-    summary = plan.summary.set_index("table")
+    summary = _summary(plan.comparisons, blank).set_index("table")
     owner = {t: read for read in plan.files for t in read.frames}
     outcome = "загружено, база заменена" if plan.replace else "загружено"
+    if not plan.replace and not plan.writes_anything(blank):
+        outcome = "загружено, без изменений"
     history = [
         HistoryRow(
             user,
@@ -272,17 +449,25 @@ def apply_import(
     ]
     if plan.replace:
         step("Замена базы строками из файлов", 0.0)
+    changed = plan.replace or plan.writes_anything(blank)
+    rows = plan.rows_to_write(blank) if changed else {}
     write_tables(
-        plan.typed,
+        rows,
         "replace" if plan.replace else "update",
         path,
         history,
         progress=lambda message, fraction: step(message, 0.6 * fraction),
-        after_write=lambda con: refresh_derived(
-            con, lambda message, fraction: step(message, 0.6 + 0.4 * fraction)
+        after_write=(
+            (
+                lambda con: refresh_derived(
+                    con, lambda message, fraction: step(message, 0.6 + 0.4 * fraction)
+                )
+            )
+            if changed
+            else None
         ),
     )
-    step("Данные загружены", 1.0)
+    step("Данные загружены" if changed else "Ничего не изменилось: пересчёт не нужен", 1.0)
 
 
 def database_phrase(summary: pd.DataFrame) -> str:

@@ -119,6 +119,94 @@ def test_a_csv_with_russian_headers_and_decimal_commas(tmp_path):
     stored = table_rows(path, "social_passport").set_index(["school_id", "year"])
     assert stored.loc[("S1", 2025), "share_parents_higher_ed"] == pytest.approx(0.615)
     assert stored.loc[("S1", 2025), "pupils"] == 910
+    # The columns the file does not carry keep their stored values.
+    assert stored.loc[("S1", 2025), "share_low_income"] == pytest.approx(0.05)
+
+
+def _stored_state(path):
+    con = db.connect(path)
+    try:
+        return {name: db.read_table(con, name) for name in TABLES if name != "region_info"}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda f: f.drop(columns=["share_2", "share_3"]),
+        lambda f: f.rename(columns={"mean_score": "Средний бал", "share_2": "Доля двоек, %"}),
+        lambda f: f[["school_id", "year", "exam", "subject", "grade", "participants"]],
+    ],
+    ids=["columns left out", "headers not recognised", "only the required columns"],
+)
+def test_an_update_never_changes_a_value_the_file_does_not_carry(tmp_path, change):
+    frames = tiny_frames()
+    path = tmp_path / "region.duckdb"
+    apply_import(plan_import([read_file("регион.xlsx", filled_template(frames))], path), path)
+    before = _stored_state(path)
+    incoming = change(frames["exam_results"].astype(object))
+    incoming.loc[0, "participants"] = 81
+    plan = plan_import([ReadFile("обновление.xlsx", "x", {"exam_results": incoming})], path)
+    assert not plan.errors, [str(p) for p in plan.errors]
+    changes = plan.column_changes()
+    assert list(changes["column"]) == ["participants"]
+    assert changes["Изменится значений"].iloc[0] == 1
+    assert "S1, 2024, ОГЭ, Математика, 9: 80 → 81" in changes["Примеры (было → станет)"].iloc[0]
+    apply_import(plan, path)
+    after = _stored_state(path)
+    expected = before["exam_results"].copy()
+    expected.loc[0, "participants"] = 81
+    pd.testing.assert_frame_equal(after["exam_results"], expected)
+    for name in before:
+        if name != "exam_results":
+            pd.testing.assert_frame_equal(after[name], before[name], obj=name)
+
+
+def test_blanking_a_stored_value_needs_consent(tmp_path):
+    frames = tiny_frames()
+    path = tmp_path / "region.duckdb"
+    apply_import(plan_import([read_file("регион.xlsx", filled_template(frames))], path), path)
+    incoming = frames["exam_results"].astype(object)
+    incoming.loc[0, "mean_score"] = None
+    plan = plan_import([ReadFile("обновление.xlsx", "x", {"exam_results": incoming})], path)
+    assert plan.blanks == 1
+    row = plan.column_changes().set_index("column").loc["mean_score"]
+    assert row["Будет стёрто"] == 1 and "26 → пусто" in row["Примеры (было → станет)"]
+    assert plan.summary["Изменённых"].sum() == 0  # by default the blank is not written
+    apply_import(plan, path)
+    assert table_rows(path, "exam_results")["mean_score"].iloc[0] == 26.0
+    apply_import(
+        plan_import([ReadFile("обновление.xlsx", "x", {"exam_results": incoming})], path),
+        path,
+        blank=True,
+    )
+    assert pd.isna(table_rows(path, "exam_results")["mean_score"].iloc[0])
+
+
+def test_a_file_without_changes_writes_history_but_does_not_recalculate(tmp_path, monkeypatch):
+    from radar.store import refresh
+
+    frames = tiny_frames()
+    path = tmp_path / "region.duckdb"
+    apply_import(plan_import([read_file("регион.xlsx", filled_template(frames))], path), path)
+    calls = []
+    monkeypatch.setattr(refresh, "refresh_derived", lambda *a, **k: calls.append(a))
+    apply_import(plan_import([read_file("регион.xlsx", filled_template(frames))], path), path)
+    assert calls == []
+    con = db.connect(path)
+    outcomes = con.execute(db.sql("store/import_history")).df()["outcome"]
+    con.close()
+    assert (outcomes == "загружено, без изменений").sum() == len(frames)
+
+
+def test_a_header_only_file_is_refused(tmp_path):
+    frames = tiny_frames()
+    path = tmp_path / "region.duckdb"
+    apply_import(plan_import([read_file("регион.xlsx", filled_template(frames))], path), path)
+    header = ";".join(c.label for c in TABLES["staff"].columns) + "\n"
+    plan = plan_import([read_file("staff.csv", header.encode())], path)
+    assert any("нет ни одной строки" in str(p) for p in plan.errors)
 
 
 @pytest.mark.parametrize(
@@ -127,7 +215,12 @@ def test_a_csv_with_russian_headers_and_decimal_commas(tmp_path):
         (lambda f: f["exam_results"].assign(participants="много"), "Участников"),
         (lambda f: f["exam_results"].assign(share_2=1.7), "Доля «2»"),
         (lambda f: f["exam_results"].assign(school_id="S9"), "S9"),
-        (lambda f: pd.concat([f["exam_results"], f["exam_results"].iloc[[0]]]), "повтор"),
+        (
+            lambda f: pd.concat(
+                [f["exam_results"], f["exam_results"].iloc[[0]].assign(mean_score=99.0)]
+            ),
+            "повтор",
+        ),
     ],
     ids=["wrong type", "share over 100", "unknown school", "duplicate"],
 )

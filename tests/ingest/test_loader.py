@@ -68,11 +68,85 @@ def test_text_with_decimal_commas_is_read_as_numbers(frames):
 
 
 def test_percent_columns_are_recognised(frames):
-    frames["social_passport"]["share_low_income"] *= 100
+    shares = [c for c in frames["social_passport"].columns if c.startswith("share_")]
+    frames["social_passport"][shares] *= 100
     typed, problems = validate(frames)
     assert errors(problems) == []
     assert typed["social_passport"]["share_low_income"].max() == pytest.approx(0.45)
+    assert typed["social_passport"]["share_single_parent"].max() == pytest.approx(0.2)
     assert any("в процентах" in p.message for p in problems)
+
+
+def test_one_column_in_percent_among_fractions_is_refused_not_converted(frames):
+    frames["social_passport"]["share_low_income"] *= 100
+    _, problems = validate(frames)
+    text = " ".join(str(p) for p in errors(problems))
+    assert "в разных единицах" in text and "«Малоимущие семьи»" in text
+
+
+def test_a_value_with_a_percent_sign_is_a_percent(frames):
+    passport = frames["social_passport"].astype(object)
+    passport.loc[0, "share_registered"] = "0,5%"
+    frames["social_passport"] = passport
+    typed, problems = validate(frames)
+    assert errors(problems) == []
+    assert typed["social_passport"]["share_registered"].iloc[0] == pytest.approx(0.005)
+    assert typed["social_passport"]["share_single_parent"].iloc[0] == pytest.approx(0.1)
+
+
+def test_infinity_and_overflowing_counts_are_problems_not_values(frames):
+    results = frames["exam_results"].astype(object)
+    results.loc[0, "mean_score"] = "inf"
+    results.loc[1, "participants"] = "3000000000"
+    frames["exam_results"] = results
+    _, problems = validate(frames)
+    found = {(p.column, p.kind) for p in errors(problems)}
+    assert ("Средний балл", "не число") in found
+    assert ("Участников", "значение слишком велико") in found
+
+
+def test_academic_years_are_read_as_the_spring_year(frames):
+    passport = frames["social_passport"].astype(object)
+    passport["year"] = ["2023-2024"] * 3 + ["2024/25 уч. год"] * 3
+    frames["social_passport"] = passport
+    typed, problems = validate(frames)
+    assert errors(problems) == []
+    assert list(typed["social_passport"]["year"]) == [2024] * 3 + [2025] * 3
+    assert any("весенний (2024)" in p.message for p in problems)
+    passport["year"] = "2023-2025"
+    _, problems = validate(frames)
+    assert any(p.kind == "неверный учебный год" for p in errors(problems))
+
+
+def test_exact_repeats_are_dropped_with_a_warning(frames):
+    frames["exam_results"] = pd.concat([frames["exam_results"], frames["exam_results"].iloc[[0]]])
+    typed, problems = validate(frames)
+    assert errors(problems) == []
+    assert len(typed["exam_results"]) == len(frames["exam_results"]) - 1
+    assert any("повторяет" in p.message and p.row == 8 for p in problems)
+
+
+def test_unrecognised_and_key_only_columns(frames):
+    frames["exam_results"] = frames["exam_results"].rename(columns={"mean_score": "Средний бал"})
+    typed, problems = validate(frames)
+    warned = [p for p in problems if p.column == "Средний бал"]
+    assert warned and "возможно, это «Средний балл»" in warned[0].message
+    assert "mean_score" not in typed["exam_results"].attrs["carried"]
+    frames["social_passport"] = frames["social_passport"][["school_id", "year"]]
+    _, problems = validate(frames)
+    assert any("только ключевые столбцы" in p.message for p in errors(problems))
+
+
+def test_problems_are_counted_by_kind_beyond_the_listed_rows(frames, monkeypatch):
+    from radar.ingest import loader
+
+    monkeypatch.setattr(loader, "LISTED", 3)
+    frames["exam_results"] = frames["exam_results"].assign(participants="много")
+    _, problems = validate(frames)
+    assert len(problems) == 3
+    assert problems.errors == len(frames["exam_results"])
+    group = next(g for g in problems.groups if g.kind == "не число")
+    assert group.count == len(frames["exam_results"]) and group.rows[:2] == [2, 3]
 
 
 @pytest.mark.parametrize(
@@ -104,7 +178,7 @@ def test_percent_columns_are_recognised(frames):
         ),
         (
             "exam_results",
-            lambda df: pd.concat([df, df.iloc[[0]]]),
+            lambda df: pd.concat([df, df.iloc[[0]].assign(mean_score=99.0)]),
             "Код школы, Год, Процедура, Предмет, Класс",
             "повтор строки",
         ),
