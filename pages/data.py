@@ -13,9 +13,10 @@ from radar.ingest.importer import (
     plan_import,
     read_file,
     record_refusal,
+    record_unreadable,
     refusals,
 )
-from radar.ingest.loader import problems_frame
+from radar.ingest.loader import problem_groups_frame, problems_summary
 from radar.ingest.templates import template_bytes
 from radar.store.db import DatabaseError
 from radar.ui import layout, mapping_step, reads
@@ -74,21 +75,24 @@ demo_held = bool(held) and held.startswith("демонстрационный")
 def check_and_load(uploaded) -> None:
     """Read the uploaded files in the chosen format, check them, show what would change and
     write them when the user confirms."""
+    uploads = {f.name: f.getvalue() for f in uploaded}
     try:
         if file_format == OTHER:
-            read = mapping_step.step({f.name: f.getvalue() for f in uploaded})
+            read = mapping_step.step(uploads)
             if read is None:
                 return
             files = [read]
         elif file_format in saved:
-            uploads = {f.name: f.getvalue() for f in uploaded}
             files = [mapping_step.saved_format(mapping.Mapping.load(saved[file_format]), uploads)]
         else:
-            files = [read_file(f.name, f.getvalue()) for f in uploaded]
+            files = [read_file(name, content) for name, content in uploads.items()]
     except FileProblem as exc:
-        st.error(str(exc))
-        if file_format not in saved and file_format != OTHER:
-            st.info(f"Если файлы в другом формате, выберите выше «{OTHER}».")
+        message = str(exc)
+        st.error(message)
+        if file_format != OTHER:
+            _log_once(("read", *sorted(uploads)), lambda: record_unreadable(uploads, message))
+            if file_format not in saved:
+                st.info(f"Если файлы в другом формате, выберите выше «{OTHER}».")
         return
     for read in files:
         for note in read.notes:
@@ -102,54 +106,82 @@ def check_and_load(uploaded) -> None:
         with st.spinner("Проверка данных…"):
             plan = plan_import(files, replace=mode == "replace")
         st.session_state["data_plan"] = (token, plan)
-    if plan.errors:
-        # Each refused upload once per session, not on every rerun of the page.
-        seen = st.session_state.setdefault("data_refused", set())
-        token = tuple(sorted(read.digest for read in plan.files))
-        if token not in seen:
-            record_refusal(plan)
-            seen.add(token)
+    # A refused upload is logged once per session; the mapping step's checks are drafts.
+    if plan.errors and file_format != OTHER:
+        digests = tuple(sorted(read.digest for read in plan.files))
+        _log_once(digests, lambda: record_refusal(plan))
     if plan.problems:
-        report = problems_frame(plan.problems)
-        errors = len(plan.errors)
-        (st.error if errors else st.warning)(
-            f"Найдено ошибок: {fmt.integer(errors)}, предупреждений: "
-            f"{fmt.integer(len(plan.problems) - errors)}."
-            + (" Исправьте файлы и загрузите их снова — база не изменилась." if errors else "")
-        )
-        on_screen = report.assign(
-            Строка=report["Строка"].astype(object).where(report["Строка"].notna(), fmt.DASH)
-        )
-        layout.show_table(on_screen, key="data_problems", note="полный список — в отчёте Excel")
-        st.download_button(
-            "Скачать отчёт об ошибках (Excel)",
-            data=excel.workbook_bytes([excel.Sheet("Ошибки", report)], title="Ошибки загрузки"),
-            file_name="Ошибки_загрузки.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            key="data_problems_report",
-        )
+        show_problems(plan)
     if not plan.errors:
-        st.subheader("Что изменится")
-        layout.show_table(plan.summary.drop(columns=["table"]), key="data_summary")
-        if plan.replace and held:
-            st.warning(
-                f"Всё, что сейчас в базе ({held}), будет заменено данными из файлов. Настройки "
-                "критериев и история загрузок сохранятся."
-            )
-        elif demo_held:
-            st.warning(
-                "В базе демонстрационный регион: строки из файлов добавятся к нему. Чтобы "
-                f"работать только со своими данными, выберите «{MODES['replace']}»."
-            )
-        if st.button("Загрузить в базу", type="primary", key="data_apply"):
-            bar = st.progress(0.0, text="Загрузка")
-            try:
-                reads.close()  # the file is about to be replaced
-                apply_import(plan, progress=lambda m, f: bar.progress(min(f, 1.0), text=m))
-            except DatabaseError as exc:
-                st.error(str(exc))
-            else:
-                st.success("Данные загружены, показатели пересчитаны.")
+        show_changes(plan)
+
+
+def _log_once(token: tuple, record) -> None:
+    seen = st.session_state.setdefault("data_refused", set())
+    if token not in seen:
+        record()
+        seen.add(token)
+
+
+def show_problems(plan) -> None:
+    """Every problem counted once per kind, with its first rows; every row in the report."""
+    problems = plan.problems
+    (st.error if problems.errors else st.warning)(
+        problems_summary(problems)
+        + (" Исправьте файлы и загрузите их снова — база не изменилась." if problems.errors else "")
+    )
+    layout.show_table(
+        problem_groups_frame(problems),
+        key="data_problems",
+        note="все строки — в отчёте Excel",
+    )
+    st.download_button(
+        "Скачать отчёт о проблемах (Excel): сводка и все строки",
+        data=excel.problems_report(problems),
+        file_name="Проблемы_загрузки.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="data_problems_report",
+    )
+
+
+def show_changes(plan) -> None:
+    """What the import changes, per table and per column, then the confirmation."""
+    st.subheader("Что изменится")
+    layout.show_table(plan.summary.drop(columns=["table"]), key="data_summary")
+    columns = plan.column_changes()
+    if not columns.empty:
+        st.caption("По столбцам (несколько примеров «было → станет» для каждого):")
+        layout.show_table(columns.drop(columns=["table", "column"]), key="data_columns")
+    blank = False
+    if plan.blanks:
+        blank = st.checkbox(
+            f"Стереть заполненные значения, которые в файлах пусты ({fmt.integer(plan.blanks)})",
+            key="data_blank",
+            help="Без отметки пустые ячейки файла оставляют в базе прежние значения.",
+        )
+    if plan.replace and held:
+        st.warning(
+            f"Всё, что сейчас в базе ({held}), будет заменено данными из файлов. Настройки "
+            "критериев и история загрузок сохранятся."
+        )
+    elif demo_held:
+        st.warning(
+            "В базе демонстрационный регион: строки из файлов добавятся к нему. Чтобы "
+            f"работать только со своими данными, выберите «{MODES['replace']}»."
+        )
+    if not plan.replace and not plan.writes_anything(blank):
+        st.info(
+            "Файлы не меняют ни одного значения в базе: загрузка будет только записана в историю."
+        )
+    if st.button("Загрузить в базу", type="primary", key="data_apply"):
+        bar = st.progress(0.0, text="Загрузка")
+        try:
+            reads.close()  # the file is about to be replaced
+            apply_import(plan, progress=lambda m, f: bar.progress(min(f, 1.0), text=m), blank=blank)
+        except DatabaseError as exc:
+            st.error(str(exc))
+        else:
+            st.success("Данные загружены, показатели пересчитаны.")
 
 
 if uploaded:

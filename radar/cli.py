@@ -131,18 +131,48 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _check_and_load(files: list, path: Path, args: argparse.Namespace) -> int:
     """Check read files against the database (or on their own, with --replace), say what would
     change, ask, and load them: the tail shared by `radar import` and `radar map`."""
-    from radar.ingest.importer import apply_import, describe_database, plan_import, record_refusal
+    from radar.handouts.excel import problems_report
+    from radar.ingest.importer import (
+        apply_import,
+        describe_database,
+        plan_import,
+        record_refusal,
+        summary_of,
+    )
+    from radar.ingest.loader import problems_summary
 
     for read in files:
         for note in read.notes:
             print(note)
     plan = plan_import(files, path, replace=args.replace)
-    for problem in plan.problems:
-        print(problem, file=sys.stderr if problem.severity == "ошибка" else sys.stdout)
+    problems = plan.problems
+    if problems:
+        out = sys.stderr if problems.errors else sys.stdout
+        print(problems_summary(problems), file=out)
+        for group in problems.groups:
+            where = ", ".join(
+                part
+                for part in (
+                    group.file,
+                    f"лист «{group.sheet}»" if group.sheet else "",
+                    f"столбец «{group.column}»" if group.column else "",
+                )
+                if part
+            )
+            rows = ", ".join(map(str, group.rows)) + (" …" if group.count > len(group.rows) else "")
+            print(
+                f"  {group.severity.capitalize()}: {where}: {group.kind}"
+                + (f" — строк {group.count}: {rows}" if group.rows else ""),
+                file=out,
+            )
+        report = getattr(args, "report", None)
+        if report:
+            Path(report).write_bytes(problems_report(problems))
+            print(f"Отчёт о проблемах со всеми строками: {report}", file=out)
     if plan.errors:
         record_refusal(plan, path)
         print(
-            f"Данные не загружены: ошибок — {len(plan.errors)}. База не изменилась.",
+            f"Данные не загружены: ошибок — {problems.errors}. База не изменилась.",
             file=sys.stderr,
         )
         return 1
@@ -150,17 +180,29 @@ def _check_and_load(files: list, path: Path, args: argparse.Namespace) -> int:
     held = describe_database(path)
     if args.replace and held:
         print(f"  Всё, что сейчас в базе ({held}), будет заменено строками из файлов.")
-    for row in plan.summary.itertuples(index=False):
+    blank = getattr(args, "blank", False)
+    summary = summary_of(plan.comparisons, blank)
+    for row in summary.itertuples(index=False):
         print(
             f"  {row[1]}: строк {row[2]}, новых {row[3]}, изменённых {row[4]}, "
             f"без изменений {row[5]}"
+        )
+    for row in plan.column_changes().itertuples(index=False):
+        print(
+            f"    {row[2]}, «{row[3]}»: изменится {row[4]}, заполнится {row[5]}, "
+            f"будет стёрто {row[6] if blank else 0}; {row[7]}"
+        )
+    if plan.blanks and not blank:
+        print(
+            f"  Заполненных значений, пустых в файлах: {plan.blanks}; они останутся как есть "
+            "(чтобы стереть их, добавьте --blank)."
         )
     if not args.yes:
         answer = input("Загрузить? [да/нет] ").strip().lower()
         if answer not in ("да", "д", "yes", "y"):
             print("Загрузка отменена, база не изменилась.")
             return 0
-    apply_import(plan, path, progress=_progress)
+    apply_import(plan, path, progress=_progress, blank=blank)
     print(f"Данные загружены в {path}.")
     return 0
 
@@ -288,6 +330,14 @@ def build_parser() -> argparse.ArgumentParser:
         "настройки критериев и история загрузок сохраняются",
     )
     imp.add_argument("--yes", action="store_true", help="не спрашивать подтверждения")
+    imp.add_argument(
+        "--blank",
+        action="store_true",
+        help="стереть в базе значения, ячейки которых в файлах пусты (без флага они остаются)",
+    )
+    imp.add_argument(
+        "--report", metavar="ФАЙЛ.xlsx", help="записать отчёт о проблемах со всеми строками"
+    )
     imp.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     imp.set_defaults(func=cmd_import)
 
@@ -310,6 +360,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="заменить всю базу данными из файлов (как у radar import --replace)",
     )
     mapped.add_argument("--yes", action="store_true", help="не спрашивать подтверждения")
+    mapped.add_argument(
+        "--blank",
+        action="store_true",
+        help="стереть в базе значения, ячейки которых в файлах пусты (без флага они остаются)",
+    )
+    mapped.add_argument(
+        "--report", metavar="ФАЙЛ.xlsx", help="записать отчёт о проблемах со всеми строками"
+    )
     mapped.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     mapped.set_defaults(func=cmd_map)
 
@@ -336,6 +394,9 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    path = Path(args.db) if getattr(args, "db", None) else db.db_path()
+    for leftover in db.remove_leftovers(path):
+        print(f"Удалена копия базы, оставшаяся от прерванной записи: {leftover.name}")
     try:
         return args.func(args)
     except ValidationError as exc:
@@ -343,6 +404,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except db.DatabaseError as exc:
         print(str(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Прервано. База данных не изменилась.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the user gets Russian words; the traceback goes to the log
+        print(db.report_failure(exc, "Команда radar " + args.command, path), file=sys.stderr)
         return 1
 
 

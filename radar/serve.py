@@ -14,11 +14,15 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
+from radar.store import db
+
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
 def main(argv: list[str] | None = None) -> None:
     PagesManager.uses_pages_directory = False
+    for leftover in db.remove_leftovers():
+        print(f"Удалена копия базы, оставшаяся от прерванной записи: {leftover.name}")
     sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     cli.main()
 

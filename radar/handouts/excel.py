@@ -401,3 +401,23 @@ def _write_sheet(worksheet, sheet: Sheet) -> None:
                     end_color=high,
                 ),
             )
+
+
+def problems_report(problems) -> bytes:
+    """The import's problems: a summary sheet (one line per kind) and every row listed."""
+    from radar.ingest.loader import problem_groups_frame, problems_frame, problems_summary
+
+    rows = problems_frame(problems)
+    note = problems_summary(problems)
+    if problems.unlisted:
+        note += (
+            f" Построчно перечислены первые {len(rows):,} строк, ещё {problems.unlisted:,} "
+            "посчитаны в сводке."
+        ).replace(",", "\u00a0")
+    return workbook_bytes(
+        [
+            Sheet("Сводка", problem_groups_frame(problems), note=note),
+            Sheet("Все строки", rows),
+        ],
+        title="Проблемы загрузки",
+    )

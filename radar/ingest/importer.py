@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import fmt
-from radar.ingest.files import FileProblem, header_map, read_csv_table
+from radar.ingest.files import FileProblem, check_workbook, header_map, read_csv_table
 from radar.ingest.loader import Problem, Problems, Source, ValidationError, validate
 from radar.ingest.templates import INSTRUCTIONS, example
 from radar.store import db
@@ -70,12 +70,13 @@ def read_file(name: str, content: bytes) -> ReadFile:
         return out
     if suffix not in (".xlsx", ".xlsm"):
         raise FileProblem(f"{name}: поддерживаются файлы .xlsx и .csv")
+    check_workbook(name, content)
     try:
         sheets = pd.read_excel(
             io.BytesIO(content), sheet_name=None, dtype=str, engine="calamine", header=0
         )
-    except Exception as exc:  # calamine reports broken files in its own words
-        raise FileProblem(f"{name}: не удаётся прочитать как книгу Excel ({exc})") from exc
+    except Exception as exc:  # calamine's own words are English: the user gets Russian ones
+        raise FileProblem(f"{name}: файл повреждён или это не книга Excel (.xlsx)") from exc
     unknown, skipped = [], []
     for sheet, frame in sheets.items():
         if sheet.strip().lower() == INSTRUCTIONS.lower():
@@ -85,6 +86,8 @@ def read_file(name: str, content: bytes) -> ReadFile:
             unknown.append(sheet)
             continue
         frame = frame.dropna(how="all")
+        # Spreadsheet rows: the header is row 1, and empty rows are dropped but still counted.
+        rows = [int(i) + 2 for i in frame.index]
         frame.columns = [str(c).strip().rstrip("*").strip() for c in frame.columns]
         frame = frame.rename(columns=header_map(TABLES[table], list(frame.columns)))
         frame = frame.astype(object).where(frame.notna(), None)
@@ -96,15 +99,13 @@ def read_file(name: str, content: bytes) -> ReadFile:
                 is_example &= frame[column].map(
                     lambda v, s=sample[column]: v is None or str(v).strip() in (s, s + ".0")
                 )
-        first_row = 2
-        if len(frame) and is_example.iloc[0]:
-            frame = frame.iloc[1:]
-            first_row = 3
+        if len(frame) and rows[0] == 2 and is_example.iloc[0]:
+            frame, rows = frame.iloc[1:], rows[1:]
         if frame.empty:
             skipped.append(sheet)
             continue
         frame = frame.reset_index(drop=True)
-        frame.attrs["source"] = Source(name, sheet, first_row=first_row)
+        frame.attrs["source"] = Source(name, sheet, rows=tuple(rows))
         out.frames[table] = frame
         out.notes.append(f"{name}, лист «{sheet}»: строк {len(frame)}")
     if skipped:
@@ -341,7 +342,7 @@ class Plan:
         return any(sum(c.counts(blank)[:2]) for c in self.comparisons.values())
 
 
-def _summary(comparisons: dict[str, Comparison], blank: bool = False) -> pd.DataFrame:
+def summary_of(comparisons: dict[str, Comparison], blank: bool = False) -> pd.DataFrame:
     rows = []
     for name, comparison in comparisons.items():
         added, changed, unchanged = comparison.counts(blank)
@@ -406,7 +407,7 @@ def plan_import(
     finally:
         if con is not None:
             con.close()
-    return Plan(files, typed, problems, _summary(comparisons), replace, comparisons)
+    return Plan(files, typed, problems, summary_of(comparisons), replace, comparisons)
 
 
 def apply_import(
@@ -427,7 +428,7 @@ def apply_import(
         raise ValidationError(plan.problems)
     step = progress or (lambda _m, _f: None)
     user = user or getpass.getuser()
-    summary = _summary(plan.comparisons, blank).set_index("table")
+    summary = summary_of(plan.comparisons, blank).set_index("table")
     owner = {t: read for read in plan.files for t in read.frames}
     outcome = "загружено, база заменена" if plan.replace else "загружено"
     if not plan.replace and not plan.writes_anything(blank):
@@ -451,22 +452,29 @@ def apply_import(
         step("Замена базы строками из файлов", 0.0)
     changed = plan.replace or plan.writes_anything(blank)
     rows = plan.rows_to_write(blank) if changed else {}
-    write_tables(
-        rows,
-        "replace" if plan.replace else "update",
-        path,
-        history,
-        progress=lambda message, fraction: step(message, 0.6 * fraction),
-        after_write=(
-            (
-                lambda con: refresh_derived(
-                    con, lambda message, fraction: step(message, 0.6 + 0.4 * fraction)
+    try:
+        write_tables(
+            rows,
+            "replace" if plan.replace else "update",
+            path,
+            history,
+            progress=lambda message, fraction: step(message, 0.6 * fraction),
+            after_write=(
+                (
+                    lambda con: refresh_derived(
+                        con, lambda message, fraction: step(message, 0.6 + 0.4 * fraction)
+                    )
                 )
-            )
-            if changed
-            else None
-        ),
-    )
+                if changed
+                else None
+            ),
+        )
+    except db.DatabaseError as exc:
+        record_refusal(plan, path, user, reason=f"не записано: {exc}")
+        raise
+    except Exception as exc:  # a check that passed must not end in a traceback
+        record_refusal(plan, path, user, reason="не записано: непредвиденная ошибка")
+        raise db.DatabaseError(db.report_failure(exc, "Загрузка данных", path)) from exc
     step("Данные загружены" if changed else "Ничего не изменилось: пересчёт не нужен", 1.0)
 
 
@@ -499,28 +507,53 @@ def failure_log(path: Path | str | None = None) -> Path:
     return path.with_name(path.name + ".refused.jsonl")
 
 
-def record_refusal(plan: Plan, path: Path | str | None = None, user: str | None = None) -> None:
+def record_refusal(
+    plan: Plan,
+    path: Path | str | None = None,
+    user: str | None = None,
+    reason: str | None = None,
+) -> None:
     """Note a refused import (who, when, file, hash, number of errors) in the side log."""
+    outcome = reason or f"отклонено: ошибок {plan.problems.errors}"
+    entries = [
+        (read.name, read.digest, ", ".join(read.frames), sum(len(f) for f in read.frames.values()))
+        for read in plan.files
+    ]
+    _log_refused(entries, outcome, path, user)
+
+
+def record_unreadable(
+    uploads: dict[str, bytes], message: str, path: Path | str | None = None, user: str | None = None
+) -> None:
+    """Note files refused while being read (not a workbook, no table recognised…)."""
+    entries = [(name, hashlib.sha256(data).hexdigest(), "", 0) for name, data in uploads.items()]
+    _log_refused(entries, f"отклонено при чтении: {message}", path, user)
+
+
+def _log_refused(entries, outcome: str, path, user) -> None:
     import json
     from datetime import datetime
 
-    with failure_log(path).open("a", encoding="utf-8") as log:
-        for read in plan.files:
-            log.write(
-                json.dumps(
-                    {
-                        "imported_at": datetime.now().isoformat(timespec="seconds"),
-                        "user_name": user or getpass.getuser(),
-                        "file_name": read.name,
-                        "file_hash": read.digest,
-                        "table_name": ", ".join(read.frames),
-                        "rows_in_file": int(sum(len(f) for f in read.frames.values())),
-                        "outcome": f"отклонено: ошибок {len(plan.errors)}",
-                    },
-                    ensure_ascii=False,
+    try:
+        with failure_log(path).open("a", encoding="utf-8") as log:
+            for name, digest, tables, rows in entries:
+                log.write(
+                    json.dumps(
+                        {
+                            "imported_at": datetime.now().isoformat(timespec="seconds"),
+                            "user_name": user or getpass.getuser(),
+                            "file_name": name,
+                            "file_hash": digest,
+                            "table_name": tables,
+                            "rows_in_file": int(rows),
+                            "outcome": outcome,
+                        },
+                        ensure_ascii=False,
+                    )
+                    + "\n"
                 )
-                + "\n"
-            )
+    except OSError:
+        pass  # the log is a courtesy: a read-only folder must not turn a refusal into a crash
 
 
 def refusals(path: Path | str | None = None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.settings import SmallNumbers
+from radar.ingest.limits import Limits
 from radar.store import db
 from radar.store.refresh import active_settings
 from radar.store.spec import LOAD_ORDER, TABLES, Column, Table
@@ -363,6 +364,14 @@ def _coerce_column(
     if col.kind == "str":
         # «'=…» is how exports defuse a would-be formula: the quote is not part of the text.
         text = _text(raw).str.replace(r"^'(?=[=+\-\u2212@])", "", regex=True)
+        longest = Limits.current().cell_chars
+        out.add_rows(
+            table,
+            src,
+            (text.str.len() > longest).fillna(False).to_numpy(),
+            label,
+            f"текст длиннее {fmt_count(longest)} знаков",
+        )
         value = text.where(present)
         value = value.astype(object).where(present, None)
     elif col.kind == "bool":
@@ -815,3 +824,44 @@ def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
     )
     frame["Строка"] = frame["Строка"].astype("Int64")  # a spreadsheet row, never «3,0»
     return frame
+
+
+def problem_groups_frame(problems: Problems) -> pd.DataFrame:
+    """Problems counted once per file, sheet, column and kind, with the first rows that have
+    them: what the page shows and the report's summary sheet."""
+    rows = [
+        {
+            "Важность": g.severity,
+            "Файл": g.file,
+            "Лист": g.sheet,
+            "Столбец": g.column,
+            "Проблема": g.kind,
+            "Строк": g.count,
+            "Первые строки": ", ".join(str(r) for r in g.rows)
+            + (" …" if g.count > len(g.rows) and g.rows else ""),
+            "Пример": g.example if g.example != g.kind else "",
+        }
+        for g in problems.groups
+    ]
+    columns = [
+        "Важность",
+        "Файл",
+        "Лист",
+        "Столбец",
+        "Проблема",
+        "Строк",
+        "Первые строки",
+        "Пример",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def problems_summary(problems: Problems) -> str:
+    """«Найдено ошибок: 6 512 (3 вида), предупреждений: 2 (2 вида).» — the same on the page
+    and in the CLI."""
+    parts = []
+    for severity, word in (("ошибка", "ошибок"), ("предупреждение", "предупреждений")):
+        kinds = sum(1 for g in problems.groups if g.severity == severity)
+        count = problems.count(severity)
+        parts.append(f"{word}: {fmt_count(count)}" + (f" (видов: {kinds})" if count else ""))
+    return "Найдено " + ", ".join(parts) + "."

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from radar.ingest.files import FileProblem, decode, detect_separator
+from radar.ingest.files import FileProblem, check_workbook, decode, detect_separator
 from radar.ingest.loader import Source
 from radar.ingest.templates import INSTRUCTIONS, REGION_TABLES
 from radar.store.spec import LOAD_ORDER, TABLES
@@ -134,6 +134,7 @@ def _grid(name: str, content: bytes, sheet: str = "", nrows: int | None = None) 
     if not content.strip():
         raise FileProblem(f"{name}: файл пуст")
     if _is_excel(name):
+        check_workbook(name, content)
         try:
             grid = pd.read_excel(
                 io.BytesIO(content),
@@ -143,8 +144,10 @@ def _grid(name: str, content: bytes, sheet: str = "", nrows: int | None = None) 
                 engine="calamine",
                 nrows=nrows,
             )
-        except Exception as exc:  # calamine reports broken files in its own words
-            raise FileProblem(f"{name}: не удаётся прочитать лист «{sheet}» ({exc})") from exc
+        except Exception as exc:  # calamine's own words are English: the user gets Russian ones
+            raise FileProblem(
+                f"{name}: не удаётся прочитать лист «{sheet}»: файл повреждён"
+            ) from exc
         return grid.astype(object).where(grid.notna(), "")
     if Path(name).suffix.lower() != ".csv":
         raise FileProblem(f"{name}: поддерживаются файлы .xlsx и .csv")
@@ -173,10 +176,11 @@ def sources_in(uploads: dict[str, bytes]) -> list[SourceRef]:
         if not _is_excel(name):
             found.append(SourceRef(name))
             continue
+        check_workbook(name, content)
         try:
             sheets = CalamineWorkbook.from_filelike(io.BytesIO(content)).sheet_names
-        except Exception as exc:
-            raise FileProblem(f"{name}: не удаётся прочитать как книгу Excel ({exc})") from exc
+        except Exception as exc:  # calamine's own words are English
+            raise FileProblem(f"{name}: файл повреждён или это не книга Excel (.xlsx)") from exc
         for sheet in sheets:
             if sheet.strip().lower() != INSTRUCTIONS.lower():
                 found.append(SourceRef(name, sheet))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
@@ -154,6 +156,71 @@ def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [r[0] for r in rows]
 
 
+def disk_message(exc: OSError, place: Path) -> str:
+    """A disk error in Russian, naming the file or folder."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (
+            f"На диске не хватает места для записи в папку {place}. Освободите место и повторите."
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (
+            f"Нет прав на запись в папку {place}: попросите администратора открыть её для записи."
+        )
+    return f"Не удаётся записать в папку {place}: {exc.strerror or exc}."
+
+
+def error_log(path: Path | str | None = None) -> Path:
+    """Where unexpected failures are written in full for the developers, beside the database."""
+    path = Path(path) if path is not None else db_path()
+    return path.with_name(path.name + ".errors.log")
+
+
+def report_failure(exc: BaseException, doing: str, path: Path | str | None = None) -> str:
+    """An unexpected failure: its traceback goes to error_log(); the user gets Russian words.
+
+    `doing` says what failed, e.g. «Загрузка данных»."""
+    import traceback
+    from datetime import datetime
+
+    log = error_log(path)
+    try:
+        with log.open("a", encoding="utf-8") as out:
+            out.write(f"--- {datetime.now().isoformat(timespec='seconds')} {doing}\n")
+            out.write("".join(traceback.format_exception(exc)))
+        where = f" Подробности для разработчиков записаны в файл {log}."
+    except OSError:
+        where = ""
+    return f"{doing}: непредвиденная ошибка программы. База данных не изменилась.{where}"
+
+
+TMP_PREFIX = "."  # a write session's private copy: .NAME.XXXX.tmp beside the database
+
+
+# A private copy untouched for this long belongs to no running write (a write touches its copy
+# and WAL all the time).
+STALE_SECONDS = 15 * 60
+
+
+def remove_leftovers(path: Path | str | None = None, stale: float = STALE_SECONDS) -> list[Path]:
+    """Private copies left by a write that was killed midway (the database itself is intact):
+    removed, and returned. Runs at the start of the dashboard and of each CLI command; a copy
+    changed within `stale` seconds may belong to a write still running and is kept."""
+    path = Path(path) if path is not None else db_path()
+    if not path.parent.exists():
+        return []
+    removed = []
+    now = time.time()
+    for leftover in path.parent.glob(f"{TMP_PREFIX}{path.name}.*.tmp*"):
+        try:
+            if now - leftover.stat().st_mtime < stale:
+                continue
+            leftover.unlink()
+            removed.append(leftover)
+        except OSError:
+            continue
+    return removed
+
+
 @contextlib.contextmanager
 def write_session(
     path: Path | str | None = None, fresh: bool = False
@@ -161,11 +228,17 @@ def write_session(
     """Write to a private copy of the database and swap it in only if everything succeeds.
 
     Readers (the running dashboard) keep working on the old file meanwhile, and a failure or a
-    kill midway leaves the original untouched: all or nothing, whatever the writer does.
+    kill midway leaves the original untouched: all or nothing, whatever the writer does. Disk
+    errors (full, read-only) become a DatabaseError in Russian.
     """
     path = Path(path) if path is not None else db_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f"{TMP_PREFIX}{path.name}.", suffix=".tmp", dir=path.parent
+        )
+    except OSError as exc:
+        raise DatabaseError(disk_message(exc, path.parent)) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()
@@ -180,9 +253,17 @@ def write_session(
         finally:
             con.close()
         os.replace(tmp, path)
+    except OSError as exc:
+        raise DatabaseError(disk_message(exc, path.parent)) from exc
+    except duckdb.IOException as exc:
+        raise DatabaseError(
+            f"Не удаётся записать базу данных в папку {path.parent}: нет места на диске или прав "
+            "на запись. База не изменилась."
+        ) from exc
     finally:
         for leftover in (tmp, Path(f"{tmp}.wal")):
-            leftover.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                leftover.unlink(missing_ok=True)
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
