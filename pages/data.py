@@ -136,7 +136,7 @@ def show_problems(plan) -> None:
         note="все строки — в отчёте Excel",
     )
     st.download_button(
-        "Скачать отчёт о проблемах (Excel): сводка и все строки",
+        "Скачать отчёт о проблемах (Excel)",
         data=excel.problems_report(problems),
         file_name="Проблемы_загрузки.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

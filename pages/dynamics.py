@@ -19,6 +19,13 @@ labels = {
     f"{e}, {s}, {int(g)} кл.": (e, s, int(g))
     for e, s, g in zip(procedures["exam"], procedures["subject"], procedures["grade"], strict=True)
 }
+if not labels:
+    st.info(
+        "Динамика строится по средним баллам и долям отметок процедур, а в загруженных данных "
+        "их нет ни для одной процедуры (например, есть только число участников и доли выше или "
+        "ниже порогов). Загрузите результаты со средним баллом на странице «Данные»."
+    )
+    st.stop()
 chosen = st.selectbox("Процедура", list(labels), key="dynamics_procedure")
 exam, subject, grade = labels[chosen]
 history = reads.query(

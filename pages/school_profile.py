@@ -2,6 +2,7 @@
 
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
 from analytics import fmt, labels, risk
@@ -61,18 +62,12 @@ st.caption(
 cols = st.columns(5)
 cols[0].metric(
     "Обучающихся",
-    fmt.integer(
-        card["passport_pupils"]
-        if card["passport_pupils"] == card["passport_pupils"]
-        else card["pupils"]
-    ),
+    fmt.integer(card["passport_pupils"] if pd.notna(card["passport_pupils"]) else card["pupils"]),
 )
 cols[1].metric("Малокомплектная", "да" if card["is_small"] else "нет")
 cols[2].metric(
     "До центра муниципалитета",
-    f"{fmt.num(card['distance_km'])} км"
-    if card["distance_km"] == card["distance_km"]
-    else fmt.DASH,
+    f"{fmt.num(card['distance_km'])} км" if pd.notna(card["distance_km"]) else fmt.DASH,
 )
 cols[3].metric(
     f"ИСБШ, {scope.year}",
@@ -80,7 +75,7 @@ cols[3].metric(
     help="Индекс социального благополучия школы, 0–100 (50 — средний уровень региона). "
     + (
         f"Квартиль: {int(card['quartile'])} из 4 (1 — наименее благополучные)."
-        if card["quartile"] == card["quartile"]
+        if pd.notna(card["quartile"])
         else ""
     ),
 )

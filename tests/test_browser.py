@@ -184,7 +184,7 @@ def test_a_bad_file_uploaded_in_the_browser_is_refused_with_its_sheet_and_row(se
         page.wait_for_timeout(800)  # let the table paint before the screenshot
         page.screenshot(path=str(SCREENSHOTS / "data_errors.png"))
         assert page.get_by_text("база не изменилась").count() >= 1
-        assert page.get_by_text("Скачать отчёт об ошибках (Excel)").count() == 1
+        assert page.get_by_text("Скачать отчёт о проблемах (Excel)").count() == 1
         assert page.get_by_text("Загрузить в базу").count() == 0
         browser.close()
     assert Path(demo_db).read_bytes() == before

@@ -87,6 +87,9 @@ def store_frame(
     if table not in db.derived_tables():
         raise ValueError(f"Неизвестная производная таблица: {table}")
     declared = db.table_columns(con, table)
+    if isinstance(rows, pd.DataFrame) and not len(rows):
+        # A step with nothing to compute (no year with results, say) leaves its table empty.
+        rows = pd.DataFrame({c: pd.Series(dtype=object) for c in declared})
     given = [str(c) for c in rows.columns]
     missing = [c for c in declared if c not in given]
     extra = [c for c in given if c not in declared]
