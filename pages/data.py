@@ -98,13 +98,15 @@ def check_and_load(uploaded) -> None:
         for note in read.notes:
             st.caption(note)
     # The check runs once per upload and database state, not on every rerun of the page.
-    token = (tuple(read.digest for read in files), reads.data_version(), mode)
+    digests = tuple(read.digest for read in files)
+    skip = st.session_state.get("data_skip") == digests
+    token = (digests, reads.data_version(), mode, skip)
     cached = st.session_state.get("data_plan")
     if cached and cached[0] == token:
         plan = cached[1]
     else:
         with st.spinner("Проверка данных…"):
-            plan = plan_import(files, replace=mode == "replace")
+            plan = plan_import(files, replace=mode == "replace", skip_bad_rows=skip)
         st.session_state["data_plan"] = (token, plan)
     # A refused upload is logged once per session; the mapping step's checks are drafts.
     if plan.errors and file_format != OTHER:
@@ -112,6 +114,20 @@ def check_and_load(uploaded) -> None:
         _log_once(digests, lambda: record_refusal(plan))
     if plan.problems:
         show_problems(plan)
+    if plan.skippable:
+        st.button(
+            "Загрузить без строк с ошибками",
+            key="data_skip_rows",
+            help="Строки с ошибками будут пропущены, а остальные проверены снова; пропущенные "
+            "строки перечислены в отчёте и в истории загрузок.",
+            on_click=lambda: st.session_state.update(data_skip=digests),
+        )
+    if plan.skipped:
+        skipped = sum(len(rows) for rows in plan.skipped.values())
+        st.warning(
+            f"Строки с ошибками будут пропущены: {fmt.integer(skipped)}. Они перечислены в "
+            "отчёте о проблемах и будут записаны в историю загрузок."
+        )
     if not plan.errors:
         show_changes(plan)
 

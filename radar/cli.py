@@ -144,7 +144,9 @@ def _check_and_load(files: list, path: Path, args: argparse.Namespace) -> int:
     for read in files:
         for note in read.notes:
             print(note)
-    plan = plan_import(files, path, replace=args.replace)
+    plan = plan_import(
+        files, path, replace=args.replace, skip_bad_rows=getattr(args, "skip_bad_rows", False)
+    )
     problems = plan.problems
     if problems:
         out = sys.stderr if problems.errors else sys.stdout
@@ -171,11 +173,16 @@ def _check_and_load(files: list, path: Path, args: argparse.Namespace) -> int:
             print(f"Отчёт о проблемах со всеми строками: {report}", file=out)
     if plan.errors:
         record_refusal(plan, path)
+        hint = (
+            " Чтобы загрузить остальные строки, добавьте --skip-bad-rows." if plan.skippable else ""
+        )
         print(
-            f"Данные не загружены: ошибок — {problems.errors}. База не изменилась.",
+            f"Данные не загружены: ошибок — {problems.errors}. База не изменилась.{hint}",
             file=sys.stderr,
         )
         return 1
+    if plan.skipped:
+        print(f"Пропущено строк с ошибками: {sum(len(r) for r in plan.skipped.values())}.")
     print("Что изменится:")
     held = describe_database(path)
     if args.replace and held:
@@ -338,6 +345,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--report", metavar="ФАЙЛ.xlsx", help="записать отчёт о проблемах со всеми строками"
     )
+    imp.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="загрузить файлы без строк с ошибками (они будут перечислены в истории загрузок)",
+    )
     imp.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     imp.set_defaults(func=cmd_import)
 
@@ -367,6 +379,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mapped.add_argument(
         "--report", metavar="ФАЙЛ.xlsx", help="записать отчёт о проблемах со всеми строками"
+    )
+    mapped.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="загрузить файлы без строк с ошибками (они будут перечислены в истории загрузок)",
     )
     mapped.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     mapped.set_defaults(func=cmd_map)

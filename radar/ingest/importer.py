@@ -8,6 +8,7 @@ the working one only after the rows, the import history and the derived tables a
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import hashlib
 import io
@@ -21,7 +22,14 @@ import pandas as pd
 
 from analytics import fmt
 from radar.ingest.files import FileProblem, check_workbook, header_map, read_csv_table
-from radar.ingest.loader import Problem, Problems, Source, ValidationError, validate
+from radar.ingest.loader import (
+    Problem,
+    Problems,
+    Source,
+    ValidationError,
+    source_of,
+    validate,
+)
 from radar.ingest.templates import INSTRUCTIONS, example
 from radar.store import db
 from radar.store.spec import LOAD_ORDER, TABLES, Table
@@ -310,6 +318,13 @@ class Plan:
     # history stay.
     replace: bool = False
     comparisons: dict[str, Comparison] = field(default_factory=dict)
+    # File rows left out because they had errors («Загрузить без строк с ошибками»), per table.
+    skipped: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def skippable(self) -> bool:
+        """Whether leaving out the rows with errors would leave a loadable file."""
+        return bool(self.problems.errors) and not self.problems.unskippable
 
     @property
     def errors(self) -> list[Problem]:
@@ -361,10 +376,14 @@ def summary_of(comparisons: dict[str, Comparison], blank: bool = False) -> pd.Da
 
 
 def plan_import(
-    files: list[ReadFile], path: Path | str | None = None, replace: bool = False
+    files: list[ReadFile],
+    path: Path | str | None = None,
+    replace: bool = False,
+    skip_bad_rows: bool = False,
 ) -> Plan:
     """Check every file against the rules and the database (or, to replace the database, on
-    their own); nothing is written."""
+    their own); nothing is written. With `skip_bad_rows` the rows with errors are left out
+    (when every error belongs to a row) and listed in plan.skipped."""
     frames: dict[str, pd.DataFrame] = {}
     problems = Problems()
     for read in files:
@@ -398,8 +417,11 @@ def plan_import(
         )
     path = Path(path) if path is not None else db.db_path()
     con = db.connect(path, read_only=True) if path.exists() and not replace else None
+    skipped: dict[str, list[int]] = {}
     try:
         typed, found = validate(frames, con)
+        if skip_bad_rows and found.errors and not found.unskippable:
+            typed, found, skipped = _without_bad_rows(frames, found, con)
         problems += found
         comparisons = {
             name: compare(con, TABLES[name], typed[name]) for name in LOAD_ORDER if name in typed
@@ -407,7 +429,51 @@ def plan_import(
     finally:
         if con is not None:
             con.close()
-    return Plan(files, typed, problems, summary_of(comparisons), replace, comparisons)
+    return Plan(files, typed, problems, summary_of(comparisons), replace, comparisons, skipped)
+
+
+def _file_rows(frame: pd.DataFrame, name: str) -> np.ndarray:
+    src = source_of(frame, TABLES[name])
+    if src.rows is not None:
+        return np.asarray(src.rows)
+    return src.first_row + np.arange(len(frame))
+
+
+def _without_bad_rows(
+    frames: dict[str, pd.DataFrame], found: Problems, con
+) -> tuple[dict[str, pd.DataFrame], Problems, dict[str, list[int]]]:
+    """Validate again without the rows that have errors, until no error is left (dropping a
+    school's row can leave its results without a school). The skipped rows' errors stay in the
+    list as warnings «строка пропущена», so the report names every one."""
+    skipped: dict[str, set[int]] = {}
+    kept = Problems()
+    for _ in range(5):
+        errors = [p for p in found if p.severity == "ошибка"]
+        for problem in errors:
+            kept.append(
+                dataclasses.replace(
+                    problem,
+                    severity="предупреждение",
+                    kind="строка пропущена: " + (problem.kind or problem.message),
+                )
+            )
+        for table, rows in found.bad_rows.items():
+            skipped.setdefault(table, set()).update(rows)
+        cut = {}
+        for name, frame in frames.items():
+            rows = _file_rows(frame, name)
+            keep = ~np.isin(rows, list(skipped.get(name, ())))
+            part = frame[keep].reset_index(drop=True)
+            part.attrs.update(frame.attrs)
+            part.attrs["source"] = dataclasses.replace(
+                source_of(frame, TABLES[name]), rows=tuple(int(r) for r in rows[keep])
+            )
+            cut[name] = part
+        typed, found = validate(cut, con)
+        if not found.errors or found.unskippable:
+            break
+    kept.extend(found)
+    return typed, kept, {t: sorted(r) for t, r in skipped.items()}
 
 
 def apply_import(
@@ -433,6 +499,14 @@ def apply_import(
     outcome = "загружено, база заменена" if plan.replace else "загружено"
     if not plan.replace and not plan.writes_anything(blank):
         outcome = "загружено, без изменений"
+
+    def told(name: str) -> str:
+        rows = plan.skipped.get(name)
+        if not rows:
+            return outcome
+        listed = ", ".join(map(str, rows[:50])) + (" …" if len(rows) > 50 else "")
+        return f"{outcome}; пропущено строк с ошибками: {len(rows)} ({listed})"
+
     history = [
         HistoryRow(
             user,
@@ -443,7 +517,7 @@ def apply_import(
             int(summary.loc[name, "Новых"]),
             int(summary.loc[name, "Изменённых"]),
             int(summary.loc[name, "Без изменений"]),
-            outcome,
+            told(name),
         )
         for name in LOAD_ORDER
         if name in plan.typed

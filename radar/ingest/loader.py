@@ -108,6 +108,10 @@ class Problems(list):
         super().__init__()
         self._groups: dict[tuple, ProblemGroup] = {}
         self.unlisted = 0
+        # The file rows (per table) that have an error, and whether some error belongs to no
+        # row (a missing column, say): only row errors can be skipped.
+        self.bad_rows: dict[str, set[int]] = {}
+        self.unskippable = False
         self.extend(problems)
 
     def _group(self, problem: Problem) -> ProblemGroup:
@@ -119,6 +123,11 @@ class Problems(list):
     def append(self, problem: Problem) -> None:
         self.add(problem, 1, [problem.row] if problem.row is not None else [])
         self._list([problem])
+        if problem.severity == "ошибка":
+            if problem.row is None or not problem.table:
+                self.unskippable = True
+            else:
+                self.bad_rows.setdefault(problem.table, set()).add(problem.row)
 
     def add(self, first: Problem, count: int, rows: Sequence[int]) -> None:
         """Count `count` rows with the problem of `first` (rows: the first of their numbers)."""
@@ -141,6 +150,9 @@ class Problems(list):
                 mine.count += group.count
                 mine.rows.extend(group.rows[: max(ProblemGroup.FIRST - len(mine.rows), 0)])
             self._list(list(problems), problems.unlisted)
+            for table, rows in problems.bad_rows.items():
+                self.bad_rows.setdefault(table, set()).update(rows)
+            self.unskippable |= problems.unskippable
             return
         for problem in problems:
             self.append(problem)
@@ -237,6 +249,13 @@ class _Collector:
         first = [src.row(int(pos)) for pos in positions[: ProblemGroup.FIRST]]
         self.problems.add(listed[0], len(positions), first)
         self.problems._list(listed[:room], len(positions) - min(room, len(positions)))
+        if severity == "ошибка":
+            rows = (
+                np.asarray(src.rows)[positions]
+                if src.rows is not None
+                else src.first_row + positions
+            )
+            self.problems.bad_rows.setdefault(table.name, set()).update(int(r) for r in rows)
 
     def add(
         self, table: Table, src: Source, column: str, message: str, severity: str = "ошибка"

@@ -329,3 +329,34 @@ def test_mapped_frames_keep_unmapped_columns_too(path):
     apply_import(plan, path)
     stored = table_rows(path, "exam_results")
     assert stored["share_2"].notna().all() and stored["participants"].iloc[0] == 90
+
+
+def test_loading_without_the_rows_with_errors(path):
+    from radar.ingest.importer import refusals  # noqa: F401  (the log stays empty)
+
+    frame = results({(0, "participants"): "много", (3, "school_id"): "S9", (1, "mean_score"): 31})
+    content = labelled_csv(frame, "exam_results")
+    strict = plan_import([read_file("exam_results.csv", content)], path)
+    assert strict.errors and strict.skippable
+    plan = plan_import([read_file("exam_results.csv", content)], path, skip_bad_rows=True)
+    assert not plan.errors, [str(p) for p in plan.errors]
+    assert plan.skipped == {"exam_results": [2, 5]}
+    assert sum(g.count for g in plan.problems.groups if g.kind.startswith("строка пропущена")) == 2
+    apply_import(plan, path)
+    stored = table_rows(path, "exam_results").set_index(["school_id", "year"])
+    assert stored.loc[("S2", 2024), "mean_score"] == 31
+    assert stored.loc[("S1", 2024), "participants"] == 80  # the skipped row left it as stored
+    con = db.connect(path)
+    history = con.execute(db.sql("store/import_history")).df()
+    con.close()
+    assert "пропущено строк с ошибками: 2 (2, 5)" in history["outcome"].iloc[0]
+
+
+def test_an_error_outside_rows_cannot_be_skipped(path):
+    frame = results().drop(columns=["participants"])
+    plan = plan_import(
+        [read_file("exam_results.csv", labelled_csv(frame, "exam_results"))],
+        path,
+        skip_bad_rows=True,
+    )
+    assert plan.errors and not plan.skippable
