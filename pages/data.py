@@ -1,5 +1,7 @@
 """Данные: the template, a region's own files in (checked, shown, confirmed), import history."""
 
+import getpass
+
 import pandas as pd
 import streamlit as st
 
@@ -18,6 +20,7 @@ from radar.ingest.importer import (
 )
 from radar.ingest.loader import problem_groups_frame, problems_summary
 from radar.ingest.templates import template_bytes
+from radar.store import versions
 from radar.store.db import DatabaseError
 from radar.ui import layout, mapping_step, reads
 
@@ -228,3 +231,38 @@ if reads.database_ready():
             ),
             key="data_history",
         )
+
+kept = versions.versions()
+if reads.database_ready() and kept:
+    st.subheader("Отмена загрузки")
+    megabytes = versions.disk_used() / 1024**2
+    st.caption(
+        f"Перед каждой загрузкой сохраняется копия базы. Сейчас сохранено состояний: "
+        f"{fmt.integer(len(kept))} (хранится не больше {fmt.integer(versions.keep())}), на "
+        f"диске они занимают {fmt.num(megabytes)} МБ."
+    )
+    choices = {
+        v.name: f"до загрузки «{v.files}» {v.saved_at:%d.%m.%Y %H:%M:%S}"
+        + (f" ({v.user_name})" if v.user_name else "")
+        for v in kept
+    }
+    chosen = st.selectbox(
+        "Вернуть базу к состоянию", list(choices), format_func=choices.get, key="data_undo"
+    )
+    agreed = st.checkbox(
+        "Отменить эту загрузку и все, что были после неё (настройки и история сохранятся)",
+        key="data_undo_agree",
+    )
+    if st.button("Вернуть базу", disabled=not agreed, key="data_undo_apply"):
+        bar = st.progress(0.0, text="Восстановление")
+        try:
+            reads.close()  # the file is about to be replaced
+            versions.restore(
+                chosen,
+                user=getpass.getuser(),
+                progress=lambda m, f: bar.progress(min(f, 1.0), text=m),
+            )
+        except DatabaseError as exc:
+            st.error(str(exc))
+        else:
+            st.success("База возвращена к состоянию до этой загрузки, показатели пересчитаны.")

@@ -261,6 +261,28 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_undo(args: argparse.Namespace) -> int:
+    from radar.store import versions
+
+    path = Path(args.db) if args.db else db.db_path()
+    kept = versions.versions(path)
+    if not kept:
+        print("Сохранённых состояний базы нет: отменять нечего.")
+        return 0
+    if not args.version:
+        used = versions.disk_used(path) / 1024**2
+        print(f"Сохранённые состояния базы (занимают {used:.1f} МБ):".replace(".", ","))
+        for v in kept:
+            print(
+                f"  {v.name}  до загрузки «{v.files}» {v.saved_at:%d.%m.%Y %H:%M:%S} {v.user_name}"
+            )
+        print("Чтобы вернуть базу к одному из них: radar undo ИМЯ")
+        return 0
+    versions.restore(args.version, path, progress=_progress)
+    print("База возвращена к состоянию до этой загрузки, показатели пересчитаны.")
+    return 0
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
     from radar.store.refresh import refresh_derived
 
@@ -398,6 +420,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("folder", metavar="ПАПКА", help="папка для файлов ТАБЛИЦА.csv")
     export.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     export.set_defaults(func=cmd_export)
+
+    undo = commands.add_parser(
+        "undo", help="показать сохранённые состояния базы или вернуть базу к одному из них"
+    )
+    undo.add_argument("version", nargs="?", metavar="ИМЯ", help="состояние из списка radar undo")
+    undo.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    undo.set_defaults(func=cmd_undo)
 
     info = commands.add_parser("info", help="показать, сколько строк в каждой таблице базы")
     info.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)

@@ -31,7 +31,7 @@ from radar.ingest.loader import (
     validate,
 )
 from radar.ingest.templates import INSTRUCTIONS, example
-from radar.store import db
+from radar.store import db, versions
 from radar.store.spec import LOAD_ORDER, TABLES, Table
 from radar.store.write import HistoryRow, write_tables
 
@@ -526,6 +526,10 @@ def apply_import(
         step("Замена базы строками из файлов", 0.0)
     changed = plan.replace or plan.writes_anything(blank)
     rows = plan.rows_to_write(blank) if changed else {}
+    saved = None
+    if changed:
+        step("Сохранение копии базы для отмены загрузки", 0.0)
+        saved = versions.save(path, [read.name for read in plan.files], user)
     try:
         write_tables(
             rows,
@@ -543,10 +547,13 @@ def apply_import(
                 else None
             ),
         )
-    except db.DatabaseError as exc:
-        record_refusal(plan, path, user, reason=f"не записано: {exc}")
-        raise
-    except Exception as exc:  # a check that passed must not end in a traceback
+    except Exception as exc:
+        if saved is not None:  # the database is as it was: no state to go back to
+            versions.discard(saved.name, path)
+        if isinstance(exc, db.DatabaseError):
+            record_refusal(plan, path, user, reason=f"не записано: {exc}")
+            raise
+        # A check that passed must not end in a traceback.
         record_refusal(plan, path, user, reason="не записано: непредвиденная ошибка")
         raise db.DatabaseError(db.report_failure(exc, "Загрузка данных", path)) from exc
     step("Данные загружены" if changed else "Ничего не изменилось: пересчёт не нужен", 1.0)

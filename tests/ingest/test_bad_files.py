@@ -360,3 +360,49 @@ def test_an_error_outside_rows_cannot_be_skipped(path):
         skip_bad_rows=True,
     )
     assert plan.errors and not plan.skippable
+
+
+def test_an_import_can_be_undone_back_to_the_state_before_it(path, monkeypatch):
+    from radar.store import versions
+
+    monkeypatch.setenv("RADAR_KEEP_VERSIONS", "2")
+    before = _base_state(path)
+    for score in (27.5, 28.5, 29.5):
+        content = labelled_csv(results({(0, "mean_score"): score}), "exam_results")
+        apply_import(plan_import([read_file("exam_results.csv", content)], path), path)
+    kept = versions.versions(path)
+    assert len(kept) == 2 and versions.disk_used(path) == sum(v.size for v in kept)
+    assert kept[0].files == "exam_results.csv"
+    versions.restore(kept[1].name, path, user="методист")  # before the second import
+    stored = table_rows(path, "exam_results")
+    assert stored["mean_score"].iloc[0] == 27.5
+    assert _base_state(path)["schools"].equals(before["schools"])
+    con = db.connect(path)
+    history = con.execute(db.sql("store/import_history")).df()
+    identification = con.execute("select count(*) from identification").fetchone()[0]
+    con.close()
+    assert history["file_name"].iloc[0].startswith("отмена загрузки «exam_results.csv»")
+    assert len(history) > 3  # the history of the imports stays
+    assert identification > 0
+
+
+def _base_state(path):
+    con = db.connect(path)
+    try:
+        return {name: db.read_table(con, name) for name in ("schools", "exam_results")}
+    finally:
+        con.close()
+
+
+def test_the_cli_lists_and_undoes_imports(path, capsys, tmp_path):
+    from radar.cli import main
+    from radar.store import versions
+
+    csv = tmp_path / "exam_results.csv"
+    csv.write_bytes(labelled_csv(results({(0, "mean_score"): 33.0}), "exam_results"))
+    assert main(["--db", str(path), "import", str(csv), "--yes"]) == 0
+    assert main(["--db", str(path), "undo"]) == 0
+    name = versions.versions(path)[0].name
+    assert name in capsys.readouterr().out
+    assert main(["--db", str(path), "undo", name]) == 0
+    assert table_rows(path, "exam_results")["mean_score"].iloc[0] == 26.0
