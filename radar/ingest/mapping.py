@@ -1,10 +1,17 @@
 """Files in another layout: a saved mapping turns them into the tables the loader checks.
 
-A mapping (JSON, kept in data/mappings/ or saved by the user) names the source files, which rows
-to keep, how they join, and for each column of a table either a source column, a constant, a
-percentage (text such as «62.2%» or 62.2, turned into a share) or a sum of percentages. Values in
-the source marked as missing (NA, SUPP …) become empty. The result goes through the same checks
-as any region's files.
+A mapping (JSON, kept in data/mappings/ or saved by the user) is data, in the way a data
+pipeline keeps its spreadsheet column maps. It names:
+- the source files, with their header row, other names of their headers (`aliases`: a format
+  that covers several years whose headers differ) and which rows to keep (`keep`: column →
+  allowed values, e.g. «Category» = «All Students»);
+- per table: its source, sources joined to it, rows required to be filled, whether repeated
+  rows collapse into one (`distinct`: municipalities made from a column of the schools file),
+  and for each column a rule: a source column, a constant (`const`), a percentage (`percent`:
+  «62.2%» or 62.2 → 0.622), a sum of percentages (`percent_sum`), a sum of numbers (`sum`), or a
+  count divided by another (`ratio`: [count, total] → share).
+Values marked as missing (NA, SUPP …) become empty. The result goes through the same checks as any
+region's files.
 """
 
 from __future__ import annotations
@@ -33,7 +40,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "urn",
         "код оо",
         "код",
-        "id",
         "код организации",
         "код образовательной организации",
         "id школы",
@@ -82,11 +88,35 @@ def _plain(text: str) -> str:
     return " ".join(kept.replace("ё", "е").split())
 
 
-def propose(table: str, headers: list[str]) -> dict[str, str]:
+def looks_like_row_numbers(values: pd.Series) -> bool:
+    """Whether a column's first values count rows (1, 2, 3 … or 0, 1, 2 …): an open-data row
+    number is never a school's code.
+
+    >>> looks_like_row_numbers(pd.Series(["1", "2", "3", "4"]))
+    True
+    >>> looks_like_row_numbers(pd.Series(["1001", "1007", "1010"]))
+    False
+    """
+    numbers = pd.to_numeric(values.astype("string").str.strip(), errors="coerce").dropna()
+    if len(numbers) < 3 or len(numbers) < 0.8 * len(values):
+        return False
+    steps = numbers.diff().dropna()
+    return bool((steps == 1).all() and numbers.iloc[0] in (0, 1))
+
+
+KEYS = ("school_id", "municipality_id", "curator_id", "event_id")
+
+
+def propose(table: str, headers: list[str], sample: pd.DataFrame | None = None) -> dict[str, str]:
     """For each column of `table`, the header that most likely holds it: the code, the Russian
     name or a common variant, any case and punctuation; failing that, the one header that
     contains such a name as words (e.g. «Доля малоимущих семей, %»). Columns without a likely
-    header are left out."""
+    header are left out, and so is, for a code, a header whose values in `sample` (the first
+    rows) count rows."""
+    if sample is not None:
+        counting = {h for h in headers if h in sample.columns and looks_like_row_numbers(sample[h])}
+    else:
+        counting = set()
     plain = {h: _plain(h) for h in headers}
     found: dict[str, str] = {}
     candidates = {
@@ -95,13 +125,17 @@ def propose(table: str, headers: list[str]) -> dict[str, str]:
     }
     for column, names in candidates.items():
         for header, text in plain.items():
+            if column in KEYS and header in counting:
+                continue
             if text in names and header not in found.values():
                 found[column] = header
                 break
     for column, names in candidates.items():
         if column in found:
             continue
-        free = [h for h in headers if h not in found.values()]
+        free = [
+            h for h in headers if h not in found.values() and not (column in KEYS and h in counting)
+        ]
         hits = [h for h in free if any(len(n) >= 4 and f" {n} " in f" {plain[h]} " for n in names)]
         if len(hits) == 1:
             found[column] = hits[0]
@@ -221,15 +255,44 @@ def headers_of(
 ) -> tuple[list[str], int]:
     """The source's headers in row `row` (from 1; by default the likeliest header row), and
     that row's number."""
+    headers, row, _ = preview(uploads, ref, row)
+    return headers, row
+
+
+def preview(
+    uploads: dict[str, bytes], ref: SourceRef, row: int | None = None, rows: int = 30
+) -> tuple[list[str], int, pd.DataFrame]:
+    """headers_of, and the first `rows` rows below the headers (to judge what columns hold)."""
     # The header is near the top: the first rows are enough (a large sheet is read once, later).
-    grid = _grid(ref.file, uploads[ref.file], ref.sheet, nrows=max(30, row or 0) + 1)
+    grid = _grid(ref.file, uploads[ref.file], ref.sheet, nrows=max(30, row or 0) + rows + 1)
     row = row or header_row(grid)
-    return [c for c in _table(grid, row, [""]).columns if c != ROW], row
+    body = _table(grid, row, [""])
+    return [c for c in body.columns if c != ROW], row, body.drop(columns=ROW).head(rows)
 
 
 def _read_source(contents: dict[str, bytes], source: dict, missing: list[str]) -> pd.DataFrame:
     grid = _grid(source["file"], contents[source["file"]], source.get("sheet", ""))
-    return _table(grid, int(source.get("header_row", 1)), missing)
+    frame = _table(grid, int(source.get("header_row", 1)), missing)
+    return frame.rename(columns=aliases(source, list(frame.columns)))
+
+
+def aliases(source: dict, headers: list[str]) -> dict[str, str]:
+    """Headers of this file → the names the mapping uses, from the source's `aliases`
+    (name → other names it has had, compared without case and punctuation).
+
+    >>> aliases({"aliases": {"Участников": ["Кол-во участников"]}}, ["КОЛ-ВО участников"])
+    {'КОЛ-ВО участников': 'Участников'}
+    """
+    found = {}
+    plain = {_plain(h): h for h in headers}
+    for name, others in source.get("aliases", {}).items():
+        if name in headers:
+            continue
+        for other in others:
+            if _plain(other) in plain:
+                found[plain[_plain(other)]] = name
+                break
+    return found
 
 
 def _percent(values: pd.Series) -> pd.Series:
@@ -237,15 +300,31 @@ def _percent(values: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce") / 100
 
 
+def _number(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.replace("\u00a0", "").str.replace(" ", "")
+    return pd.to_numeric(text.str.replace(",", "."), errors="coerce")
+
+
+def _source_column(frame: pd.DataFrame, header: str) -> pd.Series:
+    if header not in frame.columns:
+        raise FileProblem(f"в файле нет столбца «{header}», указанного в сопоставлении")
+    return frame[header]
+
+
 def _column(frame: pd.DataFrame, rule) -> pd.Series:
     if isinstance(rule, str):
-        if rule not in frame.columns:
-            raise FileProblem(f"в файле нет столбца «{rule}», указанного в сопоставлении")
-        return frame[rule]
+        return _source_column(frame, rule)
     if "const" in rule:
         return pd.Series(str(rule["const"]), index=frame.index, dtype=object)
+    if "ratio" in rule:
+        count, total = (_number(_source_column(frame, h)) for h in rule["ratio"])
+        # A share of nobody is no share: empty, not a division by zero.
+        return (count / total.where(total > 0)).astype(object).where(total > 0, None)
+    if "sum" in rule:
+        parts = pd.concat([_number(_source_column(frame, h)) for h in rule["sum"]], axis=1)
+        return parts.sum(axis=1, min_count=1)
     if "percent" in rule:
-        return _percent(frame[rule["percent"]])
+        return _percent(_source_column(frame, rule["percent"]))
     if "percent_sum" in rule:
         parts = [_percent(frame[c]) for c in rule["percent_sum"]]
         total = parts[0]
@@ -278,7 +357,8 @@ def build(mapping: Mapping, contents: dict[str, bytes]) -> dict[str, pd.DataFram
     for key, source in spec["sources"].items():
         frame = _read_source(contents, source, missing)
         for column, allowed in source.get("keep", {}).items():
-            frame = frame[frame[column].isin(allowed)]
+            values = _source_column(frame, column).astype("string").str.strip()
+            frame = frame[values.isin([str(a).strip() for a in allowed]).fillna(False)]
         sources[key] = frame.reset_index(drop=True)
     frames: dict[str, pd.DataFrame] = {}
     for table in LOAD_ORDER:
@@ -293,9 +373,14 @@ def build(mapping: Mapping, contents: dict[str, bytes]) -> dict[str, pd.DataFram
         base = base.reset_index(drop=True)
         out = pd.DataFrame({c: _column(base, r) for c, r in rule["columns"].items()})
         out = out.astype(object).where(out.notna(), None)
+        rows = base[ROW].astype(int)
+        if rule.get("distinct"):
+            # One row per distinct value set: a column of another file made into a table.
+            first = ~out.astype(str).duplicated()
+            out, rows = out[first.to_numpy()].reset_index(drop=True), rows[first.to_numpy()]
         source = spec["sources"][rule["from"]]
         out.attrs["source"] = Source(
-            source["file"], source.get("sheet", ""), rows=tuple(int(r) for r in base[ROW])
+            source["file"], source.get("sheet", ""), rows=tuple(int(r) for r in rows)
         )
         frames[table] = out
     return frames
@@ -383,6 +468,8 @@ def compose(
         rule: dict[str, object] = {"from": choice["from"], "columns": columns}
         if choice.get("join"):
             rule["join"] = choice["join"]
+        if choice.get("distinct"):
+            rule["distinct"] = True
         rules[table] = rule
     used = {r["from"] for r in rules.values()} | {
         k for r in rules.values() for k in r.get("join", {})
@@ -440,7 +527,7 @@ def constant_choices(mapping: Mapping, settings: list[str]) -> dict[tuple[str, s
     return found
 
 
-def best_table(headers: list[str]) -> str | None:
+def best_table(headers: list[str], sample: pd.DataFrame | None = None) -> str | None:
     """The region table the headers most likely hold: the most columns found besides the key,
     then the largest share of required columns; None when no column is recognised.
 
@@ -450,7 +537,7 @@ def best_table(headers: list[str]) -> str | None:
     scores = {}
     for name in REGION_TABLES:
         table = TABLES[name]
-        found = propose(name, headers)
+        found = propose(name, headers, sample)
         required = [c.name for c in table.columns if c.required]
         beyond_key = sum(c not in table.key for c in found)
         if found:

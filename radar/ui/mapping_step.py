@@ -28,6 +28,23 @@ def _headers(name: str, content: bytes, sheet: str, row: int | None) -> tuple[li
     return mapping.headers_of({name: content}, mapping.SourceRef(name, sheet), row)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _sample(name: str, content: bytes, sheet: str, row: int):
+    """The first rows below the headers: what the columns hold."""
+    return mapping.preview({name: content}, mapping.SourceRef(name, sheet), row)[2]
+
+
+@st.cache_data(max_entries=16, show_spinner="Чтение значений столбца…")
+def _distinct(name: str, content: bytes, sheet: str, row: int, column: str) -> list[str]:
+    """The values of one column of the whole source (up to 500), most frequent first."""
+    source = {"file": name, "header_row": row, **({"sheet": sheet} if sheet else {})}
+    frame = mapping._read_source({name: content}, source, [""])
+    if column not in frame.columns:
+        return []
+    values = frame[column].dropna().astype(str).str.strip()
+    return list(values[values != ""].value_counts().index[:500])
+
+
 @st.cache_data(max_entries=4, show_spinner="Чтение файлов…")
 def _frames(spec_json: str, uploads: dict[str, bytes]) -> dict:
     """The tables read through a mapping, kept while the user looks at the result: a large
@@ -65,8 +82,12 @@ def step(uploads: dict[str, bytes]) -> ReadFile | None:
                 )
             )
             headers[key], _ = _headers(ref.file, uploads[ref.file], ref.sheet, rows[key])
+    samples = {
+        key: _sample(ref.file, uploads[ref.file], ref.sheet, rows[key]) for key, ref in refs.items()
+    }
+    keep = _row_filters(refs, uploads, headers, rows)
     labels = {key: ref.label for key, ref in refs.items()}
-    best = {key: mapping.best_table(h) for key, h in headers.items()}
+    best = {key: mapping.best_table(h, samples[key]) for key, h in headers.items()}
     proposed_tables = [t for t in REGION_TABLES if t in best.values()]
     tables = st.multiselect(
         "Какие данные в файлах",
@@ -79,7 +100,7 @@ def step(uploads: dict[str, bytes]) -> ReadFile | None:
     choices: dict[str, dict] = {}
     for table in tables:
         with st.container(border=True):
-            choices[table] = _table_block(table, refs, headers, best, labels)
+            choices[table] = _table_block(table, refs, headers, best, labels, samples)
     marks = st.text_input(
         "Пометки пропуска в файлах (через запятую)",
         value=", ".join(m for m in mapping.MISSING if m),
@@ -92,6 +113,7 @@ def step(uploads: dict[str, bytes]) -> ReadFile | None:
             "file": ref.file,
             **({"sheet": ref.sheet} if ref.sheet else {}),
             "header_row": rows[key],
+            **({"keep": keep[key]} if key in keep else {}),
         }
         for key, ref in refs.items()
     }
@@ -127,19 +149,77 @@ def step(uploads: dict[str, bytes]) -> ReadFile | None:
     )
 
 
+def _row_filters(refs: dict, uploads: dict[str, bytes], headers: dict, rows: dict) -> dict:
+    """Per source, the rows to keep: a column and its allowed values (e.g. «Category» =
+    «All Students»); sources without a filter are left out."""
+    keep = {}
+    with st.expander("Отбор строк", expanded=False):
+        st.caption(
+            "Если в файле строки для разных групп (все обучающиеся, мальчики, девочки…), "
+            "оставьте только нужные."
+        )
+        for key, ref in refs.items():
+            left, right = st.columns([1, 2])
+            column = left.selectbox(
+                f"{ref.label}: столбец",
+                [NONE, *headers[key]],
+                format_func=lambda h: h or "— все строки —",
+                key=f"map_keep_column_{key}",
+            )
+            if not column:
+                continue
+            values = _distinct(ref.file, uploads[ref.file], ref.sheet, rows[key], column)
+            allowed = right.multiselect(
+                f"Оставить строки, где «{column}» равно", values, key=f"map_keep_{key}_{column}"
+            )
+            if allowed:
+                keep[key] = {column: allowed}
+    return keep
+
+
+SHARE_AS = {
+    "share": "доля или процент",
+    "ratio": "число: разделить на столбец…",
+}
+
+
+def _column_rule(cell, table: str, base: str, column, header: str, options: list[str]):
+    """The rule for one column: its header as it is or, for a share, a count divided by
+    another column (counts → shares)."""
+    if column.kind != "share" or not header:
+        return header
+    how = cell.selectbox(
+        f"{column.label}: как читать",
+        list(SHARE_AS),
+        format_func=SHARE_AS.get,
+        key=f"map_how_{table}_{base}_{column.name}",
+    )
+    if how != "ratio":
+        return header
+    total = cell.selectbox(
+        f"{column.label}: разделить на",
+        options,
+        index=_index(options, next((h for h in options if "участ" in h.lower()), None)),
+        key=f"map_total_{table}_{base}_{column.name}",
+    )
+    return {"ratio": [header, total]}
+
+
 def _table_block(
     table: str,
     refs: dict,
     headers: dict[str, list[str]],
     best: dict[str, str | None],
     labels: dict[str, str],
+    samples: dict | None = None,
 ) -> dict:
     """One table's choices: its source, an optional joined source, a header or a constant per
     column."""
     spec = TABLES[table]
     st.markdown(f"**{spec.label}**")
     keys = list(refs)
-    found = {k: mapping.propose(table, headers[k]) for k in keys}
+    samples = samples or {}
+    found = {k: mapping.propose(table, headers[k], samples.get(k)) for k in keys}
     default_base = next(
         (k for k in keys if best[k] == table), max(keys, key=lambda k: len(found[k]))
     )
@@ -182,25 +262,40 @@ def _table_block(
             )
             join[other] = {"left": left_key, "right": right_key}
             options = _joined_headers(options, headers[other], other, right_key)
-    proposed = mapping.propose(table, options)
+    proposed = mapping.propose(table, options, samples.get(base))
+    # A table made from a column of a file that holds other things (municipalities from the
+    # schools file's district column): one row per distinct value, a repeat is no error.
+    distinct = st.checkbox(
+        "Одна строка на каждое значение (таблица из столбца другого файла)",
+        value=best.get(base) not in (table, None) and table == "municipalities",
+        key=f"map_distinct_{table}_{base}",
+        help="Например, муниципалитеты из столбца «Район» файла школ: повторы не ошибка.",
+    )
     columns, constants = {}, {}
     grid = st.columns(3)
     for i, column in enumerate(spec.columns):
         cell = grid[i % 3]
         choices = [NONE, *options]
-        columns[column.name] = cell.selectbox(
+        header = cell.selectbox(
             column.label + (" *" if column.required else ""),
             choices,
             index=_index(choices, proposed.get(column.name)),
             format_func=lambda h: h or "— нет в файле —",
             key=f"map_{table}_{base}_{column.name}",
         )
+        columns[column.name] = _column_rule(cell, table, base, column, header, options)
         if not columns[column.name] and column.required:
             constants[column.name] = cell.text_input(
                 f"{column.label}: одно значение для всех строк",
                 key=f"map_const_{table}_{column.name}",
             )
-    return {"from": base, "join": join, "columns": columns, "constants": constants}
+    return {
+        "from": base,
+        "join": join,
+        "columns": columns,
+        "constants": constants,
+        "distinct": distinct,
+    }
 
 
 def saved_format(chosen: mapping.Mapping, uploads: dict[str, bytes]) -> ReadFile:
