@@ -62,7 +62,7 @@ TABLES: dict[str, Table] = {
                     "kind",
                     "Тип муниципалитета",
                     "str",
-                    True,
+                    False,
                     ("столица", "город", "сельский район", "горный район"),
                 ),
                 Column("center_lat", "Широта центра", "float", min=-90, max=90),
@@ -78,19 +78,20 @@ TABLES: dict[str, Table] = {
                 Column("name", "Наименование школы", "str", True),
                 Column("short_name", "Краткое наименование", "str"),
                 Column("municipality_id", "Код муниципалитета", "str", True),
+                # Optional: a region's own files may name only the school.
                 Column(
-                    "settlement_type", "Тип поселения", "str", True, ("город", "посёлок", "село")
+                    "settlement_type", "Тип поселения", "str", False, ("город", "посёлок", "село")
                 ),
-                Column("school_level", "Уровень школы", "str", True, ("НОШ", "ООШ", "СОШ")),
+                Column("school_level", "Уровень школы", "str", False, ("НОШ", "ООШ", "СОШ")),
                 Column(
                     "programme_type",
                     "Вид школы",
                     "str",
-                    True,
+                    False,
                     ("обычная", "лицей", "гимназия", "СОШ с УИОП"),
                 ),
-                Column("pupils", "Число обучающихся", "int", True, min=0),
-                Column("is_small", "Малокомплектная", "bool", True),
+                Column("pupils", "Число обучающихся", "int", False, min=0),
+                Column("is_small", "Малокомплектная", "bool", False),
                 Column("distance_km", "Расстояние до центра, км", "float", min=0),
                 Column("lat", "Широта", "float", min=-90, max=90),
                 Column("lon", "Долгота", "float", min=-180, max=180),

@@ -67,7 +67,9 @@ def write_tables(
     if unknown:
         raise KeyError(f"Неизвестные таблицы: {', '.join(unknown)}")
     with _stored(path) as old:
-        in_place = mode == "update" and (old is None or not _rewrites_referenced(old, rows))
+        in_place = mode == "update" and (
+            old is None or not (_rewrites_referenced(old, rows) or _schema_outdated(old))
+        )
         start = {} if in_place or old is None else _rows_to_keep(old, mode == "update")
     if mode == "update" and not in_place:
         step("Перезапись базы", 0.0)
@@ -108,6 +110,27 @@ def _stored(path: Path) -> Iterator[duckdb.DuckDBPyConnection | None]:
 
 def _table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in con.execute(db.sql("store/table_names")).fetchall()}
+
+
+def _nullability(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, bool]]:
+    return {
+        (table, column, bool(nullable))
+        for table, column, nullable in con.execute(
+            "select table_name, column_name, is_nullable from duckdb_columns() "
+            "where schema_name = 'main'"
+        ).fetchall()
+        if table in TABLES
+    }
+
+
+def _schema_outdated(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the stored base tables were made by an older schema (a column since made
+    optional, say): then the region is rewritten into the current schema, not updated."""
+    fresh = db.memory()
+    try:
+        return bool(_nullability(con) - _nullability(fresh))
+    finally:
+        fresh.close()
 
 
 def _rewrites_referenced(con: duckdb.DuckDBPyConnection, rows: Mapping[str, pd.DataFrame]) -> bool:

@@ -5,8 +5,7 @@
 create table if not exists municipalities (
     municipality_id varchar primary key,
     name varchar not null unique,
-    kind varchar not null
-        check (kind in ('столица', 'город', 'сельский район', 'горный район')),
+    kind varchar check (kind in ('столица', 'город', 'сельский район', 'горный район')),
     center_lat double check (center_lat between -90 and 90),
     center_lon double check (center_lon between -180 and 180)
 );
@@ -16,12 +15,14 @@ create table if not exists schools (
     name varchar not null,
     short_name varchar,
     municipality_id varchar not null references municipalities (municipality_id),
-    settlement_type varchar not null check (settlement_type in ('город', 'посёлок', 'село')),
-    school_level varchar not null check (school_level in ('НОШ', 'ООШ', 'СОШ')),
-    programme_type varchar not null
+    -- A region's own files may lack these (a ФИС ОКО export names only the school): empty,
+    -- and the pages say what cannot be judged without them.
+    settlement_type varchar check (settlement_type in ('город', 'посёлок', 'село')),
+    school_level varchar check (school_level in ('НОШ', 'ООШ', 'СОШ')),
+    programme_type varchar
         check (programme_type in ('обычная', 'лицей', 'гимназия', 'СОШ с УИОП')),
-    pupils integer not null check (pupils >= 0),
-    is_small boolean not null,
+    pupils integer check (pupils >= 0),
+    is_small boolean,
     distance_km double check (distance_km >= 0),
     lat double check (lat between -90 and 90),
     lon double check (lon between -180 and 180)
