@@ -49,15 +49,10 @@ def choose_school(scope: layout.Scope) -> str:
     return school_id
 
 
-def metrics(items, columns=None) -> None:
-    for col, (label, value, *help_) in zip(columns or st.columns(len(items)), items, strict=False):
-        col.metric(label, value, help=help_[0] if help_ else None)
-
-
 def draw_card(card, year: int, place: str | None) -> None:
     st.header(card["name"])
     st.caption(profile.card_caption(card))
-    metrics(profile.card_metrics(card, year))
+    layout.metrics(profile.card_metrics(card, year))
     if place:
         st.caption(place)
 
@@ -160,11 +155,7 @@ def draw_adjusted(adjusted: profile.Adjusted | None, year: int) -> None:
         col.metric(scope, value, help=help_)
         col.caption(band)
     st.plotly_chart(adjusted.figure, key="profile_adjusted_chart")
-    st.caption(
-        "Точка — насколько результат школы выше или ниже ожидаемого для школ с таким же ИСБШ, "
-        "типом поселения и размером (в стандартных отклонениях); отрезок — 95 %-интервал. "
-        "Процедуры с малым числом участников не показаны."
-    )
+    st.caption(profile.ADJUSTED_NOTE)
 
 
 def draw_results(school_id: str, year: int, small_numbers) -> None:
@@ -188,10 +179,7 @@ def draw_results(school_id: str, year: int, small_numbers) -> None:
     st.plotly_chart(history.figure, key="profile_history_chart")
     if history.trend:
         st.markdown(history.trend)
-    st.caption(
-        f"Значения школы при числе участников меньше {small_numbers.hide_below} скрыты; "
-        f"при числе меньше {small_numbers.unreliable_below} отмечены как ненадёжные."
-    )
+    st.caption(profile.small_numbers_note(small_numbers))
     table = profile.year_results(reads.query, school_id, year, small_numbers.hide_below)
     if len(table):
         st.markdown(f"**Все процедуры {year} года**")
@@ -217,11 +205,11 @@ def draw_passport_and_staff(school_id: str, year: int) -> None:
         if staff is None:
             st.info("Сведений о кадрах нет.")
         else:
-            metrics(staff.metrics)
+            layout.metrics(staff.metrics)
             st.plotly_chart(staff.figure, key="profile_staff_chart")
         outcomes = profile.outcomes(reads.query, school_id, year)
         if outcomes:
-            metrics(outcomes)
+            layout.metrics(outcomes)
 
 
 def draw_programmes(programmes: profile.Programmes, year: int) -> None:

@@ -424,6 +424,20 @@ def adjusted(query: Query, school_id: str, year: int) -> Adjusted | None:
     return Adjusted(overall, figure)
 
 
+ADJUSTED_NOTE = (
+    "Точка — насколько результат школы выше или ниже ожидаемого для школ с таким же ИСБШ, "
+    "типом поселения и размером (в стандартных отклонениях); отрезок — 95 %-интервал. "
+    "Процедуры с малым числом участников не показаны."
+)
+
+
+def small_numbers_note(small_numbers: SmallNumbers) -> str:
+    return (
+        f"Значения школы при числе участников меньше {small_numbers.hide_below} скрыты; "
+        f"при числе меньше {small_numbers.unreliable_below} отмечены как ненадёжные."
+    )
+
+
 PROGRAMME_COLUMNS = ("year", "programme", "curator", "curator_organisation", "partner")
 
 
