@@ -20,7 +20,6 @@ from analytics.settings import RULE_NAMES, Settings, SmallNumbers
 from radar.views import charts
 
 Query = Callable[..., pd.DataFrame]
-SQL = "pages/school_profile/"
 
 
 def _missing(value) -> bool:
@@ -116,13 +115,9 @@ def rules_table(row: pd.Series, settings: Settings) -> pd.DataFrame:
     )
 
 
-def read(query: Query, name: str, **params) -> pd.DataFrame:
-    return query(SQL + name, **params)
-
-
 def school_card(query: Query, school_id: str, year: int) -> pd.Series | None:
     """The school's card (name, municipality, kind, ИСБШ, result) for a year, or None."""
-    found = read(query, "school_card", school_id=school_id, year=year)
+    found = query("pages/school_profile/school_card", school_id=school_id, year=year)
     return found.iloc[0] if len(found) else None
 
 
@@ -170,7 +165,7 @@ def card_metrics(card: pd.Series, year: int) -> list[tuple[str, str, str | None]
 
 def isbsh_place(query: Query, school_id: str, year: int) -> str | None:
     """«ИСБШ 41,2: 120-е место по благополучию из 600 школ региона, квартиль 1 из 4 …»"""
-    place = read(query, "school_isbsh_place", school_id=school_id, year=year)
+    place = query("pages/school_profile/school_isbsh_place", school_id=school_id, year=year)
     if place.empty:
         return None
     p = place.iloc[0]
@@ -196,10 +191,10 @@ PARTNER_HEADERS = {"partner": labels.header("name")}
 
 
 def identification(query: Query, school_id: str, year: int, settings: Settings) -> Identification:
-    status = read(query, "school_identification", school_id=school_id, year=year)
+    status = query("pages/school_profile/school_identification", school_id=school_id, year=year)
     if status.empty:
         return Identification(None, None, pd.DataFrame(), [])
-    partners = read(query, "school_partners", school_id=school_id, year=year)
+    partners = query("pages/school_profile/school_partners", school_id=school_id, year=year)
     return Identification(
         status_line(status.iloc[0]),
         rules_table(status.iloc[0], settings),
@@ -221,7 +216,7 @@ class RiskProfile:
 
 def risk_profile(query: Query, school_id: str, year: int) -> RiskProfile | None:
     """The risk profile of the year (or the newest one), its cluster and its history."""
-    risks = read(query, "school_risk_profile", school_id=school_id)
+    risks = query("pages/school_profile/school_risk_profile", school_id=school_id)
     if risks.empty:
         return None
     years = sorted(risks["year"].unique(), reverse=True)
@@ -310,7 +305,7 @@ class Trends:
 
 def trends(query: Query, school_id: str, year: int) -> Trends:
     """Each indicator's trend as of the year: colour, chart and slope."""
-    frame = read(query, "school_trends", school_id=school_id, year=year)
+    frame = query("pages/school_profile/school_trends", school_id=school_id, year=year)
     items = []
     for indicator in [i for i in TREND_INDICATORS if i in set(frame["indicator"])]:
         item = frame.set_index("indicator").loc[indicator]
@@ -321,7 +316,11 @@ def trends(query: Query, school_id: str, year: int) -> Trends:
             if isinstance(item["colour"], str)
             else "цвет не определён"
         )
-        history = read(query, "school_indicator_history", school_id=school_id, indicator=indicator)
+        history = query(
+            "pages/school_profile/school_indicator_history",
+            school_id=school_id,
+            indicator=indicator,
+        )
         figure = charts.trend_line(history, item, label, percent)
         items.append(Trend(indicator, label, headline, figure, _trend_caption(item, percent)))
     return Trends(frame, items)
@@ -356,7 +355,7 @@ class Stages:
 
 def stages(query: Query, school_id: str, year: int) -> Stages | None:
     """Monitoring stages of the year and the verdict on the school's dynamics."""
-    found = read(query, "school_stages", school_id=school_id, year=year)
+    found = query("pages/school_profile/school_stages", school_id=school_id, year=year)
     if found.empty:
         return None
     verdict = f"**{found['status'].iloc[0]}** — {found['reason'].iloc[0]}"
@@ -383,7 +382,7 @@ class Objectivity:
 
 def objectivity(query: Query, school_id: str, year: int) -> Objectivity | None:
     """The ВПР objectivity signs of the year, the fired ones summed up in a warning."""
-    signs = read(query, "school_objectivity", school_id=school_id, year=year)
+    signs = query("pages/school_profile/school_objectivity", school_id=school_id, year=year)
     if signs.empty:
         return None
     fired = signs[signs["fired"]]
@@ -404,7 +403,7 @@ class Adjusted:
 
 def adjusted(query: Query, school_id: str, year: int) -> Adjusted | None:
     """Results against the expected for the school's context; None without reliable ones."""
-    rows = read(query, "school_adjusted_procedures", school_id=school_id, year=year)
+    rows = query("pages/school_profile/school_adjusted_procedures", school_id=school_id, year=year)
     reliable = rows[rows["band"].isin(list(charts.BAND_STYLE))]
     if reliable.empty:
         return None
@@ -416,9 +415,9 @@ def adjusted(query: Query, school_id: str, year: int) -> Adjusted | None:
             f"{fmt.signed(r.upper, 2)}; участников {fmt.integer(r.participants)}.",
             r.band or "",
         )
-        for r in read(query, "school_adjusted_overall", school_id=school_id, year=year).itertuples(
-            index=False
-        )
+        for r in query(
+            "pages/school_profile/school_adjusted_overall", school_id=school_id, year=year
+        ).itertuples(index=False)
     ]
     figure = charts.adjusted_intervals(reliable, labels.procedure_labels(reliable))
     return Adjusted(overall, figure)
@@ -453,7 +452,7 @@ class Programmes:
 
 def programmes(query: Query, school_id: str, year: int) -> Programmes:
     """The school's programmes over the years, and those of the year."""
-    found = read(query, "school_programmes", school_id=school_id)
+    found = query("pages/school_profile/school_programmes", school_id=school_id)
     return Programmes(
         found.loc[found["year"] == year, "programme"].tolist(), programmes_table(found)
     )
@@ -461,7 +460,7 @@ def programmes(query: Query, school_id: str, year: int) -> Programmes:
 
 def procedures(query: Query, school_id: str) -> list[tuple[str, str, int]]:
     """Every procedure the school has results of."""
-    found = read(query, "school_procedures", school_id=school_id)
+    found = query("pages/school_profile/school_procedures", school_id=school_id)
     return list(zip(found["exam"], found["subject"], found["grade"], strict=True))
 
 
@@ -481,8 +480,8 @@ def result_history(
     """One procedure over the years against the municipality and the region."""
     exam, subject, grade = procedure
     params = {"school_id": school_id, "exam": exam, "subject": subject, "grade": int(grade)}
-    history = read(query, "school_result_history", **params)
-    trend = read(query, "school_procedure_trend", **params)
+    history = query("pages/school_profile/school_result_history", **params)
+    trend = query("pages/school_profile/school_procedure_trend", **params)
     text = " · ".join(
         f"**{'Стандартизованный балл' if r.indicator == 'z_score' else 'Доля «2»'}** "
         f"на {int(r.as_of)} г.: {tr.COLOURS[r.colour][0]} — {r.label}"
@@ -515,7 +514,8 @@ def year_results_table(results: pd.DataFrame, hide_below: int) -> pd.DataFrame:
 
 def year_results(query: Query, school_id: str, year: int, hide_below: int) -> pd.DataFrame:
     return year_results_table(
-        read(query, "school_year_procedures", school_id=school_id, year=year), hide_below
+        query("pages/school_profile/school_year_procedures", school_id=school_id, year=year),
+        hide_below,
     )
 
 
@@ -527,7 +527,7 @@ class Staff:
 
 def staff(query: Query, school_id: str, year: int) -> Staff | None:
     """The staff of the year (or the last one known) and their ages over the years."""
-    found = read(query, "school_staff", school_id=school_id)
+    found = query("pages/school_profile/school_staff", school_id=school_id)
     if found.empty:
         return None
     now = found[found["year"] == year]
@@ -547,7 +547,7 @@ def staff(query: Query, school_id: str, year: int) -> Staff | None:
 
 def outcomes(query: Query, school_id: str, year: int) -> list[tuple[str, str]]:
     """Olympiads and continuation to the 10th grade in the year (empty when unknown)."""
-    found = read(query, "school_outcomes", school_id=school_id)
+    found = query("pages/school_profile/school_outcomes", school_id=school_id)
     now = found[found["year"] == year]
     if now.empty:
         return []
@@ -559,5 +559,5 @@ def outcomes(query: Query, school_id: str, year: int) -> list[tuple[str, str]]:
 
 def passport(query: Query, school_id: str, year: int) -> go.Figure | None:
     """The social passport against the municipality and the region; None when not loaded."""
-    found = read(query, "school_passport_compare", school_id=school_id, year=year)
+    found = query("pages/school_profile/school_passport_compare", school_id=school_id, year=year)
     return charts.passport_compare(found) if found["school"].notna().any() else None
