@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 
-from analytics.settings import SmallNumbers
+from analytics.settings import Settings, SmallNumbers
 
 Z95 = 1.959964
 PROCEDURE = ["exam", "subject", "grade"]
@@ -145,7 +145,7 @@ def context_adjusted(
     results: pd.DataFrame,
     context: pd.DataFrame,
     min_participants: int = SmallNumbers.hide_below,
-    magnitude: float = 0.5,
+    magnitude: float = Settings.band_magnitude,
 ) -> pd.DataFrame:
     """Value added per school, year and procedure.
 
@@ -211,7 +211,7 @@ def combine(
     adjusted: pd.DataFrame,
     by: list[str],
     min_participants: int = SmallNumbers.hide_below,
-    magnitude: float = 0.5,
+    magnitude: float = Settings.band_magnitude,
 ) -> pd.DataFrame:
     """Pool procedure residuals into one figure per group, weighted by participants.
 
@@ -257,7 +257,9 @@ def with_interval(frame: pd.DataFrame, magnitude: float) -> pd.DataFrame:
 
 
 def school_adjusted(
-    adjusted: pd.DataFrame, min_participants: int = SmallNumbers.hide_below, magnitude: float = 0.5
+    adjusted: pd.DataFrame,
+    min_participants: int = SmallNumbers.hide_below,
+    magnitude: float = Settings.band_magnitude,
 ) -> pd.DataFrame:
     """A school's overall adjusted result per year for every scope of SCOPES."""
     frames = []
@@ -279,7 +281,7 @@ def pooled_over_years(
     window: int,
     exams: tuple[str, ...],
     min_participants: int = SmallNumbers.hide_below,
-    magnitude: float = 0.5,
+    magnitude: float = Settings.band_magnitude,
 ) -> pd.DataFrame:
     """Each school's adjusted result pooled over the `window` years up to `year`."""
     rows = adjusted[

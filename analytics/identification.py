@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import fmt as fmt_ru
+from analytics.labels import procedure_label
 from analytics.settings import RULE_NAMES, Settings
 from analytics.social_index import quartile
 
@@ -22,11 +23,6 @@ STATUS_STAYED = "осталась в списке"
 OFFICIAL_BOTH = "в расчёте и в официальном списке"
 OFFICIAL_ONLY_COMPUTED = "только по расчёту"
 OFFICIAL_ONLY_LIST = "только в официальном списке"
-
-
-def procedure_label(exam: str, subject: str, grade: int) -> str:
-    """«ОГЭ, Математика, 9 кл.»"""
-    return f"{exam}, {subject}, {int(grade)} кл."
 
 
 def exam_results(results: pd.DataFrame, min_participants: int) -> pd.DataFrame:

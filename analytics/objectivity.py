@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 
 from analytics import fmt
+from analytics.labels import SELECTIVE
 from analytics.settings import Objectivity, SmallNumbers
-
-SELECTIVE = ("лицей", "гимназия", "СОШ с УИОП")
 
 FLAG_NAMES = {
     "vpr_above_exams": "ВПР значительно выше ОГЭ и ЕГЭ той же школы",

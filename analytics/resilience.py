@@ -8,9 +8,9 @@ import pandas as pd
 from analytics import context as cx
 from analytics import fmt
 from analytics.identification import result_quartiles
+from analytics.labels import SELECTIVE
 from analytics.settings import Settings
 
-SELECTIVE = ("лицей", "гимназия", "СОШ с УИОП")
 ABOVE = (cx.BAND_WELL_ABOVE, cx.BAND_ABOVE)
 
 

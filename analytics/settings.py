@@ -45,7 +45,7 @@ RESILIENT_DEFINITIONS: dict[str, str] = {
     "quartiles": "ИСБШ в нижнем квартиле и результат в верхнем квартиле региона",
 }
 ISBSH_METHODS = {"equal": "равные веса", "pca": "первая главная компонента"}
-EXAMS = {"ВПР": "ВПР", "ОГЭ": "ОГЭ", "ЕГЭ": "ЕГЭ"}
+EXAMS = {exam: exam for exam in labels.EXAMS}
 YES_NO = {True: "да", False: "нет"}
 
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics import context as cx
-from analytics import fmt
+from analytics import fmt, labels
 from radar.ui import layout, live, reads
 from radar.views import charts
 
@@ -21,7 +21,7 @@ POOLED = {
 }
 procedures = reads.query("pages/context/context_procedures", year=scope.year)
 single = {
-    f"{e}, {s}, {int(g)} кл.": (e, s, int(g))
+    labels.procedure_label(e, s, g): (e, s, int(g))
     for e, s, g in zip(procedures["exam"], procedures["subject"], procedures["grade"], strict=True)
 }
 choice = st.selectbox(
@@ -94,47 +94,27 @@ open_selected(
 )
 
 st.subheader("Школы")
+CONTEXT_COLUMNS = [
+    "name",
+    "municipality",
+    "settlement_type",
+    "isbsh",
+    "participants",
+    "result",
+    "residual",
+    "lower",
+    "upper",
+    "band",
+    "resilient",
+]
 table = (
     points.assign(band=points["band"].str.capitalize())
-    .rename(
-        columns={
-            "name": "Школа",
-            "municipality": "Муниципалитет",
-            "settlement_type": "Тип поселения",
-            "isbsh": "ИСБШ",
-            "participants": "Участников",
-            "result": "Результат (z)",
-            "residual": "С учётом контекста",
-            "lower": "Нижняя граница",
-            "upper": "Верхняя граница",
-            "band": "Оценка",
-            "resilient": "Резильентная",
-        }
-    )[
-        [
-            "Школа",
-            "Муниципалитет",
-            "Тип поселения",
-            "ИСБШ",
-            "Участников",
-            "Результат (z)",
-            "С учётом контекста",
-            "Нижняя граница",
-            "Верхняя граница",
-            "Оценка",
-            "Резильентная",
-        ]
-    ]
-    .sort_values("С учётом контекста", ascending=False)
+    .pipe(labels.table, CONTEXT_COLUMNS)
+    .sort_values(labels.header("residual"), ascending=False)
 )
 layout.show_table(
     table,
     key="context_table",
-    digits={
-        "Результат (z)": 2,
-        "С учётом контекста": 2,
-        "Нижняя граница": 2,
-        "Верхняя граница": 2,
-    },
+    **labels.formats(CONTEXT_COLUMNS),
     note="школы упорядочены по отклонению от ожидаемого",
 )

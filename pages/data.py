@@ -5,7 +5,7 @@ import getpass
 import pandas as pd
 import streamlit as st
 
-from analytics import fmt
+from analytics import fmt, labels
 from radar.handouts import excel
 from radar.ingest import mapping
 from radar.ingest.files import FileProblem
@@ -215,20 +215,7 @@ if reads.database_ready():
         st.info("Загрузок в эту базу ещё не было.")
     else:
         layout.show_table(
-            history.rename(
-                columns={
-                    "imported_at": "Когда",
-                    "user_name": "Кто",
-                    "file_name": "Файл",
-                    "file_hash": "Контрольная сумма (SHA-256)",
-                    "table_name": "Таблица",
-                    "rows_in_file": "Строк",
-                    "added": "Новых",
-                    "changed": "Изменённых",
-                    "unchanged": "Без изменений",
-                    "outcome": "Итог",
-                }
-            ),
+            labels.rename(history),
             key="data_history",
         )
 

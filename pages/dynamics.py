@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import fmt
+from analytics import fmt, labels
 from analytics import trends as tr
 from analytics.settings import YEARS
 from radar.ui import layout, live, reads
@@ -15,19 +15,19 @@ st.caption(scope.label)
 
 st.subheader("Результаты процедуры по годам")
 procedures = reads.query("pages/dynamics/dynamics_procedures")
-labels = {
-    f"{e}, {s}, {int(g)} кл.": (e, s, int(g))
+named = {
+    labels.procedure_label(e, s, g): (e, s, int(g))
     for e, s, g in zip(procedures["exam"], procedures["subject"], procedures["grade"], strict=True)
 }
-if not labels:
+if not named:
     st.info(
         "Динамика строится по средним баллам и долям отметок процедур, а в загруженных данных "
         "их нет ни для одной процедуры (например, есть только число участников и доли выше или "
         "ниже порогов). Загрузите результаты со средним баллом на странице «Данные»."
     )
     st.stop()
-chosen = st.selectbox("Процедура", list(labels), key="dynamics_procedure")
-exam, subject, grade = labels[chosen]
+chosen = st.selectbox("Процедура", list(named), key="dynamics_procedure")
+exam, subject, grade = named[chosen]
 history = reads.query(
     "pages/dynamics/dynamics_region",
     exam=exam,
@@ -122,19 +122,11 @@ with right:
         f"**{tr.colour_label(status, change).capitalize()}** ({colour}): "
         f"{fmt.integer(len(cell))} школ"
     )
-    table = cell.rename(
-        columns={
-            "name": "Школа",
-            "municipality": "Муниципалитет",
-            "last_value": "Значение",
-            "slope": "Наклон в год",
-            "change_last": "К прошлому году",
-        }
-    )[["Школа", "Муниципалитет", "Значение", "К прошлому году", "Наклон в год"]]
+    keys = ["name", "municipality", "last_value", "change_last", "slope"]
     chosen_row = layout.show_table(
-        table,
+        labels.table(cell, keys),
         key="dynamics_cell_table",
-        digits={"Значение": 2, "К прошлому году": 2, "Наклон в год": 2},
+        **labels.formats(keys),
         on_select="rerun",
         selection_mode="single-row",
     )
@@ -155,34 +147,10 @@ st.caption(
 if warning.empty:
     st.success("Таких школ нет.")
 else:
+    keys = ["name", "municipality", "last_value", "theil_slope", "projected", "threshold", "mk_p"]
+    headers = {"last_value": "Сводный результат", "threshold": "Граница худших"}
     layout.show_table(
-        warning.rename(
-            columns={
-                "name": "Школа",
-                "municipality": "Муниципалитет",
-                "last_value": "Сводный результат",
-                "theil_slope": "Наклон в год",
-                "projected": "Через два года",
-                "threshold": "Граница худших",
-                "mk_p": "p (Манн — Кендалл)",
-            }
-        )[
-            [
-                "Школа",
-                "Муниципалитет",
-                "Сводный результат",
-                "Наклон в год",
-                "Через два года",
-                "Граница худших",
-                "p (Манн — Кендалл)",
-            ]
-        ],
+        labels.table(warning, keys, headers),
         key="dynamics_warning_table",
-        digits={
-            "Сводный результат": 2,
-            "Наклон в год": 2,
-            "Через два года": 2,
-            "Граница худших": 2,
-            "p (Манн — Кендалл)": 3,
-        },
+        **labels.formats(keys, headers),
     )

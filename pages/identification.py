@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from analytics import fmt
+from analytics import fmt, labels
 from analytics import identification as idn
 from analytics.settings import RESILIENT_DEFINITIONS, RULE_NAMES, Settings
 from radar.handouts import reports
@@ -101,13 +101,13 @@ for tab, flag in zip(tabs[:2], ("shnor", "shnsu"), strict=True):
             selected = st.session_state.get(f"identification_{flag}_table")
             rows = selected.selection.rows if selected else []
             if rows:
-                layout.open_profile(table.iloc[rows[0]]["Код школы"])
+                layout.open_profile(table.iloc[rows[0]][labels.header("school_id")])
             st.caption("Выберите строку, чтобы открыть профиль школы.")
 
 with tabs[2]:
     for flag, title in (("shnor", "ШНОР"), ("shnsu", "ШНСУ")):
         changes = reports.changes_table(ident, previous, names, flag)
-        counts = changes["Изменение"].value_counts()
+        counts = changes[labels.header("change")].value_counts()
         st.markdown(
             f"**{title}: {scope.year} против {scope.year - 1}** — "
             + ", ".join(
@@ -120,7 +120,7 @@ with tabs[2]:
 with tabs[3]:
     for flag, title in (("shnor", "ШНОР"), ("shnsu", "ШНСУ")):
         compared = reports.official_table(ident, membership, names, flag, scope.year)
-        counts = compared["Сравнение с официальным списком"].value_counts()
+        counts = compared[labels.header("official_status")].value_counts()
         st.markdown(
             f"**{title}** — "
             + ", ".join(
@@ -139,22 +139,21 @@ with tabs[4]:
         st.info("Нет ШНОР или нет школ с результатами значительно выше ожидаемого.")
     else:
         shown = partners[partners["school_id"].isin(ident["school_id"])]
-        labels = names.set_index("school_id")["name"]
+        school_names = names.set_index("school_id")["name"]
+        keys = ["school", "rank", "partner", "partner_adjusted", "reason"]
+        headers = {
+            "school": "ШНОР",
+            "partner": "Предлагаемый партнёр",
+            "partner_adjusted": "Результат партнёра с учётом контекста",
+        }
         table = shown.assign(
-            school=shown["school_id"].map(labels), partner=shown["partner_id"].map(labels)
-        ).rename(
-            columns={
-                "school": "ШНОР",
-                "rank": "№",
-                "partner": "Предлагаемый партнёр",
-                "partner_adjusted": "Результат партнёра с учётом контекста",
-                "reason": "Почему",
-            }
-        )[["ШНОР", "№", "Предлагаемый партнёр", "Результат партнёра с учётом контекста", "Почему"]]
+            school=shown["school_id"].map(school_names),
+            partner=shown["partner_id"].map(school_names),
+        )
         layout.show_table(
-            table,
+            labels.table(table, keys, headers),
             key="identification_partners",
-            digits={"Результат партнёра с учётом контекста": 2},
+            **labels.formats(keys, headers),
         )
         st.caption(
             "Партнёры — школы со схожим контекстом, чьи результаты с учётом контекста "

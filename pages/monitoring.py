@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import fmt
+from analytics import fmt, labels
 from analytics import monitoring as mon
 from radar.ui import layout, live, reads
 from radar.views import charts
@@ -103,16 +103,7 @@ for tab, (column, key) in zip(
         st.plotly_chart(charts.share_bars(shares, column), key=key)
 
 st.subheader("Школы")
-table = schools.rename(
-    columns={
-        "name": "Школа",
-        "municipality": "Муниципалитет",
-        "curator": "Куратор",
-        "cluster": "Кластер рисков",
-        "status": "Итог",
-        "reason": "Обоснование",
-    }
-)[["Школа", "Муниципалитет", "Куратор", "Кластер рисков", "Итог", "Обоснование"]]
+table = labels.table(schools, ["name", "municipality", "curator", "cluster", "status", "reason"])
 event = layout.show_table(
     table, key="monitoring_table", on_select="rerun", selection_mode="single-row"
 )

@@ -6,7 +6,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from analytics import fmt
+from analytics import fmt, labels
 from radar.handouts import municipality_report as meeting
 from radar.ui import layout, live, reads
 from radar.views import charts
@@ -142,7 +142,7 @@ if not presenting:
         "Процедуры в отчёте HTML и PDF",
         available,
         default=meeting.default_procedures(available),
-        format_func=meeting.procedure_label,
+        format_func=labels.procedure_label,
         key="municipality_report_procedures",
         help="Каждая процедура — график результатов муниципалитета и региона по годам.",
     )

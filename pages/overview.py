@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import fmt
+from analytics import fmt, labels
 from radar.ui import layout, reads
 from radar.views import charts
 
@@ -91,37 +91,22 @@ with right:
         layout.open_profile(chosen[0]["customdata"][0])
 
 st.subheader("Муниципалитеты")
-table = summary.rename(
-    columns={
-        "name": "Муниципалитет",
-        "kind": "Тип",
-        "schools": "Школ",
-        "pupils": "Обучающихся",
-        "small_schools": "Малокомплектных",
-        "isbsh": "ИСБШ",
-        "result_index": "Сводный результат",
-        "share_fail": "Доля «2»",
-        "shnor": "ШНОР",
-        "shnsu": "ШНСУ",
-        "p500": "«500+»",
-    }
-)[
-    [
-        "Муниципалитет",
-        "Тип",
-        "Школ",
-        "Обучающихся",
-        "Малокомплектных",
-        "ИСБШ",
-        "Сводный результат",
-        "Доля «2»",
-        "ШНОР",
-        "ШНСУ",
-        "«500+»",
-    ]
+keys = [
+    "name",
+    "kind",
+    "schools",
+    "pupils",
+    "small_schools",
+    "isbsh",
+    "result_index",
+    "share_fail",
+    "shnor",
+    "shnsu",
+    "p500",
 ]
+headers = {"name": labels.header("municipality")}
 st.dataframe(
-    layout.style_table(table, digits={"ИСБШ": 1, "Сводный результат": 2}, percent=("Доля «2»",)),
+    layout.style_table(labels.table(summary, keys, headers), **labels.formats(keys, headers)),
     hide_index=True,
     key="overview_municipality_table",
 )

@@ -14,8 +14,9 @@ from datetime import date
 
 import pandas as pd
 
-from analytics import fmt
+from analytics import fmt, labels
 from analytics import trends as tr
+from analytics.labels import procedure_label
 from radar.handouts import excel, html_report
 from radar.views import charts
 
@@ -48,15 +49,6 @@ class Meeting:
         return procedure_history(
             self.query, self.municipality, list(self.procedures), self.min_participants
         )
-
-
-def procedure_label(procedure: Procedure) -> str:
-    """
-    >>> procedure_label(("ОГЭ", "Математика", 9))
-    'ОГЭ, Математика, 9 кл.'
-    """
-    exam, subject, grade = procedure
-    return f"{exam}, {subject}, {int(grade)} кл."
 
 
 def procedures(query: Query) -> list[Procedure]:
@@ -101,18 +93,23 @@ def procedure_history(
     return found
 
 
+HISTORY_COLUMNS = (
+    "year",
+    "municipality_mean",
+    "region_mean",
+    "municipality_share_fail",
+    "region_share_fail",
+    "schools",
+)
+# Against the municipality's figures the region's are named alike.
+HISTORY_HEADERS = {"region_mean": "Средний балл: регион", "schools": "Школ региона"}
+
+
 def history_table(histories: dict[Procedure, pd.DataFrame]) -> pd.DataFrame:
     """The histories as one table with Russian headers, for the workbook."""
-    columns = {
-        "year": "Год",
-        "municipality_mean": "Средний балл: муниципалитет",
-        "region_mean": "Средний балл: регион",
-        "municipality_share_fail": "Доля «2»: муниципалитет",
-        "region_share_fail": "Доля «2»: регион",
-        "schools": "Школ региона",
-    }
+    columns = labels.headers(HISTORY_COLUMNS, HISTORY_HEADERS)
     parts = [
-        h[list(columns)].rename(columns=columns).assign(Процедура=procedure_label(p))
+        labels.table(h, HISTORY_COLUMNS, HISTORY_HEADERS).assign(Процедура=procedure_label(p))
         for p, h in histories.items()
     ]
     if not parts:
@@ -134,7 +131,9 @@ def attention_reasons(attention: pd.DataFrame) -> pd.DataFrame:
             ("раннее предупреждение", r.early_warning),
         )
         reasons.append("; ".join(why for why, hit in hits if hit))
-    return pd.DataFrame({"Школа": attention["name"].tolist(), "Почему": reasons})
+    return pd.DataFrame(
+        {labels.header("name"): attention["name"].tolist(), labels.header("reason"): reasons}
+    )
 
 
 # A printed hand-out stays readable: longer tables are cut, the workbook has them whole.
@@ -208,16 +207,17 @@ def report_html(meeting: Meeting) -> str:
     )
 
 
-ROADMAP_COLUMNS = {
-    "level": "Уровень",
-    "title": "Мероприятие",
-    "period_start": "Начало",
-    "period_end": "Окончание",
-    "responsible": "Ответственный",
-    "status": "Статус",
-    "school": "Школа",
-    "overdue": "Просрочено",
-}
+ROADMAP_COLUMNS = (
+    "level",
+    "title",
+    "period_start",
+    "period_end",
+    "responsible",
+    "status",
+    "school",
+    "overdue",
+)
+ROADMAP_HEADERS = {"status": "Статус"}  # of an event, not the verdict on a school
 
 
 def workbook_bytes(meeting: Meeting) -> bytes:
@@ -274,6 +274,6 @@ def workbook_bytes(meeting: Meeting) -> bytes:
             note="Выбранные процедуры: муниципалитет против региона",
         ),
         excel.Sheet("Школы для внимания", attention),
-        excel.Sheet("Дорожная карта", roadmap.rename(columns=ROADMAP_COLUMNS)),
+        excel.Sheet("Дорожная карта", labels.table(roadmap, ROADMAP_COLUMNS, ROADMAP_HEADERS)),
     ]
     return excel.workbook_bytes(sheets, f"{name}, {year}")

@@ -1,41 +1,41 @@
-"""Tables with Russian headers for the identification lists, and their Excel workbook."""
+"""Tables with Russian headers for the identification lists, the risk clusters and the school
+card, and their Excel workbooks and HTML."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
-from analytics import fmt
+from analytics import fmt, labels
 from analytics import identification as idn
 from analytics.settings import RULE_NAMES, Settings, SmallNumbers, settings_rows
 from radar.handouts import html_report
 from radar.handouts.excel import Sheet, workbook_bytes
+from radar.views import profile
 
 RULE_COLUMNS = {f"{rule}_fired": name for rule, name in RULE_NAMES.items()}
-VALUE_COLUMNS = {
-    "bottom_years": "Лет в числе худших",
-    "bottom_procedure": "Процедура (худшие)",
-    "fail_procedures": "Процедур с долей «2» выше порога",
-    "fail_repeat_procedure": "Доля «2» выше порога два года подряд",
-    "vpr_gap": "Отставание ВПР, баллов",
-    "ege_gap": "Отставание ЕГЭ, баллов",
-    "olympiad_share": "Доля участников олимпиад",
-    "continuation_share": "Доля продолживших обучение в 10 классе",
-    "isbsh": "ИСБШ",
-    "isbsh_quartile": "Квартиль ИСБШ",
-    "distance_km": "До центра, км",
-    "pupils": "Обучающихся",
-    "adjusted_result": "Результат с учётом контекста",
-    "adjusted_band": "Оценка с учётом контекста",
-}
-PERCENT = ("Доля участников олимпиад", "Доля продолживших обучение в 10 классе")
+SHNOR_VALUES = (
+    "bottom_years",
+    "bottom_procedure",
+    "fail_procedures",
+    "fail_repeat_procedure",
+    "vpr_gap",
+    "ege_gap",
+    "olympiad_share",
+    "continuation_share",
+)
+SHNSU_VALUES = ("isbsh", "isbsh_quartile", "distance_km", "pupils")
+PERCENT = labels.formats(SHNOR_VALUES)["percent"]
+SCHOOL = labels.header("name")
+MUNICIPALITY = labels.header("municipality")
 
 
-def named(frame: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
-    """Add the school's name and municipality in front."""
+def named(frame: pd.DataFrame, names: pd.DataFrame, headers=None) -> pd.DataFrame:
+    """Add the school's name and municipality in front; every known column under its Russian
+    header (`headers` gives a column another one here)."""
     out = names[["school_id", "name", "municipality"]].merge(frame, on="school_id", how="right")
-    return out.rename(
-        columns={"school_id": "Код школы", "name": "Школа", "municipality": "Муниципалитет"}
-    )
+    return labels.rename(out, headers)
 
 
 def rule_table(ident: pd.DataFrame, names: pd.DataFrame, flag: str) -> pd.DataFrame:
@@ -50,40 +50,24 @@ def rule_table(ident: pd.DataFrame, names: pd.DataFrame, flag: str) -> pd.DataFr
             "remote_small",
         ]
     )
-    values = (
-        [
-            "bottom_years",
-            "bottom_procedure",
-            "fail_procedures",
-            "fail_repeat_procedure",
-            "vpr_gap",
-            "ege_gap",
-            "olympiad_share",
-            "continuation_share",
-        ]
-        if shnor
-        else ["isbsh", "isbsh_quartile", "distance_km", "pupils"]
-    )
-    columns = [f"{r}_fired" for r in rules] + values + ["reasons"]
-    table = rows[["school_id", *columns]].rename(
-        columns={**RULE_COLUMNS, **VALUE_COLUMNS, "reasons": "Сработавшие правила"}
-    )
-    return named(table, names).sort_values(["Муниципалитет", "Школа"]).reset_index(drop=True)
+    values = SHNOR_VALUES if shnor else SHNSU_VALUES
+    columns = [f"{r}_fired" for r in rules] + list(values) + ["reasons"]
+    table = rows[["school_id", *columns]].rename(columns=RULE_COLUMNS)
+    return named(table, names).sort_values([MUNICIPALITY, SCHOOL]).reset_index(drop=True)
 
 
 def changes_table(current: pd.DataFrame, previous: pd.DataFrame, names, flag: str):
     """Entered / left / stayed against the previous year."""
-    changes = idn.compare_years(current, previous, flag).rename(columns={"status": "Изменение"})
-    return named(changes, names).sort_values(["Изменение", "Муниципалитет", "Школа"])
+    changes = idn.compare_years(current, previous, flag)
+    change = labels.header("change")
+    return named(changes, names, {"status": change}).sort_values([change, MUNICIPALITY, SCHOOL])
 
 
 def official_table(ident: pd.DataFrame, membership: pd.DataFrame, names, flag: str, year: int):
     programme = "ШНОР" if flag == "shnor" else "ШНСУ"
-    compared = idn.compare_official(ident, membership, flag, programme, year).rename(
-        columns={"official_status": "Сравнение с официальным списком"}
-    )
+    compared = idn.compare_official(ident, membership, flag, programme, year)
     return named(compared, names).sort_values(
-        ["Сравнение с официальным списком", "Муниципалитет", "Школа"]
+        [labels.header("official_status"), MUNICIPALITY, SCHOOL]
     )
 
 
@@ -105,7 +89,12 @@ def identification_workbook(
     """ШНОР and ШНСУ lists with the rules, changes, the official comparison and the settings."""
     note = f"{scope_label}. Расчёт «Школьного радара»."
     sheets = [
-        Sheet("ШНОР", rule_table(ident, names, "shnor"), percent=PERCENT, note=f"ШНОР: {note}"),
+        Sheet(
+            "ШНОР",
+            rule_table(ident, names, "shnor"),
+            percent=PERCENT,
+            note=f"ШНОР: {note}",
+        ),
         Sheet("ШНСУ", rule_table(ident, names, "shnsu"), note=f"ШНСУ: {note}"),
         Sheet(
             "Изменения ШНОР",
@@ -171,46 +160,25 @@ def cluster_workbook(
     scope_label: str,
 ) -> bytes:
     """Cluster membership, the cards, the measures and the choice of k as an Excel workbook."""
-    membership = members.rename(
-        columns={
-            "school_id": "Код школы",
-            "name": "Школа",
-            "municipality": "Муниципалитет",
-            "cluster_id": "Кластер",
-            "cluster_name": "Название кластера",
-            "distance": "Расстояние до центра",
-            "shnor": "ШНОР",
-            "shnsu": "ШНСУ",
-            "result_index": "Сводный результат",
-            "isbsh": "ИСБШ",
-        }
-    )[
+    membership = labels.table(
+        members,
         [
-            "Код школы",
-            "Школа",
-            "Муниципалитет",
-            "Кластер",
-            "Название кластера",
-            "Расстояние до центра",
-            "ШНОР",
-            "ШНСУ",
-            "Сводный результат",
-            "ИСБШ",
-        ]
-    ]
-    support = measures.rename(
-        columns={
-            "cluster_id": "Кластер",
-            "factor_name": "Фактор риска",
-            "measure": "Мера",
-            "description": "Содержание",
-            "level": "Уровень",
-            "source": "Источник",
-        }
-    )[["Кластер", "Фактор риска", "Мера", "Содержание", "Уровень", "Источник"]]
-    choice = quality.rename(
-        columns={"k": "Число кластеров", "silhouette": "Силуэт", "chosen": "Выбрано"}
-    )[["Число кластеров", "Силуэт", "Выбрано"]]
+            "school_id",
+            "name",
+            "municipality",
+            "cluster_id",
+            "cluster_name",
+            "distance",
+            "shnor",
+            "shnsu",
+            "result_index",
+            "isbsh",
+        ],
+    )
+    support = labels.table(
+        measures, ["cluster_id", "factor_name", "measure", "description", "level", "source"]
+    )
+    choice = labels.table(quality, ["k", "silhouette", "chosen"])
     note = f"Кластеры рисковых профилей «500+», {scope_label}"
     sheets = [
         Sheet(
@@ -234,24 +202,9 @@ def cluster_workbook(
     return workbook_bytes(sheets, title=f"Кластеры рисков, {year}")
 
 
-def school_card_sheets(
-    card: pd.Series,
-    year: int,
-    procedures: pd.DataFrame,
-    rules: pd.DataFrame | None,
-    trends: pd.DataFrame,
-    stages: pd.DataFrame,
-    signs: pd.DataFrame,
-    programmes: pd.DataFrame,
-    hide_below: int = SmallNumbers.hide_below,
-) -> bytes:
-    """The school card for a visit: key figures and every table of the profile, one sheet each.
-
-    Figures from fewer than `hide_below` participants are left empty, as on the page."""
-    procedures = procedures.copy()
-    small = procedures["participants"] < hide_below
-    procedures.loc[small, ["mean_score", "share_fail"]] = float("nan")
-    summary = pd.DataFrame(
+def card_summary(card: pd.Series) -> pd.DataFrame:
+    """The card's key figures as a two-column table."""
+    return pd.DataFrame(
         [
             ("Школа", card["name"]),
             ("Код", card["school_id"]),
@@ -264,58 +217,114 @@ def school_card_sheets(
         ],
         columns=["Показатель", "Значение"],
     ).astype({"Значение": object})
-    labels = {
-        "indicator": "Показатель",
-        "last_value": "Значение",
-        "change_last": "К прошлому году",
-        "slope": "Наклон в год",
-        "label": "Уровень и изменение",
-    }
+
+
+def card_sheets(
+    card: pd.Series,
+    year: int,
+    results: pd.DataFrame,
+    rules: pd.DataFrame | None,
+    trends: pd.DataFrame,
+    stages: pd.DataFrame | None,
+    signs: pd.DataFrame | None,
+    programmes: pd.DataFrame,
+) -> list[Sheet]:
+    """The card's sheets from the profile's section tables (radar.views.profile), which carry
+    their Russian headers already: what the page shows, one sheet each."""
+
+    def sheet(title: str, frame: pd.DataFrame, keys) -> Sheet:
+        return Sheet(title, frame, **labels.formats(keys, _HEADERS.get(title)))
+
     sheets = [
-        Sheet("Карточка", summary, note=f"{card['name']}, {year} год"),
-        Sheet(
-            "Результаты",
-            procedures.rename(
-                columns={
-                    "exam": "Процедура",
-                    "subject": "Предмет",
-                    "grade": "Класс",
-                    "participants": "Участников",
-                    "mean_score": "Средний балл",
-                    "region_mean": "Средний балл по региону",
-                    "share_fail": "Доля «2»",
-                }
-            )[
-                [
-                    "Процедура",
-                    "Предмет",
-                    "Класс",
-                    "Участников",
-                    "Средний балл",
-                    "Средний балл по региону",
-                    "Доля «2»",
-                ]
-            ],
-            percent=("Доля «2»",),
-        ),
+        Sheet("Карточка", card_summary(card), note=f"{card['name']}, {year} год"),
+        sheet("Результаты", results, profile.YEAR_COLUMNS),
     ]
     if rules is not None:
         sheets.append(Sheet("Правила идентификации", rules))
     if len(trends):
-        sheets.append(
-            Sheet(
-                "Динамика",
-                trends.rename(columns=labels)[list(labels.values())],
-                digits={"Значение": 2, "К прошлому году": 2, "Наклон в год": 2},
-            )
-        )
-    if len(stages):
-        sheets.append(Sheet("Мониторинг этапов", stages))
-    if len(signs):
-        sheets.append(Sheet("Объективность ВПР", signs))
+        sheets.append(sheet("Динамика", trends, profile.TREND_COLUMNS))
+    if stages is not None and len(stages):
+        sheets.append(sheet("Мониторинг этапов", stages, profile.STAGE_COLUMNS))
+    if signs is not None and len(signs):
+        sheets.append(sheet("Объективность ВПР", signs, profile.OBJECTIVITY_COLUMNS))
     if len(programmes):
         sheets.append(Sheet("Программы", programmes))
     return sheets
+
+
+_HEADERS = {
+    "Мониторинг этапов": profile.STAGE_HEADERS,
+    "Объективность ВПР": profile.OBJECTIVITY_HEADERS,
+}
+
+
+def school_card_sheets(
+    card: pd.Series,
+    year: int,
+    procedures: pd.DataFrame,
+    rules: pd.DataFrame | None,
+    trends: pd.DataFrame,
+    stages: pd.DataFrame,
+    signs: pd.DataFrame,
+    programmes: pd.DataFrame,
+    hide_below: int = SmallNumbers.hide_below,
+) -> list[Sheet]:
+    """The school card for a visit from the profile's frames as read (sql/pages/school_profile/):
+    key figures and every table of the profile, one sheet each, shaped by the same functions
+    as the page's sections. Figures from fewer than `hide_below` participants are left empty,
+    as on the page."""
+    return card_sheets(
+        card,
+        year,
+        profile.year_results_table(procedures, hide_below),
+        rules,
+        profile.trends_table(trends),
+        profile.stages_table(stages),
+        profile.objectivity_table(signs),
+        profile.programmes_table(programmes),
+    )
+
+
+@dataclass(frozen=True)
+class SchoolCard:
+    card: pd.Series
+    year: int
+    sheets: list[Sheet]
+    charts: list[tuple[str, object]]  # the trend charts, for the HTML and PDF
+
+    def workbook(self) -> bytes:
+        return school_card_workbook(self.card, self.sheets)
+
+    def html(self) -> str:
+        return school_card_html(self.card, self.year, self.sheets, self.charts)
+
+
+def school_card(
+    query: profile.Query,
+    school_id: str,
+    year: int,
+    settings: Settings,
+    trends: profile.Trends | None = None,
+) -> SchoolCard | None:
+    """The school card built from the profile's sections, as the page shows them (`trends`:
+    the page's trends section, not computed twice); None for an unknown school."""
+    card = profile.school_card(query, school_id, year)
+    if card is None:
+        return None
+    trends = trends or profile.trends(query, school_id, year)
+    stages = profile.stages(query, school_id, year)
+    signs = profile.objectivity(query, school_id, year)
+    sheets = card_sheets(
+        card,
+        year,
+        profile.year_results(query, school_id, year, settings.small_numbers.hide_below),
+        profile.identification(query, school_id, year, settings).rules,
+        profile.trends_table(trends.frame),
+        stages.table if stages else None,
+        signs.table if signs else None,
+        profile.programmes(query, school_id, year).table,
+    )
+    return SchoolCard(card, year, sheets, trends.charts)
 
 
 def school_card_workbook(card: pd.Series, sheets: list[Sheet]) -> bytes:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from analytics.labels import EXAMS, PASSPORT_LABELS, PROGRAMME_TYPES
+
 
 @dataclass(frozen=True)
 class Column:
@@ -37,7 +39,6 @@ class Table:
         return [c.name for c in self.columns]
 
 
-EXAMS = ("ВПР", "ОГЭ", "ЕГЭ")
 STAGES = ("входной", "промежуточный", "итоговый")
 RISK_LEVELS = ("высокий", "средний", "низкий")
 PROGRAMMES = ("ШНОР", "ШНСУ", "500+")
@@ -88,7 +89,7 @@ TABLES: dict[str, Table] = {
                     "Вид школы",
                     "str",
                     False,
-                    ("обычная", "лицей", "гимназия", "СОШ с УИОП"),
+                    PROGRAMME_TYPES,
                 ),
                 Column("pupils", "Число обучающихся", "int", False, min=0),
                 Column("is_small", "Малокомплектная", "bool", False),
@@ -148,14 +149,7 @@ TABLES: dict[str, Table] = {
                 SCHOOL,
                 YEAR,
                 Column("pupils", "Число обучающихся", "int", True, min=0),
-                _share("share_parents_higher_ed", "Оба родителя с высшим образованием"),
-                _share("share_single_parent", "Неполные семьи"),
-                _share("share_low_income", "Малоимущие семьи"),
-                _share("share_large_family", "Многодетные семьи"),
-                _share("share_registered", "На учёте (ВШУ, ПДН)"),
-                _share("share_non_native", "Русский язык не родной"),
-                _share("share_disabled", "Обучающиеся с ОВЗ"),
-                _share("share_difficult_situation", "В трудной жизненной ситуации"),
+                *(_share(name, label) for name, label in PASSPORT_LABELS.items()),
             ),
             ("school_id", "year"),
             ((("school_id",), "schools", ("school_id",)),),

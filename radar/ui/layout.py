@@ -64,6 +64,12 @@ def current_scope() -> Scope:
     return Scope(int(year), municipality, names.get(municipality, labels.ALL_MUNICIPALITIES))
 
 
+def metrics(items, columns=None) -> None:
+    """st.metric of each (label, value) or (label, value, help), side by side."""
+    for col, (label, value, *help_) in zip(columns or st.columns(len(items)), items, strict=False):
+        col.metric(label, value, help=help_[0] if help_ else None)
+
+
 def open_profile(school_id: str) -> None:
     st.session_state[PROFILE_SCHOOL_KEY] = school_id
     st.switch_page("pages/school_profile.py")

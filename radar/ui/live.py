@@ -9,6 +9,7 @@ import streamlit as st
 
 from analytics.pipeline import identify_year
 from analytics.settings import Settings
+from radar.store import refresh
 from radar.ui import reads
 
 
@@ -82,10 +83,15 @@ def identification(year: int, settings: Settings) -> tuple[pd.DataFrame, pd.Data
     return _identification(int(year), settings.to_json(), reads.data_version())
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _active_settings(version: str) -> str:
+    return reads.run(refresh.active_settings).to_json()
+
+
 def active_settings() -> Settings:
-    """The database's active preset, or the defaults."""
-    row = reads.query("store/active_settings")
-    return Settings.from_json(row["settings_json"].iloc[0]) if len(row) else Settings()
+    """The database's active preset, or the defaults: radar.store.refresh.active_settings on
+    the pages' connection, cached until the data changes."""
+    return Settings.from_json(_active_settings(reads.data_version()))
 
 
 def presets() -> dict[str, Settings]:
@@ -99,11 +105,10 @@ def presets() -> dict[str, Settings]:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _clusters(settings_json: str, version: str) -> dict[str, pd.DataFrame]:
     from analytics.pipeline import RISK_INPUTS, compute_risk
-    from radar.store.refresh import support_catalogue
 
     frames = {name: reads.query(f"analysis/{name}") for name in RISK_INPUTS}
     settings = Settings.from_json(settings_json).clusters
-    return compute_risk(frames, support_catalogue(), settings)
+    return compute_risk(frames, refresh.support_catalogue(), settings)
 
 
 def clusters(context_features: tuple[str, ...]) -> dict[str, pd.DataFrame]:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
 from radar.store import db
+
+T = TypeVar("T")
 
 
 def data_version() -> str:
@@ -60,6 +64,16 @@ def query(name: str, **params) -> pd.DataFrame:
     if recorder is not None:
         recorder.append((name, params))
     return _query(name, tuple(sorted(params.items())), data_version())
+
+
+def run(read: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """`read` (a function of radar.store taking a connection) on a cursor of the pages'
+    connection to the current data version."""
+    cursor = _connection(data_version()).cursor()
+    try:
+        return read(cursor)
+    finally:
+        cursor.close()
 
 
 def database_ready() -> bool:

@@ -1,11 +1,25 @@
-"""The school profile's identification block: the status sentence and the table of rules."""
+"""The school profile's sections: what the page and the school card show, computed once.
+
+Each section reads through `query` (a function like radar.ui.reads.query: an sql file of
+sql/pages/school_profile/ and its parameters → frame) and returns the frames and values it
+shows, tables already under their Russian headers. The page draws them (pages/school_profile.py);
+the card (radar.handouts.reports.school_card) writes the same frames, so the two cannot disagree.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from analytics import fmt
-from analytics.settings import RULE_NAMES, Settings
+import pandas as pd
+import plotly.graph_objects as go
+
+from analytics import fmt, labels, risk
+from analytics import trends as tr
+from analytics.settings import RULE_NAMES, Settings, SmallNumbers
+from radar.views import charts
+
+Query = Callable[..., pd.DataFrame]
 
 
 def _missing(value) -> bool:
@@ -99,3 +113,454 @@ def rules_table(row: pd.Series, settings: Settings) -> pd.DataFrame:
             for lst, key, shown, threshold in rows
         ]
     )
+
+
+def school_card(query: Query, school_id: str, year: int) -> pd.Series | None:
+    """The school's card (name, municipality, kind, ИСБШ, result) for a year, or None."""
+    found = query("pages/school_profile/school_card", school_id=school_id, year=year)
+    return found.iloc[0] if len(found) else None
+
+
+def card_caption(card: pd.Series) -> str:
+    """«Район · село · обычная · СОШ · код S1», without the attributes the files did not give."""
+    parts = [card[k] for k in ("municipality", "settlement_type", "programme_type", "school_level")]
+    return " · ".join(str(p) for p in parts if _present(p)) + f" · код {card['school_id']}"
+
+
+def _present(value) -> bool:
+    return not _missing(value)
+
+
+def card_metrics(card: pd.Series, year: int) -> list[tuple[str, str, str | None]]:
+    """The card's five figures: (label, value, help)."""
+    pupils = card["passport_pupils"] if _present(card["passport_pupils"]) else card["pupils"]
+    quartile = (
+        f"Квартиль: {int(card['quartile'])} из 4 (1 — наименее благополучные)."
+        if _present(card["quartile"])
+        else ""
+    )
+    return [
+        ("Обучающихся", fmt.integer(pupils), None),
+        (
+            "Малокомплектная",
+            ("да" if bool(card["is_small"]) else "нет") if _present(card["is_small"]) else fmt.DASH,
+            None,
+        ),
+        (
+            "До центра муниципалитета",
+            f"{fmt.num(card['distance_km'])} км" if _present(card["distance_km"]) else fmt.DASH,
+            None,
+        ),
+        (
+            f"ИСБШ, {year}",
+            fmt.num(card["isbsh"]),
+            "Индекс социального благополучия школы, 0–100 (50 — средний уровень региона). "
+            + quartile,
+        ),
+        (
+            f"Сводный результат, {year}",
+            fmt.num(card["result_index"], 2),
+            "Средний по процедурам года результат школы "
+            "в стандартных отклонениях от среднего по региону.",
+        ),
+    ]
+
+
+def isbsh_place(query: Query, school_id: str, year: int) -> str | None:
+    """«ИСБШ 41,2: 120-е место по благополучию из 600 школ региона, квартиль 1 из 4 …»"""
+    place = query("pages/school_profile/school_isbsh_place", school_id=school_id, year=year)
+    if place.empty:
+        return None
+    p = place.iloc[0]
+    return (
+        f"ИСБШ {fmt.num(p['isbsh'])}: {fmt.integer(p['place'])}-е место по благополучию из "
+        f"{fmt.integer(p['schools'])} школ региона, квартиль {int(p['quartile'])} из 4 "
+        "(1 — наименее благополучные)."
+    )
+
+
+@dataclass(frozen=True)
+class Identification:
+    """The status sentence, the rules and the suggested partners (None: not computed)."""
+
+    status: str | None
+    rules: pd.DataFrame | None
+    partners: pd.DataFrame  # under Russian headers
+    partner_ids: list[str]
+
+
+PARTNER_COLUMNS = ("rank", "partner", "municipality", "partner_adjusted", "reason")
+PARTNER_HEADERS = {"partner": labels.header("name")}
+
+
+def identification(query: Query, school_id: str, year: int, settings: Settings) -> Identification:
+    status = query("pages/school_profile/school_identification", school_id=school_id, year=year)
+    if status.empty:
+        return Identification(None, None, pd.DataFrame(), [])
+    partners = query("pages/school_profile/school_partners", school_id=school_id, year=year)
+    return Identification(
+        status_line(status.iloc[0]),
+        rules_table(status.iloc[0], settings),
+        labels.table(partners, PARTNER_COLUMNS, PARTNER_HEADERS),
+        partners["partner_id"].tolist(),
+    )
+
+
+@dataclass(frozen=True)
+class RiskProfile:
+    year: int
+    now: pd.DataFrame  # the year's factors with their short names, for the radar chart
+    caption: str
+    cluster: str | None  # «Кластер 2: …» in Markdown
+    cluster_text: str | None
+    high: int
+    history: pd.DataFrame | None  # factor × year, when there is more than one year
+
+
+def risk_profile(query: Query, school_id: str, year: int) -> RiskProfile | None:
+    """The risk profile of the year (or the newest one), its cluster and its history."""
+    risks = query("pages/school_profile/school_risk_profile", school_id=school_id)
+    if risks.empty:
+        return None
+    years = sorted(risks["year"].unique(), reverse=True)
+    chosen = year if year in years else years[0]
+    now = risks[risks["year"] == chosen].assign(
+        short=lambda d: d["factor_name"].map(risk.short_name)
+    )
+    derived = bool((now["source"] == risk.SOURCE_DERIVED).all())
+    caption = f"{chosen} год. " + (
+        "Профиль рассчитан по показателям школы (анкеты «500+» нет): "
+        + "; ".join(sorted(set(now["indicator"].dropna())))
+        + ". Сравнение — со средним расчётным профилем региона."
+        if derived
+        else "Профиль по анкете «500+»; сравнение с центром кластера и средним по "
+        "участникам «500+» региона."
+    )
+    cluster = cluster_text = None
+    names = now["cluster_name"].dropna()
+    if len(names):
+        defining = now[now["defining"].fillna(False).astype(bool)]
+        cluster = f"**Кластер {int(now['cluster_id'].dropna().iloc[0])}: {names.iloc[0]}**"
+        cluster_text = (
+            "Кластер выделяют факторы: "
+            + ", ".join(
+                f"{r.short} (у школы — {r.risk_level})" for r in defining.itertuples(index=False)
+            )
+            + "."
+            if len(defining)
+            else "Риски кластера ниже средних по региону."
+        )
+    elif derived:
+        cluster_text = "Школа не участвует в «500+», поэтому не отнесена к кластеру."
+    history = risks.assign(short=risks["factor_name"].map(risk.short_name)).pivot_table(
+        index="short", columns="year", values="risk_level", aggfunc="first"
+    )
+    if history.shape[1] > 1:
+        history.columns = [str(c) for c in history.columns]
+        history = history.rename_axis("Фактор").reset_index()
+    else:
+        history = None
+    return RiskProfile(
+        int(chosen),
+        now,
+        caption,
+        cluster,
+        cluster_text,
+        int((now["risk_level"] == "высокий").sum()),
+        history,
+    )
+
+
+TREND_INDICATORS = ("result_index", "adjusted", "share_fail", "isbsh")
+
+
+@dataclass(frozen=True)
+class Trend:
+    indicator: str
+    label: str
+    headline: str  # «**Сводный результат**: зелёный — …»
+    figure: go.Figure
+    caption: str
+
+
+def _trend_caption(item: pd.Series, percent: bool) -> str:
+    if item["n_points"] < 3:
+        return "Меньше трёх лет данных: наклон не считается, цвет — по изменению к прошлому году."
+    k = 100 if percent else 1
+    return (
+        f"Наклон за {int(item['n_points'])} г.: {fmt.signed(item['slope'] * k, 2)} в год "
+        f"(95 %: {fmt.signed(item['slope_low'] * k, 2)} … "
+        f"{fmt.signed(item['slope_high'] * k, 2)}); "
+        f"Тейл — Сен {fmt.signed(item['theil_slope'] * k, 2)}; "
+        f"Манн — Кендалл p = {fmt.num(item['mk_p'], 3)}"
+    )
+
+
+@dataclass(frozen=True)
+class Trends:
+    frame: pd.DataFrame  # the school's trends as of the year, as stored
+    items: list[Trend] = field(default_factory=list)
+
+    @property
+    def charts(self) -> list[tuple[str, go.Figure]]:
+        return [(t.label, t.figure) for t in self.items]
+
+
+def trends(query: Query, school_id: str, year: int) -> Trends:
+    """Each indicator's trend as of the year: colour, chart and slope."""
+    frame = query("pages/school_profile/school_trends", school_id=school_id, year=year)
+    items = []
+    for indicator in [i for i in TREND_INDICATORS if i in set(frame["indicator"])]:
+        item = frame.set_index("indicator").loc[indicator]
+        label = tr.DEFAULT_CUTS[indicator].label
+        percent = indicator == "share_fail"
+        headline = f"**{label}**: " + (
+            f"{tr.COLOURS[item['colour']][0]} — {item['label']}"
+            if isinstance(item["colour"], str)
+            else "цвет не определён"
+        )
+        history = query(
+            "pages/school_profile/school_indicator_history",
+            school_id=school_id,
+            indicator=indicator,
+        )
+        figure = charts.trend_line(history, item, label, percent)
+        items.append(Trend(indicator, label, headline, figure, _trend_caption(item, percent)))
+    return Trends(frame, items)
+
+
+TREND_COLUMNS = ("indicator", "last_value", "change_last", "slope", "label")
+
+
+def trends_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The trends as a table (the card's «Динамика»), each indicator by its Russian name."""
+    named = frame.assign(
+        indicator=frame["indicator"].map(
+            lambda i: tr.DEFAULT_CUTS[i].label if i in tr.DEFAULT_CUTS else i
+        )
+    )
+    return labels.table(named, TREND_COLUMNS)
+
+
+STAGE_COLUMNS = ("name", "entry", "intermediate", "final", "change_final")
+STAGE_HEADERS = {"name": labels.header("indicator")}
+
+
+def stages_table(stages: pd.DataFrame) -> pd.DataFrame:
+    return labels.table(stages, STAGE_COLUMNS, STAGE_HEADERS)
+
+
+@dataclass(frozen=True)
+class Stages:
+    verdict: str  # «**нет положительной динамики** — …»
+    table: pd.DataFrame
+
+
+def stages(query: Query, school_id: str, year: int) -> Stages | None:
+    """Monitoring stages of the year and the verdict on the school's dynamics."""
+    found = query("pages/school_profile/school_stages", school_id=school_id, year=year)
+    if found.empty:
+        return None
+    verdict = f"**{found['status'].iloc[0]}** — {found['reason'].iloc[0]}"
+    return Stages(verdict, stages_table(found))
+
+
+OBJECTIVITY_COLUMNS = ("name", "value", "threshold", "fired", "evidence")
+OBJECTIVITY_HEADERS = {"name": "Признак"}
+
+
+def objectivity_table(signs: pd.DataFrame) -> pd.DataFrame:
+    return labels.table(
+        signs.assign(fired=signs["fired"].map({True: "да", False: "нет"})),
+        OBJECTIVITY_COLUMNS,
+        OBJECTIVITY_HEADERS,
+    )
+
+
+@dataclass(frozen=True)
+class Objectivity:
+    warning: str | None  # None: no sign fired
+    table: pd.DataFrame
+
+
+def objectivity(query: Query, school_id: str, year: int) -> Objectivity | None:
+    """The ВПР objectivity signs of the year, the fired ones summed up in a warning."""
+    signs = query("pages/school_profile/school_objectivity", school_id=school_id, year=year)
+    if signs.empty:
+        return None
+    fired = signs[signs["fired"]]
+    warning = (
+        "Есть признаки, которые стоит проверить (это не вывод о необъективности): "
+        + "; ".join(f"{r.name} — {r.evidence}" for r in fired.itertuples(index=False))
+        if len(fired)
+        else None
+    )
+    return Objectivity(warning, objectivity_table(signs))
+
+
+@dataclass(frozen=True)
+class Adjusted:
+    overall: list[tuple[str, str, str, str]]  # (scope, value, help, band)
+    figure: go.Figure
+
+
+def adjusted(query: Query, school_id: str, year: int) -> Adjusted | None:
+    """Results against the expected for the school's context; None without reliable ones."""
+    rows = query("pages/school_profile/school_adjusted_procedures", school_id=school_id, year=year)
+    reliable = rows[rows["band"].isin(list(charts.BAND_STYLE))]
+    if reliable.empty:
+        return None
+    overall = [
+        (
+            r.scope[0].upper() + r.scope[1:],
+            fmt.signed(r.residual, 2),
+            f"{r.band}; 95 %-интервал {fmt.signed(r.lower, 2)} … "
+            f"{fmt.signed(r.upper, 2)}; участников {fmt.integer(r.participants)}.",
+            r.band or "",
+        )
+        for r in query(
+            "pages/school_profile/school_adjusted_overall", school_id=school_id, year=year
+        ).itertuples(index=False)
+    ]
+    figure = charts.adjusted_intervals(reliable, labels.procedure_labels(reliable))
+    return Adjusted(overall, figure)
+
+
+ADJUSTED_NOTE = (
+    "Точка — насколько результат школы выше или ниже ожидаемого для школ с таким же ИСБШ, "
+    "типом поселения и размером (в стандартных отклонениях); отрезок — 95 %-интервал. "
+    "Процедуры с малым числом участников не показаны."
+)
+
+
+def small_numbers_note(small_numbers: SmallNumbers) -> str:
+    return (
+        f"Значения школы при числе участников меньше {small_numbers.hide_below} скрыты; "
+        f"при числе меньше {small_numbers.unreliable_below} отмечены как ненадёжные."
+    )
+
+
+PROGRAMME_COLUMNS = ("year", "programme", "curator", "curator_organisation", "partner")
+
+
+def programmes_table(programmes: pd.DataFrame) -> pd.DataFrame:
+    return labels.table(programmes, PROGRAMME_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Programmes:
+    this_year: list[str]
+    table: pd.DataFrame
+
+
+def programmes(query: Query, school_id: str, year: int) -> Programmes:
+    """The school's programmes over the years, and those of the year."""
+    found = query("pages/school_profile/school_programmes", school_id=school_id)
+    return Programmes(
+        found.loc[found["year"] == year, "programme"].tolist(), programmes_table(found)
+    )
+
+
+def procedures(query: Query, school_id: str) -> list[tuple[str, str, int]]:
+    """Every procedure the school has results of."""
+    found = query("pages/school_profile/school_procedures", school_id=school_id)
+    return list(zip(found["exam"], found["subject"], found["grade"], strict=True))
+
+
+@dataclass(frozen=True)
+class ResultHistory:
+    figure: go.Figure
+    trend: str  # the procedure's colours in Markdown, may be empty
+
+
+def result_history(
+    query: Query,
+    school_id: str,
+    procedure: tuple[str, str, int],
+    measure: str,
+    small_numbers: SmallNumbers,
+) -> ResultHistory:
+    """One procedure over the years against the municipality and the region."""
+    exam, subject, grade = procedure
+    params = {"school_id": school_id, "exam": exam, "subject": subject, "grade": int(grade)}
+    history = query("pages/school_profile/school_result_history", **params)
+    trend = query("pages/school_profile/school_procedure_trend", **params)
+    text = " · ".join(
+        f"**{'Стандартизованный балл' if r.indicator == 'z_score' else 'Доля «2»'}** "
+        f"на {int(r.as_of)} г.: {tr.COLOURS[r.colour][0]} — {r.label}"
+        for r in trend.itertuples(index=False)
+        if isinstance(r.colour, str)
+    )
+    return ResultHistory(charts.result_history(history, measure, small_numbers), text)
+
+
+YEAR_COLUMNS = (
+    "procedure",
+    "participants",
+    "mean_score",
+    "region_mean",
+    "mean_mark",
+    "share_fail",
+    "share_81plus",
+    "z_score",
+)
+HIDDEN = ("mean_score", "mean_mark", "share_fail", "share_81plus", "z_score")
+
+
+def year_results_table(results: pd.DataFrame, hide_below: int) -> pd.DataFrame:
+    """Every procedure of the year; figures from fewer than `hide_below` participants empty."""
+    shown = results.copy()
+    shown.loc[shown["participants"] < hide_below, list(HIDDEN)] = float("nan")
+    shown["procedure"] = labels.procedure_labels(shown)
+    return labels.table(shown, YEAR_COLUMNS)
+
+
+def year_results(query: Query, school_id: str, year: int, hide_below: int) -> pd.DataFrame:
+    return year_results_table(
+        query("pages/school_profile/school_year_procedures", school_id=school_id, year=year),
+        hide_below,
+    )
+
+
+@dataclass(frozen=True)
+class Staff:
+    metrics: list[tuple[str, str, str | None]]
+    figure: go.Figure
+
+
+def staff(query: Query, school_id: str, year: int) -> Staff | None:
+    """The staff of the year (or the last one known) and their ages over the years."""
+    found = query("pages/school_profile/school_staff", school_id=school_id)
+    if found.empty:
+        return None
+    now = found[found["year"] == year]
+    last = (now if len(now) else found).iloc[-1]
+    metrics = [
+        ("Педагогов", fmt.integer(last["teachers"]), None),
+        ("Вакансий", fmt.integer(last["vacancies"]), None),
+        ("Высшая категория", fmt.pct(last["share_highest_category"]), None),
+        (
+            "Высшее пед. обр.",
+            fmt.pct(last["share_higher_ped_ed"]),
+            "Доля педагогов с высшим педагогическим образованием",
+        ),
+    ]
+    return Staff(metrics, charts.staff_age(found))
+
+
+def outcomes(query: Query, school_id: str, year: int) -> list[tuple[str, str]]:
+    """Olympiads and continuation to the 10th grade in the year (empty when unknown)."""
+    found = query("pages/school_profile/school_outcomes", school_id=school_id)
+    now = found[found["year"] == year]
+    if now.empty:
+        return []
+    return [
+        ("Участники олимпиад (рег. и закл. этапы)", fmt.pct(now.iloc[0]["share_olympiad"])),
+        ("Продолжили обучение в 10 классе", fmt.pct(now.iloc[0]["share_continue_grade10"])),
+    ]
+
+
+def passport(query: Query, school_id: str, year: int) -> go.Figure | None:
+    """The social passport against the municipality and the region; None when not loaded."""
+    found = query("pages/school_profile/school_passport_compare", school_id=school_id, year=year)
+    return charts.passport_compare(found) if found["school"].notna().any() else None
