@@ -230,7 +230,7 @@ def identify(
     base = schools[["school_id", "distance_km", "is_small", "pupils"]].copy()
     year_social = social[social["year"] == year][["school_id", "isbsh", "isbsh_quartile", "pupils"]]
     base = base.merge(year_social, on="school_id", how="left", suffixes=("_register", ""))
-    base["pupils"] = base["pupils"].fillna(base.pop("pupils_register"))
+    base["pupils"] = base["pupils"].astype(float).fillna(base.pop("pupils_register").astype(float))
     for part in (
         rule_bottom(ranked, year, settings),
         rule_fail(results, year, settings),

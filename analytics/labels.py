@@ -127,6 +127,13 @@ COLUMNS: dict[str, Label] = _registry(
     small_schools=("Малокомплектных", COUNT),
     distance_km=("До центра, км", SCORE),
     year=("Год", YEAR),
+    # ВПР objectivity: the radar's signs against the federal list (ФИС ОКО)
+    judged_schools=("Школ оценено обоими", COUNT),
+    official_marked=("С маркерами ФИС ОКО", COUNT),
+    radar_marked=("С признаками радара", COUNT),
+    both_marked=("Отмечены обоими", COUNT),
+    agreement=("Согласие", SHARE),
+    marker="Маркер ФИС ОКО",
     # procedures and results
     procedure="Процедура",
     exam="Процедура",

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy.special import expit
 from scipy.stats import norm
 
-VERSION = "3"
+VERSION = "4"
 REGION = "Республика Тарум"
 YEARS = tuple(range(2019, 2026))
 PROGRAMME_YEARS = tuple(range(2021, 2026))
@@ -242,6 +242,7 @@ TABLE_ORDER = (
     "municipalities",
     "schools",
     "exam_results",
+    "official_objectivity_markers",
     "term_marks",
     "social_passport",
     "staff",
@@ -977,10 +978,12 @@ def generate_region(
         ],
         columns=["key", "value"],
     )
+    official = _official_markers(seed, exam_results, {sid[i] for i in inflated})
     frames = {
         "municipalities": mun,
         "schools": schools,
         "exam_results": exam_results,
+        "official_objectivity_markers": official,
         "term_marks": term_marks,
         "social_passport": passport,
         "staff": staff,
@@ -999,10 +1002,25 @@ def generate_region(
     return {name: _sorted(name, frames[name]) for name in TABLE_ORDER}
 
 
+def _official_markers(seed: int, exam_results: pd.DataFrame, inflated: set) -> pd.DataFrame:
+    """The federal list of ВПР objectivity markers as ФИС ОКО would publish it for the demo:
+    grades 4 and 5 in Russian and mathematics; most schools planted with inflated ВПР are marked,
+    and a few others. Its own random stream, so that the rest of the region does not change."""
+    rng = np.random.default_rng(seed + 7)
+    rows = exam_results[
+        (exam_results["exam"] == "ВПР")
+        & exam_results["grade"].isin([4, 5])
+        & exam_results["subject"].isin(["Русский язык", "Математика"])
+    ][["school_id", "year", "grade", "subject"]].reset_index(drop=True)
+    chance = np.where(rows["school_id"].isin(inflated), 0.6, 0.02)
+    return rows.assign(marker=rng.random(len(rows)) < chance)
+
+
 KEYS = {
     "municipalities": ["municipality_id"],
     "schools": ["school_id"],
     "exam_results": ["school_id", "year", "exam", "subject", "grade"],
+    "official_objectivity_markers": ["school_id", "year", "grade", "subject"],
     "term_marks": ["school_id", "year", "exam", "subject", "grade"],
     "social_passport": ["school_id", "year"],
     "staff": ["school_id", "year"],

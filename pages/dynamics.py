@@ -154,3 +154,18 @@ else:
         key="dynamics_warning_table",
         **labels.formats(keys, headers),
     )
+
+agreement = reads.query("pages/dynamics/objectivity_agreement", municipality=scope.municipality_id)
+if len(agreement):
+    st.subheader("Объективность ВПР: признаки радара и федеральный перечень ФИС ОКО")
+    st.caption(
+        "По школам, которые есть и в перечне маркеров ФИС ОКО, и среди школ с признаками, "
+        "рассчитанными радаром: сколько отмечено каждым и как часто они согласны."
+    )
+    keys = ["year", "judged_schools", "official_marked", "radar_marked", "both_marked"]
+    keys.append("agreement")
+    layout.show_table(
+        labels.table(agreement, keys),
+        key="dynamics_objectivity_agreement",
+        **labels.formats(keys),
+    )

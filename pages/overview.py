@@ -1,5 +1,6 @@
 """Обзор региона: key figures, schools by municipality, context against results, municipalities."""
 
+import pandas as pd
 import streamlit as st
 
 from analytics import fmt, labels
@@ -17,7 +18,7 @@ kpi = reads.query(
 
 def delta(now, before) -> int | None:
     """Change since last year as a number: Streamlit picks the arrow from its sign."""
-    return None if before is None or before != before else int(now - before)
+    return None if pd.isna(before) or pd.isna(now) else int(now - before)
 
 
 row = st.columns(4)
@@ -34,7 +35,7 @@ row[3].metric(
 def approved(count) -> str:
     """Where the count of a list comes from, and the approved list's size beside it."""
     where = "По действующим критериям отбора (страница «Идентификация ШНОР и ШНСУ»). "
-    if count is None or count != count:
+    if pd.isna(count):
         return where + "Утверждённого списка за этот год в данных нет."
     return where + f"В утверждённом списке — {fmt.integer(count)}."
 

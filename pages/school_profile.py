@@ -129,16 +129,22 @@ def draw_stages_and_signs(stages, signs, year: int) -> None:
         st.subheader(f"Объективность ВПР, {year}")
         if signs.warning:
             st.warning(signs.warning)
-        else:
+        elif len(signs.table):
             st.success("Признаков необъективности ВПР не найдено.")
-        st.dataframe(
-            layout.style_table(
-                signs.table,
-                **labels.formats(profile.OBJECTIVITY_COLUMNS, profile.OBJECTIVITY_HEADERS),
-            ),
-            hide_index=True,
-            key="profile_objectivity_table",
-        )
+        if len(signs.table):
+            st.dataframe(
+                layout.style_table(
+                    signs.table,
+                    **labels.formats(profile.OBJECTIVITY_COLUMNS, profile.OBJECTIVITY_HEADERS),
+                ),
+                hide_index=True,
+                key="profile_objectivity_table",
+            )
+        if signs.official:
+            st.info(signs.official)
+            st.dataframe(
+                signs.official_table, hide_index=True, key="profile_official_markers_table"
+            )
 
 
 def draw_adjusted(adjusted: profile.Adjusted | None, year: int) -> None:

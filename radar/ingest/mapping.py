@@ -6,7 +6,8 @@ pipeline keeps its spreadsheet column maps. It names:
   that covers several years whose headers differ) and which rows to keep (`keep`: column →
   allowed values, e.g. «Category» = «All Students»);
 - per table: its source, sources joined to it, rows required to be filled, whether repeated
-  rows collapse into one (`distinct`: municipalities made from a column of the schools file),
+  rows collapse into one (`distinct`: true, or the columns whose values make a row: the
+  municipalities made from a column of the schools file),
   and for each column a rule: a source column, a constant (`const`), a percentage (`percent`:
   «62.2%» or 62.2 → 0.622), a sum of percentages (`percent_sum`), a sum of numbers (`sum`), or a
   count divided by another (`ratio`: [count, total] → share).
@@ -20,6 +21,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -335,6 +337,36 @@ def _column(frame: pd.DataFrame, rule) -> pd.Series:
     raise FileProblem(f"непонятное правило сопоставления: {rule}")
 
 
+def melt(frame: pd.DataFrame, rule: dict) -> pd.DataFrame:
+    r"""Wide → long: the headers matching `rule["headers"]` (a regular expression whose named
+    groups become columns, e.g. «(?P<grade>\d+) (?P<code>РУ|МА)» for «4 РУ», or
+    «(?P<score>\d+)» for primary scores «0»…«N») turn into one row each, their cell in the
+    column `rule["value"]`; `rule["values"]` renames group values (РУ → Русский язык). Rows
+    whose cell is empty are left out; each keeps its file row.
+
+    >>> wide = pd.DataFrame({"Логин": ["e1"], "4 РУ": ["1"], "5 МА": ["0"], ROW: [2]})
+    >>> rule = {"headers": r"(?P<grade>\d+) (?P<subject>\w+)", "value": "marker",
+    ...         "values": {"subject": {"РУ": "Русский язык", "МА": "Математика"}}}
+    >>> melt(wide, rule)[["Логин", "grade", "subject", "marker"]].values.tolist()
+    [['e1', '4', 'Русский язык', '1'], ['e1', '5', 'Математика', '0']]
+    """
+    pattern = re.compile(rule["headers"])
+    wide = [h for h in frame.columns if h != ROW and pattern.fullmatch(str(h).strip())]
+    if not wide:
+        raise FileProblem(
+            f"в файле нет столбцов вида «{rule['headers']}», которые нужно развернуть в строки"
+        )
+    keep = [c for c in frame.columns if c not in wide]
+    value = rule.get("value", "value")
+    long = frame.melt(id_vars=keep, value_vars=wide, var_name="__header__", value_name=value)
+    long = long[long[value].notna() & (long[value].astype(str).str.strip() != "")]
+    parts = long["__header__"].astype(str).str.strip().str.extract(pattern)
+    for group in parts.columns:
+        names = rule.get("values", {}).get(group, {})
+        long[group] = parts[group].map(lambda v, names=names: names.get(v, v))
+    return long.drop(columns="__header__").sort_values([ROW], kind="stable")
+
+
 def _join(base: pd.DataFrame, other: pd.DataFrame, key: str, on) -> pd.DataFrame:
     """Add the other source's columns to the rows with the same value of the join column(s);
     `on` is a header both share, a list of them, or {"left": header, "right": header}."""
@@ -368,15 +400,19 @@ def build(mapping: Mapping, contents: dict[str, bytes]) -> dict[str, pd.DataFram
         base = sources[rule["from"]]
         for other, on in rule.get("join", {}).items():
             base = _join(base, sources[other], other, on)
+        if rule.get("melt"):
+            base = melt(base, rule["melt"])
         for column in rule.get("require", []):
-            base = base[base[column].notna()]
+            base = base[_source_column(base, column).notna()]
         base = base.reset_index(drop=True)
         out = pd.DataFrame({c: _column(base, r) for c, r in rule["columns"].items()})
         out = out.astype(object).where(out.notna(), None)
         rows = base[ROW].astype(int)
         if rule.get("distinct"):
-            # One row per distinct value set: a column of another file made into a table.
-            first = ~out.astype(str).duplicated()
+            # One row per distinct value (of the listed columns, or of all): a column of another
+            # file made into a table; the first row of each value is kept.
+            by = rule["distinct"] if isinstance(rule["distinct"], list) else list(out.columns)
+            first = ~out[by].astype(str).duplicated()
             out, rows = out[first.to_numpy()].reset_index(drop=True), rows[first.to_numpy()]
         source = spec["sources"][rule["from"]]
         out.attrs["source"] = Source(

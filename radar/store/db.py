@@ -147,6 +147,24 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql("schema/base"))
 
 
+def upgrade(path: Path | str | None = None) -> bool:
+    """Add to a database made by an older version the base tables it lacks (empty), so the
+    pages can read them; True when it did. The database is rewritten through a write session."""
+    path = Path(path) if path is not None else db_path()
+    if not path.exists():
+        return False
+    con = connect(path, read_only=True)
+    try:
+        present = {r[0] for r in con.execute(sql("store/table_names")).fetchall()}
+    finally:
+        con.close()
+    if not present or set(_created("schema/base")) <= present:
+        return False
+    with write_session(path):
+        pass  # the session creates what sql/schema/base.sql declares and the file lacks
+    return True
+
+
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """Column names of a table in their declared order."""
     rows = con.execute(

@@ -122,6 +122,34 @@ TABLES: dict[str, Table] = {
             ((("school_id",), "schools", ("school_id",)),),
         ),
         Table(
+            "score_distributions",
+            "Распределение первичных баллов",
+            (
+                SCHOOL,
+                YEAR,
+                Column("exam", "Процедура", "str", True, EXAMS),
+                Column("subject", "Предмет", "str", True),
+                Column("grade", "Класс", "int", True, min=1, max=11),
+                Column("score", "Первичный балл", "int", True, min=0),
+                Column("share", "Доля участников", "share", True, min=0, max=1),
+            ),
+            ("school_id", "year", "exam", "subject", "grade", "score"),
+            ((("school_id",), "schools", ("school_id",)),),
+        ),
+        Table(
+            "official_objectivity_markers",
+            "Маркеры необъективности ФИС ОКО",
+            (
+                SCHOOL,
+                YEAR,
+                Column("grade", "Класс", "int", True, min=1, max=11),
+                Column("subject", "Предмет", "str", True),
+                Column("marker", "Маркер необъективности", "bool", True),
+            ),
+            ("school_id", "year", "grade", "subject"),
+            ((("school_id",), "schools", ("school_id",)),),
+        ),
+        Table(
             "term_marks",
             "Отметки ВПР и четвертные отметки",
             (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -34,6 +35,8 @@ _open: dict[str, duckdb.DuckDBPyConnection] = {}
 @st.cache_resource(max_entries=1, show_spinner=False)
 def _connection(version: str) -> duckdb.DuckDBPyConnection:
     close()
+    with contextlib.suppress(db.DatabaseError):
+        db.upgrade()  # a database of an older version gets the tables added since
     con = db.connect(db.db_path(), read_only=True)
     _open[version] = con
     return con

@@ -381,21 +381,57 @@ def objectivity_table(signs: pd.DataFrame) -> pd.DataFrame:
 class Objectivity:
     warning: str | None  # None: no sign fired
     table: pd.DataFrame
+    # The federal list's markers (ФИС ОКО), when loaded: a sentence and the table.
+    official: str | None = None
+    official_table: pd.DataFrame | None = None
+
+
+def official_markers(markers: pd.DataFrame, radar_fired: bool | None) -> str:
+    """The federal list's verdict on a school in a year, and whether the radar agrees."""
+    marked = markers[markers["marker"].astype(bool)]
+    if len(marked):
+        named = ", ".join(f"{int(r.grade)} кл., {r.subject}" for r in marked.itertuples())
+        text = f"В федеральном перечне ФИС ОКО у школы маркеры необъективности: {named}."
+    else:
+        text = (
+            f"В федеральном перечне ФИС ОКО маркеров нет (проверено классов и предметов: "
+            f"{len(markers)})."
+        )
+    if radar_fired is None:
+        return text
+    agree = radar_fired == bool(len(marked))
+    return text + (
+        " Признаки радара с ним согласны."
+        if agree
+        else " Признаки радара с ним расходятся: стоит посмотреть внимательнее."
+    )
 
 
 def objectivity(query: Query, school_id: str, year: int) -> Objectivity | None:
-    """The ВПР objectivity signs of the year, the fired ones summed up in a warning."""
+    """The ВПР objectivity signs of the year, the fired ones summed up in a warning, and the
+    federal list's markers beside them when they are loaded."""
     signs = query("pages/school_profile/school_objectivity", school_id=school_id, year=year)
-    if signs.empty:
+    markers = query("pages/school_profile/school_official_markers", school_id=school_id, year=year)
+    if signs.empty and markers.empty:
         return None
-    fired = signs[signs["fired"]]
+    fired = signs[signs["fired"].astype(bool)] if len(signs) else signs
     warning = (
         "Есть признаки, которые стоит проверить (это не вывод о необъективности): "
         + "; ".join(f"{r.name} — {r.evidence}" for r in fired.itertuples(index=False))
         if len(fired)
         else None
     )
-    return Objectivity(warning, objectivity_table(signs))
+    official = official_table = None
+    if len(markers):
+        official = official_markers(markers, bool(len(fired)) if len(signs) else None)
+        official_table = labels.table(
+            markers.assign(
+                grade=markers["grade"].astype(int),
+                marker=markers["marker"].map({True: "да", False: "нет"}),
+            ),
+            ("grade", "subject", "marker"),
+        )
+    return Objectivity(warning, objectivity_table(signs), official, official_table)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,14 @@
 -- The rows of procedure_results (declared in sql/schema/derived.sql): one per school, year and
 -- procedure (exam, subject, grade) with practitioners' figures and the result standardised
--- within the procedure-year across the region's schools.
+-- within the procedure-year across the region's schools. The result standardised is the mean
+-- score; a procedure-year without any mean score (a ФИС ОКО export of marks, say) is judged by
+-- its mean mark from the shares of «2»–«5».
 with results as (
-    select * from exam_results where participants > 0 and mean_score is not null
+    select * from exam_results
+    where participants > 0
+        and (mean_score is not null
+            or (share_2 is not null and share_3 is not null and share_4 is not null
+                and share_5 is not null))
 ),
 
 figures as (
@@ -22,27 +28,40 @@ figures as (
     from results
 ),
 
+measured as (
+    select
+        f.*,
+        case
+            when count(f.mean_score) over (partition by f.year, f.exam, f.subject, f.grade) > 0
+            then f.mean_score
+            else f.mean_mark
+        end as measure
+    from figures as f
+),
+
 region as (
     -- Participant-weighted mean and spread of school means within each procedure-year.
     select
         year, exam, subject, grade,
-        sum(participants * mean_score) / sum(participants) as region_mean,
+        sum(participants * measure) / sum(participants) as region_mean,
         sqrt(
-            sum(participants * mean_score * mean_score) / sum(participants)
-            - power(sum(participants * mean_score) / sum(participants), 2)
+            sum(participants * measure * measure) / sum(participants)
+            - power(sum(participants * measure) / sum(participants), 2)
         ) as region_sd,
         count(*) as region_schools
-    from figures
+    from measured
+    where measure is not null
     group by all
 ),
 
 final as (
     select
-        f.*,
+        f.* exclude (measure),
         r.region_mean,
-        case when r.region_sd > 0 then (f.mean_score - r.region_mean) / r.region_sd end as z_score
-    from figures as f
+        case when r.region_sd > 0 then (f.measure - r.region_mean) / r.region_sd end as z_score
+    from measured as f
     join region as r using (year, exam, subject, grade)
+    where f.measure is not null
 )
 
 select * from final

@@ -55,6 +55,30 @@ create table if not exists exam_results (
     )
 );
 
+-- The distribution of primary scores of a procedure at a school (ФИС ОКО): the share of
+-- participants with each primary score.
+create table if not exists score_distributions (
+    school_id varchar not null references schools (school_id),
+    year integer not null check (year between 2000 and 2100),
+    exam varchar not null check (exam in ('ВПР', 'ОГЭ', 'ЕГЭ')),
+    subject varchar not null,
+    grade integer not null check (grade between 1 and 11),
+    score integer not null check (score >= 0),
+    share double not null check (share between 0 and 1),
+    primary key (school_id, year, exam, subject, grade, score)
+);
+
+-- The federal list of ВПР objectivity markers (ФИС ОКО): 1 where a school's results in a
+-- grade and subject were marked as doubtful.
+create table if not exists official_objectivity_markers (
+    school_id varchar not null references schools (school_id),
+    year integer not null check (year between 2000 and 2100),
+    grade integer not null check (grade between 1 and 11),
+    subject varchar not null,
+    marker boolean not null,
+    primary key (school_id, year, grade, subject)
+);
+
 -- ВПР (or other) marks compared with the same pupils' term marks.
 create table if not exists term_marks (
     school_id varchar not null references schools (school_id),

@@ -789,7 +789,22 @@ def _no_passport():
     return frames
 
 
-PARTIAL = {"ВПР only": _vpr_only, "ЕГЭ counts only": _ege_counts_only, "no passport": _no_passport}
+def _schools_named_only():
+    """As from a ФИС ОКО export: schools with a code, a name and a municipality, nothing else."""
+    frames = _vpr_only()
+    frames.pop("social_passport")
+    unknown = ["settlement_type", "school_level", "programme_type", "pupils", "is_small"]
+    frames["schools"][[*unknown, "distance_km", "lat", "lon", "short_name"]] = None
+    frames["municipalities"][["kind", "center_lat", "center_lon"]] = None
+    return frames
+
+
+PARTIAL = {
+    "ВПР only": _vpr_only,
+    "ЕГЭ counts only": _ege_counts_only,
+    "no passport": _no_passport,
+    "schools named only": _schools_named_only,
+}
 
 
 @pytest.fixture(scope="module", params=list(PARTIAL))
