@@ -242,6 +242,7 @@ TABLE_ORDER = (
     "municipalities",
     "schools",
     "exam_results",
+    "score_distributions",
     "official_objectivity_markers",
     "term_marks",
     "social_passport",
@@ -983,6 +984,18 @@ def generate_region(
         "municipalities": mun,
         "schools": schools,
         "exam_results": exam_results,
+        # The demo plants no pupil-level scores: the table of score distributions stays empty.
+        "score_distributions": pd.DataFrame(
+            {
+                "school_id": pd.Series(dtype=object),
+                "year": pd.Series(dtype="int64"),
+                "exam": pd.Series(dtype=object),
+                "subject": pd.Series(dtype=object),
+                "grade": pd.Series(dtype="int64"),
+                "score": pd.Series(dtype="int64"),
+                "share": pd.Series(dtype=float),
+            }
+        ),
         "official_objectivity_markers": official,
         "term_marks": term_marks,
         "social_passport": passport,
@@ -1021,6 +1034,7 @@ KEYS = {
     "schools": ["school_id"],
     "exam_results": ["school_id", "year", "exam", "subject", "grade"],
     "official_objectivity_markers": ["school_id", "year", "grade", "subject"],
+    "score_distributions": ["school_id", "year", "exam", "subject", "grade", "score"],
     "term_marks": ["school_id", "year", "exam", "subject", "grade"],
     "social_passport": ["school_id", "year"],
     "staff": ["school_id", "year"],
