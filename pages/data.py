@@ -22,6 +22,7 @@ from radar.ingest.loader import problem_groups_frame, problems_summary
 from radar.ingest.templates import template_bytes
 from radar.store import versions
 from radar.store.db import DatabaseError
+from radar.store.spec import TABLES
 from radar.ui import layout, mapping_step, reads
 
 st.title("Данные")
@@ -214,10 +215,18 @@ if reads.database_ready():
     if history.empty:
         st.info("Загрузок в эту базу ещё не было.")
     else:
-        layout.show_table(
-            labels.rename(history),
-            key="data_history",
+        names = {t.name: t.label for t in TABLES.values()}
+        history = history.assign(
+            imported_at=pd.to_datetime(history["imported_at"]).dt.strftime("%d.%m.%Y %H:%M:%S"),
+            table_name=history["table_name"].map(
+                lambda v: (
+                    ", ".join(names.get(t.strip(), t.strip()) for t in str(v).split(","))
+                    if isinstance(v, str) and v
+                    else fmt.DASH
+                )
+            ),
         )
+        layout.show_table(labels.rename(history), key="data_history")
 
 kept = versions.versions()
 if reads.database_ready() and kept:

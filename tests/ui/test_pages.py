@@ -710,8 +710,21 @@ def test_data_page_offers_the_template_and_shows_the_import_history(demo_db, tmp
     assert history["Файл"].iloc[0] == "школы.xlsx"
     assert set(history["Файл"].iloc[1:]) == {"демо-генератор"}
     assert imported["Изменённых"].tolist() == [3] and imported["Кто"].tolist() == ["методист"]
+    assert imported["Таблица"].tolist() == ["Школы"]  # the table's name, not its code
+    assert all(len(w) == 19 and w[2] == "." for w in history["Когда"])  # 02.12.2026 18:22:30
     assert at.radio(key="data_mode").value == "update"  # replacing is asked for, never assumed
     assert any(c.value.startswith("Сейчас в базе: демонстрационный регион") for c in at.caption)
+    # The import can be undone from the page: the three schools get their pupils back.
+    assert "школы.xlsx" in at.selectbox(key="data_undo").format_func(
+        at.selectbox(key="data_undo").value
+    )
+    at.checkbox(key="data_undo_agree").check().run()
+    at.button(key="data_undo_apply").click().run()
+    assert not at.exception and any("возвращена" in s.value for s in at.success)
+    con = db.connect(copy)
+    restored = db.read_table(con, "schools").head(3)
+    con.close()
+    assert (restored["pupils"] == schools["pupils"] - 1).all()
 
 
 def test_municipality_page_for_a_meeting(demo_db):
