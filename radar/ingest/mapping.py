@@ -431,6 +431,9 @@ def folder_contents(mapping: Mapping, folder: Path | str) -> dict[str, bytes]:
     folder = Path(folder)
     contents = {}
     for name in needed_files(mapping):
+        # A saved format names files of its own folder, never a path out of it.
+        if not (folder / name).resolve().is_relative_to(folder.resolve()):
+            raise FileProblem(f"{name}: файл сопоставления указывает на файл вне папки {folder}")
         if not (folder / name).exists():
             raise FileProblem(f"{name}: файл не найден в папке {folder}")
         contents[name] = (folder / name).read_bytes()

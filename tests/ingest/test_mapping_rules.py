@@ -183,3 +183,14 @@ def test_a_two_file_foreign_layout_loads_end_to_end(tmp_path):
     assert list(results.index) == ["A1", "C3"]
     assert results.loc["C3", "share_2"] == pytest.approx(0.2)
     assert (results["year"] == 2016).all()
+
+
+def test_a_saved_format_cannot_reach_a_file_outside_its_folder(tmp_path):
+    from radar.ingest.files import FileProblem
+
+    (tmp_path / "secret.csv").write_text("a;b\n1;2\n", encoding="utf-8")
+    folder = tmp_path / "files"
+    folder.mkdir()
+    spec = {"name": "x", "sources": {"r": {"file": "../secret.csv"}}, "tables": {}}
+    with pytest.raises(FileProblem, match="вне папки"):
+        mapping.folder_contents(mapping.Mapping("x", spec), folder)
