@@ -165,7 +165,8 @@ if len(agreement):
     keys = ["year", "judged_schools", "official_marked", "radar_marked", "both_marked"]
     keys.append("agreement")
     layout.show_table(
-        labels.table(agreement, keys),
+        # A year is a name, not a count: «2025», never «2 025».
+        labels.table(agreement.assign(year=agreement["year"].astype(int).astype(str)), keys),
         key="dynamics_objectivity_agreement",
         **labels.formats(keys),
     )

@@ -844,3 +844,18 @@ def test_every_page_works_on_a_region_with_partial_data(page, partial_db, monkey
     assert at.title or at.header, kind
     if kind == "ЕГЭ counts only" and page in ("pages/context.py", "pages/dynamics.py"):
         assert at.info or at.warning, "the page must say what it cannot show"
+
+
+def test_dynamics_compares_the_radars_signs_with_the_federal_list(demo_db):
+    at = run_app("pages/dynamics.py")
+    table = next(
+        d.value for d in at.dataframe if "С маркерами ФИС ОКО" in getattr(d.value, "columns", [])
+    )
+    years = scalar(demo_db, "select count(distinct year) from official_objectivity_markers")
+    assert len(table) == years and table["Год"].iloc[-1] == "2025"
+    marked = scalar(
+        demo_db,
+        "select count(distinct school_id) from official_objectivity_markers "
+        "where marker and year = 2025",
+    )
+    assert int(table["С маркерами ФИС ОКО"].iloc[-1]) <= marked
