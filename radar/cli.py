@@ -144,9 +144,7 @@ def _check_and_load(files: list, path: Path, args: argparse.Namespace) -> int:
     for read in files:
         for note in read.notes:
             print(note)
-    plan = plan_import(
-        files, path, replace=args.replace, skip_bad_rows=getattr(args, "skip_bad_rows", False)
-    )
+    plan = plan_import(files, path, replace=args.replace, skip_bad_rows=args.skip_bad_rows)
     problems = plan.problems
     if problems:
         out = sys.stderr if problems.errors else sys.stdout
@@ -167,7 +165,7 @@ def _check_and_load(files: list, path: Path, args: argparse.Namespace) -> int:
                 + (f" — строк {group.count}: {rows}" if group.rows else ""),
                 file=out,
             )
-        report = getattr(args, "report", None)
+        report = args.report
         if report:
             Path(report).write_bytes(problems_report(problems))
             print(f"Отчёт о проблемах со всеми строками: {report}", file=out)
@@ -187,7 +185,7 @@ def _check_and_load(files: list, path: Path, args: argparse.Namespace) -> int:
     held = describe_database(path)
     if args.replace and held:
         print(f"  Всё, что сейчас в базе ({held}), будет заменено строками из файлов.")
-    blank = getattr(args, "blank", False)
+    blank = args.blank
     summary = summary_of(plan.comparisons, blank)
     for row in summary.itertuples(index=False):
         print(
@@ -307,6 +305,25 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_options(command: argparse.ArgumentParser) -> None:
+    """The options `radar import` and `radar map` share: how to check and write the files."""
+    command.add_argument("--yes", action="store_true", help="не спрашивать подтверждения")
+    command.add_argument(
+        "--blank",
+        action="store_true",
+        help="стереть в базе значения, ячейки которых в файлах пусты (без флага они остаются)",
+    )
+    command.add_argument(
+        "--report", metavar="ФАЙЛ.xlsx", help="записать отчёт о проблемах со всеми строками"
+    )
+    command.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="загрузить файлы без строк с ошибками (они будут перечислены в истории загрузок)",
+    )
+    command.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = RussianParser(prog="radar", description=DESCRIPTION)
     parser.add_argument(
@@ -358,21 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="заменить всю базу (например, демонстрационный регион) данными из файлов; "
         "настройки критериев и история загрузок сохраняются",
     )
-    imp.add_argument("--yes", action="store_true", help="не спрашивать подтверждения")
-    imp.add_argument(
-        "--blank",
-        action="store_true",
-        help="стереть в базе значения, ячейки которых в файлах пусты (без флага они остаются)",
-    )
-    imp.add_argument(
-        "--report", metavar="ФАЙЛ.xlsx", help="записать отчёт о проблемах со всеми строками"
-    )
-    imp.add_argument(
-        "--skip-bad-rows",
-        action="store_true",
-        help="загрузить файлы без строк с ошибками (они будут перечислены в истории загрузок)",
-    )
-    imp.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    _load_options(imp)
     imp.set_defaults(func=cmd_import)
 
     mapped = commands.add_parser(
@@ -393,21 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="заменить всю базу данными из файлов (как у radar import --replace)",
     )
-    mapped.add_argument("--yes", action="store_true", help="не спрашивать подтверждения")
-    mapped.add_argument(
-        "--blank",
-        action="store_true",
-        help="стереть в базе значения, ячейки которых в файлах пусты (без флага они остаются)",
-    )
-    mapped.add_argument(
-        "--report", metavar="ФАЙЛ.xlsx", help="записать отчёт о проблемах со всеми строками"
-    )
-    mapped.add_argument(
-        "--skip-bad-rows",
-        action="store_true",
-        help="загрузить файлы без строк с ошибками (они будут перечислены в истории загрузок)",
-    )
-    mapped.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    _load_options(mapped)
     mapped.set_defaults(func=cmd_map)
 
     template = commands.add_parser("template", help="записать шаблон Excel для данных региона")

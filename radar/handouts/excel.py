@@ -32,6 +32,8 @@ from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from analytics import fmt
+
 __all__ = ["Sheet", "neutralise", "workbook_bytes"]
 
 # Leading characters that make Excel, LibreOffice or a later CSV export treat text as a formula.
@@ -411,9 +413,9 @@ def problems_report(problems) -> bytes:
     note = problems_summary(problems)
     if problems.unlisted:
         note += (
-            f" Построчно перечислены первые {len(rows):,} строк, ещё {problems.unlisted:,} "
-            "посчитаны в сводке."
-        ).replace(",", "\u00a0")
+            f" Построчно перечислены первые {fmt.integer(len(rows))} строк, ещё "
+            f"{fmt.integer(problems.unlisted)} посчитаны в сводке."
+        )
     return workbook_bytes(
         [
             Sheet("Сводка", problem_groups_frame(problems), note=note),

@@ -27,6 +27,7 @@ from radar.ingest.loader import (
     Problems,
     Source,
     ValidationError,
+    fmt_value,
     source_of,
     validate,
 )
@@ -156,9 +157,7 @@ def _same(a: pd.Series, b: pd.Series) -> pd.Series:
 def _shown(value: object) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "пусто"
-    if isinstance(value, float):
-        return f"{value:.6g}".replace(".", ",")
-    return str(value)
+    return fmt_value(value)
 
 
 EXAMPLES = 3  # old → new examples per column in «Что изменится»
@@ -177,6 +176,7 @@ class Comparison:
     carried: tuple[str, ...]
     stored: pd.DataFrame | None  # the stored row of each incoming row (NaN where new)
     found: pd.Series  # whether each incoming row's key is stored
+    _masked: dict = field(default_factory=dict, repr=False)
 
     @property
     def values(self) -> list[str]:
@@ -184,7 +184,12 @@ class Comparison:
 
     def _masks(self, column: str) -> tuple[pd.Series, pd.Series, pd.Series]:
         """Rows where the stored value changes, where an empty one is filled, and where a
-        stored value would be blanked."""
+        stored value would be blanked (computed once per column)."""
+        if column not in self._masked:
+            self._masked[column] = self._compare(column)
+        return self._masked[column]
+
+    def _compare(self, column: str) -> tuple[pd.Series, pd.Series, pd.Series]:
         new = self.incoming[column]
         if self.stored is None or column not in self.carried:
             none = pd.Series(False, index=new.index)
@@ -496,8 +501,9 @@ def apply_import(
     user = user or getpass.getuser()
     summary = summary_of(plan.comparisons, blank).set_index("table")
     owner = {t: read for read in plan.files for t in read.frames}
+    changed = plan.replace or plan.writes_anything(blank)
     outcome = "загружено, база заменена" if plan.replace else "загружено"
-    if not plan.replace and not plan.writes_anything(blank):
+    if not changed:
         outcome = "загружено, без изменений"
 
     def told(name: str) -> str:
@@ -524,7 +530,6 @@ def apply_import(
     ]
     if plan.replace:
         step("Замена базы строками из файлов", 0.0)
-    changed = plan.replace or plan.writes_anything(blank)
     rows = plan.rows_to_write(blank) if changed else {}
     saved = None
     if changed:

@@ -15,6 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics import fmt
 from analytics.settings import SmallNumbers
 from radar.ingest.limits import Limits
 from radar.store import db
@@ -187,14 +188,10 @@ class ValidationError(ValueError):
         errors = [p for p in self.problems if p.severity == "ошибка"]
         shown = "\n".join(str(p) for p in errors[:20])
         total = self.problems.errors
-        more = f"\n… и ещё {fmt_count(total - 20)}" if total > 20 else ""
+        more = f"\n… и ещё {fmt.integer(total - 20)}" if total > 20 else ""
         super().__init__(
-            f"Данные не загружены: найдено ошибок — {fmt_count(total)}.\n{shown}{more}"
+            f"Данные не загружены: найдено ошибок — {fmt.integer(total)}.\n{shown}{more}"
         )
-
-
-def fmt_count(n: int) -> str:
-    return f"{n:,}".replace(",", "\u00a0")
 
 
 def source_of(frame: pd.DataFrame, table: Table) -> Source:
@@ -389,7 +386,7 @@ def _coerce_column(
             src,
             (text.str.len() > longest).fillna(False).to_numpy(),
             label,
-            f"текст длиннее {fmt_count(longest)} знаков",
+            f"текст длиннее {fmt.integer(longest)} знаков",
         )
         value = text.where(present)
         value = value.astype(object).where(present, None)
@@ -882,5 +879,5 @@ def problems_summary(problems: Problems) -> str:
     for severity, word in (("ошибка", "ошибок"), ("предупреждение", "предупреждений")):
         kinds = sum(1 for g in problems.groups if g.severity == severity)
         count = problems.count(severity)
-        parts.append(f"{word}: {fmt_count(count)}" + (f" (видов: {kinds})" if count else ""))
+        parts.append(f"{word}: {fmt.integer(count)}" + (f" (видов: {kinds})" if count else ""))
     return "Найдено " + ", ".join(parts) + "."

@@ -272,7 +272,7 @@ def preview(
     return [c for c in body.columns if c != ROW], row, body.drop(columns=ROW).head(rows)
 
 
-def _read_source(contents: dict[str, bytes], source: dict, missing: list[str]) -> pd.DataFrame:
+def read_source(contents: dict[str, bytes], source: dict, missing: list[str]) -> pd.DataFrame:
     grid = _grid(source["file"], contents[source["file"]], source.get("sheet", ""))
     frame = _table(grid, int(source.get("header_row", 1)), missing)
     return frame.rename(columns=aliases(source, list(frame.columns)))
@@ -387,7 +387,7 @@ def build(mapping: Mapping, contents: dict[str, bytes]) -> dict[str, pd.DataFram
     missing = list(spec.get("missing", [""]))
     sources = {}
     for key, source in spec["sources"].items():
-        frame = _read_source(contents, source, missing)
+        frame = read_source(contents, source, missing)
         for column, allowed in source.get("keep", {}).items():
             values = _source_column(frame, column).astype("string").str.strip()
             frame = frame[values.isin([str(a).strip() for a in allowed]).fillna(False)]

@@ -38,7 +38,7 @@ def _sample(name: str, content: bytes, sheet: str, row: int):
 def _distinct(name: str, content: bytes, sheet: str, row: int, column: str) -> list[str]:
     """The values of one column of the whole source (up to 500), most frequent first."""
     source = {"file": name, "header_row": row, **({"sheet": sheet} if sheet else {})}
-    frame = mapping._read_source({name: content}, source, [""])
+    frame = mapping.read_source({name: content}, source, [""])
     if column not in frame.columns:
         return []
     values = frame[column].dropna().astype(str).str.strip()
