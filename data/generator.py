@@ -13,7 +13,7 @@ import pandas as pd
 from scipy.special import expit
 from scipy.stats import norm
 
-VERSION = "4"
+VERSION = "5"
 REGION = "Республика Тарум"
 YEARS = tuple(range(2019, 2026))
 PROGRAMME_YEARS = tuple(range(2021, 2026))
@@ -379,8 +379,24 @@ def _schools(rng: np.random.Generator, mun: pd.DataFrame, n_schools: int) -> pd.
             "distance_km": np.round(distance, 1),
             "lat": np.where(no_coords, np.nan, np.round(lat, 4)),
             "lon": np.where(no_coords, np.nan, np.round(lon, 4)),
+            **_identifiers(n),
         }
     )
+
+
+def _identifiers(n: int) -> dict[str, list[str]]:
+    """How federal files name the schools: a ФИС ОКО login, an ОГРН and an ИНН with valid
+    check digits (invented numbers of region 05, made without the random generator)."""
+    ogrn, inn = [], []
+    for i in range(1, n + 1):
+        base = f"10205{i:07d}"
+        ogrn.append(base + str(int(base) % 11 % 10))
+        digits = f"0500{i:05d}"
+        weights = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+        inn.append(
+            digits + str(sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11 % 10)
+        )
+    return {"fis_login": [f"edu05{i:05d}" for i in range(1, n + 1)], "ogrn": ogrn, "inn": inn}
 
 
 def _school_names(rng, mun, m_idx, settlement, programme, level):

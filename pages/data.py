@@ -126,6 +126,8 @@ def check_and_load(uploaded) -> None:
             "строки перечислены в отчёте и в истории загрузок.",
             on_click=lambda: st.session_state.update(data_skip=digests),
         )
+    for line in plan.identity.lines():
+        st.info(line)
     if plan.skipped:
         skipped = sum(len(rows) for rows in plan.skipped.values())
         st.warning(

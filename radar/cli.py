@@ -179,6 +179,8 @@ def _check_and_load(files: list, path: Path, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    for line in plan.identity.lines():
+        print(line)
     if plan.skipped:
         print(f"Пропущено строк с ошибками: {sum(len(r) for r in plan.skipped.values())}.")
     print("Что изменится:")

@@ -22,6 +22,7 @@ import pandas as pd
 
 from analytics import fmt
 from radar.ingest.files import FileProblem, check_workbook, header_map, read_csv_table
+from radar.ingest.identity import Identity, resolve
 from radar.ingest.loader import (
     Problem,
     Problems,
@@ -325,6 +326,8 @@ class Plan:
     comparisons: dict[str, Comparison] = field(default_factory=dict)
     # File rows left out because they had errors («Загрузить без строк с ошибками»), per table.
     skipped: dict[str, list[int]] = field(default_factory=dict)
+    # How the files' schools were found among the stored ones (radar/ingest/identity.py).
+    identity: Identity = field(default_factory=Identity)
 
     @property
     def skippable(self) -> bool:
@@ -424,7 +427,7 @@ def plan_import(
     con = db.connect(path, read_only=True) if path.exists() and not replace else None
     skipped: dict[str, list[int]] = {}
     try:
-        typed, found = validate(frames, con)
+        typed, found, identity = _check(frames, con)
         if skip_bad_rows and found.errors and not found.unskippable:
             typed, found, skipped = _without_bad_rows(frames, found, con)
         problems += found
@@ -434,7 +437,23 @@ def plan_import(
     finally:
         if con is not None:
             con.close()
-    return Plan(files, typed, problems, summary_of(comparisons), replace, comparisons, skipped)
+    return Plan(
+        files, typed, problems, summary_of(comparisons), replace, comparisons, skipped, identity
+    )
+
+
+def _check(
+    frames: dict[str, pd.DataFrame], con: duckdb.DuckDBPyConnection | None
+) -> tuple[dict[str, pd.DataFrame], Problems, Identity]:
+    """Find the files' schools among the stored ones (identity.resolve), then validate."""
+    identity = Identity()
+    found = []
+    if con is not None:
+        by_name = any(frame.attrs.get("identify") for frame in frames.values())
+        frames, identity, found = resolve(frames, con, by_name)
+    typed, problems = validate(frames, con)
+    problems.extend(found)
+    return typed, problems, identity
 
 
 def _file_rows(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -474,7 +493,7 @@ def _without_bad_rows(
                 source_of(frame, TABLES[name]), rows=tuple(int(r) for r in rows[keep])
             )
             cut[name] = part
-        typed, found = validate(cut, con)
+        typed, found, _ = _check(cut, con)
         if not found.errors or found.unskippable:
             break
     kept.extend(found)

@@ -418,6 +418,8 @@ def build(mapping: Mapping, contents: dict[str, bytes]) -> dict[str, pd.DataFram
         out.attrs["source"] = Source(
             source["file"], source.get("sheet", ""), rows=tuple(int(r) for r in rows)
         )
+        # The files name schools their own way: find them in the database by name too.
+        out.attrs["identify"] = bool(spec.get("identify"))
         frames[table] = out
     return frames
 

@@ -147,18 +147,42 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql("schema/base"))
 
 
+def _columns(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> set[tuple[str, str]]:
+    rows = con.execute(
+        "select table_name, column_name from duckdb_columns() where schema_name = 'main'"
+    ).fetchall()
+    wanted = set(tables)
+    return {(t, c) for t, c in rows if t in wanted}
+
+
 def upgrade(path: Path | str | None = None) -> bool:
-    """Add to a database made by an older version the base tables it lacks (empty), so the
-    pages can read them; True when it did. The database is rewritten through a write session."""
+    """Bring a database made by an older version to the current schema, so the pages can read
+    it; True when it did. Base tables it lacks are added (empty); when a base table lacks
+    columns added since, the region is rewritten into the current schema and its derived
+    tables are recalculated. Either way through a write session, all or nothing."""
     path = Path(path) if path is not None else db_path()
     if not path.exists():
         return False
+    base = _created("schema/base")
     con = connect(path, read_only=True)
     try:
         present = {r[0] for r in con.execute(sql("store/table_names")).fetchall()}
+        columns = _columns(con, base)
     finally:
         con.close()
-    if not present or set(_created("schema/base")) <= present:
+    if not present:
+        return False
+    fresh = memory()
+    try:
+        missing = {(t, c) for t, c in _columns(fresh, base) if t in present} - columns
+    finally:
+        fresh.close()
+    if missing:
+        from radar.store import refresh, write  # they build on this module
+
+        write.write_tables({}, "update", path, after_write=refresh.refresh_derived)
+        return True
+    if set(base) <= present:
         return False
     with write_session(path):
         pass  # the session creates what sql/schema/base.sql declares and the file lacks

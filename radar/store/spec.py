@@ -96,6 +96,10 @@ TABLES: dict[str, Table] = {
                 Column("distance_km", "Расстояние до центра, км", "float", min=0),
                 Column("lat", "Широта", "float", min=-90, max=90),
                 Column("lon", "Долгота", "float", min=-180, max=180),
+                # How other files name the school (radar/ingest/identity.py finds it by them).
+                Column("fis_login", "Логин ФИС ОКО", "str"),
+                Column("ogrn", "ОГРН", "str"),
+                Column("inn", "ИНН", "str"),
             ),
             ("school_id",),
             ((("municipality_id",), "municipalities", ("municipality_id",)),),

@@ -128,7 +128,8 @@ def _schema_outdated(con: duckdb.DuckDBPyConnection) -> bool:
     optional, say): then the region is rewritten into the current schema, not updated."""
     fresh = db.memory()
     try:
-        return bool(_nullability(con) - _nullability(fresh))
+        # A column made optional, or one added since (fresh has it, the stored tables not).
+        return _nullability(con) != _nullability(fresh)
     finally:
         fresh.close()
 

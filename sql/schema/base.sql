@@ -25,7 +25,11 @@ create table if not exists schools (
     is_small boolean,
     distance_km double check (distance_km >= 0),
     lat double check (lat between -90 and 90),
-    lon double check (lon between -180 and 180)
+    lon double check (lon between -180 and 180),
+    -- How other files name the school: its ФИС ОКО login (edu…), ОГРН and ИНН.
+    fis_login varchar,
+    ogrn varchar,
+    inn varchar
 );
 
 create table if not exists exam_results (

@@ -23,7 +23,7 @@ def filled_template(frames: dict[str, pd.DataFrame]) -> bytes:
     for name, frame in frames.items():
         sheet = book[TABLES[name].label[:31]]
         sheet.delete_rows(2, sheet.max_row)
-        for row in frame[TABLES[name].names].itertuples(index=False):
+        for row in frame.reindex(columns=TABLES[name].names).itertuples(index=False):
             sheet.append([None if pd.isna(v) else v for v in row])
     buffer = io.BytesIO()
     book.save(buffer)

@@ -11,7 +11,7 @@ from radar.store.spec import TABLES
 PARENTS = [
     "insert into municipalities values ('M1', 'г. Тестоград', 'столица', 43, 47)",
     "insert into schools values ('S1', 'СОШ № 1', null, 'M1', 'город', 'СОШ', 'обычная', 500,"
-    " false, 2, null, null)",
+    " false, 2, null, null, null, null, null)",
     "insert into risk_factors values (2023, 1, 'низкий уровень оснащения школы')",
     "insert into monitoring_indicators values ('rus_mean_mark', 'Средняя отметка', 'балл', true)",
 ]
@@ -45,11 +45,11 @@ BAD_ROWS = {
     "school partnered with itself": "insert into programme_membership values ('S1', 2023, 'ШНОР',"
     " null, 'S1')",
     "unknown settlement type": "insert into schools values ('S2', 'СОШ № 2', null, 'M1', 'хутор',"
-    " 'СОШ', 'обычная', 500, false, 2, null, null)",
+    " 'СОШ', 'обычная', 500, false, 2, null, null, null, null, null)",
     "negative pupils": "insert into schools values ('S2', 'СОШ № 2', null, 'M1', 'город', 'СОШ',"
-    " 'обычная', -5, false, 2, null, null)",
+    " 'обычная', -5, false, 2, null, null, null, null, null)",
     "school in unknown municipality": "insert into schools values ('S2', 'СОШ № 2', null, 'M9',"
-    " 'город', 'СОШ', 'обычная', 500, false, 2, null, null)",
+    " 'город', 'СОШ', 'обычная', 500, false, 2, null, null, null, null, null)",
     "passport share above 1": "insert into social_passport (school_id, year, pupils,"
     " share_low_income) values ('S1', 2024, 500, 1.5)",
     "roadmap ends before it starts": "insert into roadmap_events values ('E1', 'регион', null, null,"
