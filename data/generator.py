@@ -242,6 +242,7 @@ TABLE_ORDER = (
     "municipalities",
     "schools",
     "exam_results",
+    "procedure_thresholds",
     "score_distributions",
     "official_objectivity_markers",
     "term_marks",
@@ -1000,6 +1001,16 @@ def generate_region(
         "municipalities": mun,
         "schools": schools,
         "exam_results": exam_results,
+        # The demo's thresholds are ЕГЭ's own (minimum score, 81 points): none named.
+        "procedure_thresholds": pd.DataFrame(
+            {
+                "exam": pd.Series(dtype=object),
+                "subject": pd.Series(dtype=object),
+                "grade": pd.Series(dtype="int64"),
+                "low_label": pd.Series(dtype=object),
+                "high_label": pd.Series(dtype=object),
+            }
+        ),
         # The demo plants no pupil-level scores: the table of score distributions stays empty.
         "score_distributions": pd.DataFrame(
             {
@@ -1050,6 +1061,7 @@ KEYS = {
     "schools": ["school_id"],
     "exam_results": ["school_id", "year", "exam", "subject", "grade"],
     "official_objectivity_markers": ["school_id", "year", "grade", "subject"],
+    "procedure_thresholds": ["exam", "subject", "grade"],
     "score_distributions": ["school_id", "year", "exam", "subject", "grade", "score"],
     "term_marks": ["school_id", "year", "exam", "subject", "grade"],
     "social_passport": ["school_id", "year"],

@@ -45,12 +45,23 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "код организации",
         "код образовательной организации",
         "id школы",
+        "огрн",
+        "логин",
+        "логин оо",
         "инн",
     ),
     "name": ("schname", "наименование", "название", "наименование оо", "school name"),
     "municipality_id": ("lea", "la", "код муниципалитета", "мо", "код мо", "октмо"),
     "year": ("год", "учебный год", "year"),
-    "participants": ("tpup", "участников", "количество участников", "число участников"),
+    "participants": (
+        "tpup",
+        "участников",
+        "количество участников",
+        "число участников",
+        "кол во участников",
+        "количество сдававших",
+        "сдававших",
+    ),
     "mean_score": ("att8scr", "средний балл", "ср. балл", "средний первичный балл"),
     "pupils": ("nor", "численность", "количество обучающихся", "контингент"),
     "share_low_income": ("pnumfsmever", "малоимущие", "доля малоимущих", "малоимущих"),
@@ -492,10 +503,11 @@ def compose(
     sources: dict[str, dict],
     tables: dict[str, dict],
     missing: tuple[str, ...] = MISSING,
+    identify: bool = False,
 ) -> Mapping:
     """A mapping from what the user picked on the page: the sources (key → file, sheet, header
     row) and, per table, its source, an optional joined source, and a header or a constant per
-    column."""
+    column; `identify`: the files' schools are looked up in the database by name too."""
     rules = {}
     for table, choice in tables.items():
         columns: dict[str, object] = {c: h for c, h in choice["columns"].items() if h}
@@ -518,6 +530,7 @@ def compose(
     spec = {
         "name": name,
         "missing": list(dict.fromkeys(["", *missing])),
+        **({"identify": True} if identify else {}),
         "sources": {k: v for k, v in sources.items() if k in used},
         "tables": rules,
     }
@@ -568,21 +581,73 @@ def constant_choices(mapping: Mapping, settings: list[str]) -> dict[tuple[str, s
     return found
 
 
+# Columns that name what a row is about, in many tables alike: they show which table a file
+# can be, not which it is.
+IDENTIFYING = frozenset(
+    {"school_id", "name", "short_name", "municipality_id", "year", "fis_login", "ogrn", "inn"}
+)
+# Headers whose form says what the file holds: primary scores «0»…«N» as columns; ВПР markers
+# per grade and subject («4 РУ», «5 МА»); words of exam results.
+_SCORE_HEADER = re.compile(r"\d{1,3}")
+_MARKER_HEADER = re.compile(r"\d{1,2}\s*[а-яa-z]{2,4}", re.IGNORECASE)
+_EXAM_WORDS = ("егэ", "огэ", "впр", "балл", "экзамен")
+
+
+def _signals(headers: list[str], explained: set[str]) -> dict[str, float]:
+    """Evidence for a table from the headers' form (see _SCORE_HEADER and the others); words
+    of exams count in the headers no table's column `explained`."""
+    plain = [_plain(h) for h in headers]
+    unexplained = [_plain(h) for h in headers if h not in explained]
+    numbers = {int(h) for h in plain if _SCORE_HEADER.fullmatch(h)}
+    found: dict[str, float] = {}
+    if {0, 1, 2} <= numbers:
+        found["score_distributions"] = float(len(numbers))
+    markers = sum(1 for h in plain if _MARKER_HEADER.fullmatch(h)) + sum(
+        1 for h in plain if "маркер" in h
+    )
+    if markers:
+        found["official_objectivity_markers"] = float(markers)
+    exam = sum(
+        1 for h in unexplained if any(w in h.split() or h.startswith(w) for w in _EXAM_WORDS)
+    )
+    if exam:
+        found["exam_results"] = float(exam)
+    return found
+
+
 def best_table(headers: list[str], sample: pd.DataFrame | None = None) -> str | None:
-    """The region table the headers most likely hold: the most columns found besides the key,
-    then the largest share of required columns; None when no column is recognised.
+    """The region table the headers most likely hold, judged from the columns as a whole.
+
+    A table is possible only when the column its rows are about (the school's or the
+    municipality's code, the first of its key) is found. Each column found counts 1, shared
+    with the other tables where the same header fits (a participants column fits every table
+    of results); columns that only say what a row is about (code, name, year) count little;
+    the headers' form adds its evidence (primary scores «0»…«N», markers «4 РУ», ЕГЭ and
+    баллы). None when no table is possible.
 
     >>> best_table(["Код ОО", "Численность", "Малоимущие, %"])
     'social_passport'
+    >>> best_table(["Логин", "Год", "Класс", "Предмет", "0", "1", "2", "3", "4", "5"])
+    'score_distributions'
     """
+    proposals = {name: propose(name, headers, sample) for name in REGION_TABLES}
+    fits: dict[str, int] = {}
+    for found in proposals.values():
+        for header in set(found.values()):
+            fits[header] = fits.get(header, 0) + 1
+    signals = _signals(headers, set(fits))
     scores = {}
-    for name in REGION_TABLES:
+    for name, found in proposals.items():
         table = TABLES[name]
-        found = propose(name, headers, sample)
+        if table.key and table.key[0] not in found:
+            continue
+        score = sum(
+            (0.1 if column in IDENTIFYING else 1.0) / fits[header]
+            for column, header in found.items()
+        )
         required = [c.name for c in table.columns if c.required]
-        beyond_key = sum(c not in table.key for c in found)
-        if found:
-            scores[name] = (beyond_key, sum(c in found for c in required) / len(required))
+        share_required = sum(c in found for c in required) / len(required)
+        scores[name] = (score + signals.get(name, 0.0), share_required)
     return max(scores, key=scores.get) if scores else None
 
 

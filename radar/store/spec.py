@@ -126,6 +126,18 @@ TABLES: dict[str, Table] = {
             ((("school_id",), "schools", ("school_id",)),),
         ),
         Table(
+            "procedure_thresholds",
+            "Пороги процедур",
+            (
+                Column("exam", "Процедура", "str", True, EXAMS),
+                Column("subject", "Предмет", "str", True),
+                Column("grade", "Класс", "int", True, min=4, max=11),
+                Column("low_label", "Нижний порог", "str", True),
+                Column("high_label", "Верхний порог", "str", True),
+            ),
+            ("exam", "subject", "grade"),
+        ),
+        Table(
             "score_distributions",
             "Распределение первичных баллов",
             (

@@ -107,6 +107,14 @@ def step(uploads: dict[str, bytes]) -> ReadFile | None:
         key="map_missing",
         help="Ячейки с такими пометками считаются пустыми, например «нет данных» или «SUPP».",
     )
+    identify = st.checkbox(
+        "Искать школы файлов в базе по названию и муниципалитету, если их кода в базе нет",
+        value=True,
+        key="map_identify",
+        help="Логин ФИС ОКО, ОГРН и ИНН сверяются всегда. По названию сравниваются без учёта "
+        "регистра, кавычек и формы учреждения (МБОУ, «средняя общеобразовательная школа» — "
+        "СОШ); неоднозначные школы будут названы.",
+    )
     name = st.text_input("Запомнить сопоставление под именем (необязательно)", key="map_name")
     sources = {
         key: {
@@ -118,7 +126,9 @@ def step(uploads: dict[str, bytes]) -> ReadFile | None:
         for key, ref in refs.items()
     }
     missing = tuple(m.strip() for m in marks.split(",") if m.strip())
-    chosen = mapping.compose(name.strip() or ", ".join(uploads), sources, choices, missing)
+    chosen = mapping.compose(
+        name.strip() or ", ".join(uploads), sources, choices, missing, identify
+    )
     if name.strip() and st.button("Сохранить сопоставление", key="map_save"):
         chosen.save(mapping.MAPPINGS / f"{mapping.slug(name)}.json")
         st.success(f"Сопоставление «{name.strip()}» сохранено: оно появится среди форматов.")

@@ -644,8 +644,23 @@ def region_band(history: pd.DataFrame, with_municipality: bool) -> go.Figure:
             marker={"symbol": "square"},
             hovertemplate="%{x}: %{y:.2f}<extra>Муниципалитет</extra>",
         )
-    fig.update_layout(yaxis_title="Средний балл")
+    measure = history["measure"].iloc[0] if "measure" in history and len(history) else "score"
+    if measure == "high":
+        fig.update_traces(
+            hovertemplate="%{x}: %{y:.1%}<extra>%{fullData.name}</extra>",
+            selector={"mode": "lines+markers"},
+        )
+        fig.update_yaxes(tickformat=".0%")
+    fig.update_layout(yaxis_title=BAND_MEASURES[measure])
     return years_axis(russian(fig, height=380))
+
+
+# What the band of a procedure shows (sql/pages/dynamics/dynamics_region.sql's `measure`).
+BAND_MEASURES = {
+    "score": "Средний балл",
+    "mark": "Средняя отметка",
+    "high": "Доля выше верхнего порога",
+}
 
 
 GRID_NAMES = {"R": "красный", "O": "оранж.", "Y": "жёлтый", "G": "зелёный", "B": "синий"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -537,18 +538,50 @@ YEAR_COLUMNS = (
     "region_mean",
     "mean_mark",
     "share_fail",
+    "share_low",
     "share_81plus",
+    "thresholds",
     "z_score",
 )
-HIDDEN = ("mean_score", "mean_mark", "share_fail", "share_81plus", "z_score")
+HIDDEN = ("mean_score", "mean_mark", "share_fail", "share_low", "share_81plus", "z_score")
+# The thresholds of ЕГЭ in a subject, unless procedure_thresholds names a procedure's own.
+EGE_HIGH = "81 балл и выше"
+
+
+def thresholds(results: pd.DataFrame) -> pd.Series:
+    """What a procedure's threshold shares count: its own named thresholds, or 81 points for
+    ЕГЭ in a subject; empty where it has none.
+
+    >>> thresholds(pd.DataFrame({"exam": ["ЕГЭ", "ЕГЭ", "ВПР"], "share_81plus": [0.1, 0.2, None],
+    ...     "low_label": [None, "160 и менее", None], "high_label": [None, "более 220", None]}
+    ... )).tolist()
+    ['выше: 81 балл и выше', 'ниже: 160 и менее; выше: более 220', '']
+    """
+    named = (
+        "ниже: "
+        + results["low_label"].astype("string")
+        + "; выше: "
+        + results["high_label"].astype("string")
+    )
+    ege = (results["exam"] == "ЕГЭ") & results["share_81plus"].notna()
+    default = pd.Series(np.where(ege, f"выше: {EGE_HIGH}", ""), index=results.index)
+    return named.fillna(default).astype(object)
 
 
 def year_results_table(results: pd.DataFrame, hide_below: int) -> pd.DataFrame:
-    """Every procedure of the year; figures from fewer than `hide_below` participants empty."""
+    """Every procedure of the year; figures from fewer than `hide_below` participants empty.
+    A procedure without scores (counts above and below thresholds) shows no regional mean:
+    its measure is not a score."""
     shown = results.copy()
+    shown["share_low"] = shown["share_below_min"].where(shown["low_label"].notna())
+    shown["thresholds"] = thresholds(shown)
     shown.loc[shown["participants"] < hide_below, list(HIDDEN)] = float("nan")
+    shown.loc[shown["mean_score"].isna() & shown["mean_mark"].isna(), "region_mean"] = float("nan")
     shown["procedure"] = labels.procedure_labels(shown)
-    return labels.table(shown, YEAR_COLUMNS)
+    # The threshold columns only where some procedure has them.
+    optional = {"share_low": shown["share_low"].notna(), "thresholds": shown["thresholds"] != ""}
+    columns = [c for c in YEAR_COLUMNS if c not in optional or optional[c].any()]
+    return labels.table(shown, columns)
 
 
 def year_results(query: Query, school_id: str, year: int, hide_below: int) -> pd.DataFrame:

@@ -2,13 +2,19 @@
 -- procedure (exam, subject, grade) with practitioners' figures and the result standardised
 -- within the procedure-year across the region's schools. The result standardised is the mean
 -- score; a procedure-year without any mean score (a ФИС ОКО export of marks, say) is judged by
--- its mean mark from the shares of «2»–«5».
+-- its mean mark from the shares of «2»–«5»; one with neither (an open-data file of counts
+-- above and below two thresholds) by the share above the upper threshold less the share at
+-- or below the lower one. Where procedure_thresholds names a procedure's own thresholds, its
+-- lower share is not a share of failures.
 with results as (
-    select * from exam_results
-    where participants > 0
-        and (mean_score is not null
-            or (share_2 is not null and share_3 is not null and share_4 is not null
-                and share_5 is not null))
+    select e.*, t.low_label, t.high_label
+    from exam_results as e
+    left join procedure_thresholds as t using (exam, subject, grade)
+    where e.participants > 0
+        and (e.mean_score is not null
+            or (e.share_2 is not null and e.share_3 is not null and e.share_4 is not null
+                and e.share_5 is not null)
+            or (e.share_below_min is not null and e.share_81plus is not null))
 ),
 
 figures as (
@@ -20,11 +26,13 @@ figures as (
             then 2 * share_2 + 3 * share_3 + 4 * share_4 + 5 * share_5
         end as mean_mark,
         share_2, share_3, share_4, share_5,
-        coalesce(share_2, share_below_min) as share_fail,
+        coalesce(share_2, case when low_label is null then share_below_min end) as share_fail,
         1 - share_2 as success_rate,
         share_4 + share_5 as quality_rate,
         share_below_min,
-        share_81plus
+        share_81plus,
+        low_label,
+        high_label
     from results
 ),
 
@@ -34,7 +42,9 @@ measured as (
         case
             when count(f.mean_score) over (partition by f.year, f.exam, f.subject, f.grade) > 0
             then f.mean_score
-            else f.mean_mark
+            when count(f.mean_mark) over (partition by f.year, f.exam, f.subject, f.grade) > 0
+            then f.mean_mark
+            else f.share_81plus - f.share_below_min
         end as measure
     from figures as f
 ),

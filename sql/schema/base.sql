@@ -59,6 +59,18 @@ create table if not exists exam_results (
     )
 );
 
+-- What the two threshold shares of a procedure count, where they are not the ЕГЭ minimum
+-- score and 81 points: an open-data file of ЕГЭ over three subjects counts «160 баллов и
+-- менее» (in share_below_min) and «более 220 баллов» (in share_81plus).
+create table if not exists procedure_thresholds (
+    exam varchar not null check (exam in ('ВПР', 'ОГЭ', 'ЕГЭ')),
+    subject varchar not null,
+    grade integer not null,
+    low_label varchar not null,
+    high_label varchar not null,
+    primary key (exam, subject, grade)
+);
+
 -- The distribution of primary scores of a procedure at a school (ФИС ОКО): the share of
 -- participants with each primary score.
 create table if not exists score_distributions (

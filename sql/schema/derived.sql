@@ -23,6 +23,9 @@ create table if not exists procedure_results (
     quality_rate double,
     share_below_min double,
     share_81plus double,
+    -- What the threshold shares count, where not the ЕГЭ minimum and 81 points.
+    low_label varchar,
+    high_label varchar,
     region_mean double,
     z_score double
 );

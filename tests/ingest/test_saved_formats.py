@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from radar.ingest import mapping
@@ -126,3 +127,119 @@ def test_fis_oko_objectivity_markers(tmp_path):
     assert markers.loc[("edu050001", 4, "Русский язык"), "marker"]
     assert not markers.loc[("edu050001", 4, "Математика"), "marker"]
     assert markers["marker"].sum() == 2
+
+
+OPEN_DATA_EGE = [
+    "№ п/п", "Учебный год", "Административный округ", "Район",
+    "Полное наименование образовательной организации", "ОГРН", "Количество сдававших ЕГЭ",
+    "Количество набравших более 220 баллов", "Количество набравших 160 баллов и менее",
+]  # fmt: skip
+OPEN_DATA_SCHOOLS = [
+    ("1027700000011", "ГБОУ «Школа № 1»", "Северный административный округ", "Аэропорт"),
+    ("1027700000022", "ГБОУ «Школа № 2»", "Северный административный округ", "Сокол"),
+    ("1027700000033", "ГБОУ «Лицей № 3»", "Центральный административный округ", "Арбат"),
+]
+
+
+def open_data_ege_sample() -> bytes:
+    """A city's open-data file: one line per school and academic year, semicolons, Windows-1251
+    as such portals publish; the row number first."""
+    lines = [";".join(OPEN_DATA_EGE)]
+    number = 0
+    for year in ("2018-2019", "2019-2020"):
+        for ogrn, name, district, area in OPEN_DATA_SCHOOLS:
+            number += 1
+            above, below = (30, 2) if "Лицей" in name else (8, 12)
+            lines.append(f"{number};{year};{district};{area};{name};{ogrn};60;{above};{below}")
+    return ("\r\n".join(lines) + "\r\n").encode("cp1251")
+
+
+def test_open_data_ege_counts_become_a_procedure_with_threshold_shares(tmp_path):
+    chosen = saved("Открытые данные: ЕГЭ")
+    uploads = {"ЕГЭ_открытые_данные.csv": open_data_ege_sample()}
+    frames = mapping.apply_to_uploads(chosen, uploads)
+    path = tmp_path / "city.duckdb"
+    plan = plan_import([ReadFile("ЕГЭ.csv", "e", frames)], path, replace=True)
+    assert not plan.errors, [str(p) for p in plan.errors]
+    apply_import(plan, path)
+    con = db.connect(path)
+    try:
+        results = db.read_table(con, "exam_results").set_index(["school_id", "year"])
+        municipalities = db.read_table(con, "municipalities")
+        thresholds = db.read_table(con, "procedure_thresholds")
+        procedures = con.execute(
+            "select school_id, year, share_fail, z_score from procedure_results "
+            "order by year, school_id"
+        ).df()
+    finally:
+        con.close()
+    assert sorted(municipalities["name"]) == [
+        "Северный административный округ",
+        "Центральный административный округ",
+    ]
+    assert sorted(results.index.get_level_values("year").unique()) == [2019, 2020]
+    lyceum = results.loc[("1027700000033", 2019)]
+    assert lyceum["share_81plus"] == pytest.approx(0.5)
+    assert lyceum["share_below_min"] == pytest.approx(2 / 60)
+    assert pd.isna(lyceum["mean_score"])
+    assert thresholds.iloc[0]["high_label"] == "более 220 баллов по трём предметам"
+    # Judged by the shares: the lyceum is above the others, and nobody's share is «failing».
+    assert procedures["share_fail"].isna().all()
+    year = procedures[procedures["year"] == 2019].set_index("school_id")["z_score"]
+    assert year["1027700000033"] > 0 > year["1027700000011"]
+
+
+def fis_oko_scores_sample() -> bytes:
+    headers = ["Год", "Класс", "Предмет", "Муниципалитет", "Логин", "ОО"]
+    headers += [str(score) for score in range(6)]
+    rows = [
+        [2025, 4, "Математика", m, login, name, 0, 5, 15, 30, 30, 20] for login, name, m in SCHOOLS
+    ]
+    return workbook(headers, rows)
+
+
+def fis_oko_markers_sample() -> bytes:
+    headers = ["Год", "Логин", "Муниципалитет", "ОО", "4 РУ", "4 МА", "5 РУ", "5 МА"]
+    headers.append("Количество маркеров")
+    rows = [[2025, login, m, name, 1, 0, 1, "", 2] for login, name, m in SCHOOLS]
+    return workbook(headers, rows)
+
+
+ENGLAND = db.ROOT / "data" / "realdata" / "england_ks4_2019"
+GUESSES = {
+    "england_census.csv": (
+        "social_passport",
+        lambda: (ENGLAND / "england_census.csv").read_bytes(),
+    ),
+    "england_ks4provisional.csv": (
+        "exam_results",
+        lambda: (ENGLAND / "england_ks4provisional.csv").read_bytes(),
+    ),
+    "la_and_region_codes_meta.csv": (
+        "municipalities",
+        lambda: (ENGLAND / "la_and_region_codes_meta.csv").read_bytes(),
+    ),
+    "ВПР.xlsx": ("exam_results", fis_oko_vpr_sample),
+    "Баллы.xlsx": ("score_distributions", fis_oko_scores_sample),
+    "Маркеры.xlsx": ("official_objectivity_markers", fis_oko_markers_sample),
+    "ЕГЭ.csv": ("exam_results", open_data_ege_sample),
+}
+
+
+@pytest.mark.parametrize("name", list(GUESSES))
+def test_a_files_table_is_guessed_from_its_columns_as_a_whole(name):
+    """England's three files and each Russian sample: the page proposes the right table."""
+    table, content = GUESSES[name]
+    uploads = {name: content()}
+    headers, _, sample = mapping.preview(uploads, mapping.sources_in(uploads)[0])
+    assert mapping.best_table(headers, sample) == table
+
+
+def test_each_template_sheet_is_guessed_as_its_table():
+    from radar.ingest.templates import REGION_TABLES
+    from radar.store.spec import TABLES
+
+    for name in REGION_TABLES:
+        columns = TABLES[name].columns
+        assert mapping.best_table([c.label for c in columns]) == name
+        assert mapping.best_table([c.name for c in columns]) == name

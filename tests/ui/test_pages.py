@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -791,6 +792,15 @@ def _ege_counts_only():
         exam="ЕГЭ", grade=11, subject="Три предмета", share_below_min=0.1, share_81plus=0.2
     )
     frames["exam_results"][marks] = None
+    frames["procedure_thresholds"] = pd.DataFrame(
+        {
+            "exam": ["ЕГЭ"],
+            "subject": ["Три предмета"],
+            "grade": [11],
+            "low_label": ["160 баллов и менее по трём предметам"],
+            "high_label": ["более 220 баллов по трём предметам"],
+        }
+    )
     return frames
 
 
@@ -809,6 +819,7 @@ def _schools_named_only():
     unknown = ["settlement_type", "school_level", "programme_type", "pupils", "is_small"]
     frames["schools"][[*unknown, "distance_km", "lat", "lon", "short_name"]] = None
     frames["municipalities"][["kind", "center_lat", "center_lon"]] = None
+    frames["exam_results"]["mean_score"] = None  # ФИС ОКО gives the marks' shares, no scores
     return frames
 
 
@@ -842,8 +853,17 @@ def test_every_page_works_on_a_region_with_partial_data(page, partial_db, monkey
     st.cache_resource.clear()
     at = run_app(page)
     assert at.title or at.header, kind
-    if kind == "ЕГЭ counts only" and page in ("pages/context.py", "pages/dynamics.py"):
+    if kind == "ЕГЭ counts only" and page == "pages/context.py":
         assert at.info or at.warning, "the page must say what it cannot show"
+    if kind == "ЕГЭ counts only" and page == "pages/dynamics.py":
+        # No scores and no marks: the band shows the share above the upper threshold, and says so.
+        assert any("доли выше верхнего порога" in c.value for c in at.caption)
+        band = figure(at, "dynamics_region_chart")
+        assert band["layout"]["yaxis"]["title"]["text"] == "Доля выше верхнего порога"
+    if kind == "schools named only" and page == "pages/dynamics.py":
+        band = figure(at, "dynamics_region_chart")
+        assert band["layout"]["yaxis"]["title"]["text"] == "Средняя отметка"
+        assert any(y is not None for y in band["data"][-1]["y"])
 
 
 def test_dynamics_compares_the_radars_signs_with_the_federal_list(demo_db):
