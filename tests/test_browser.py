@@ -359,3 +359,119 @@ def test_a_region_replaces_the_demo_with_its_own_files(demo_db, tmp_path):
         proc.terminate()
         proc.wait(timeout=20)
     assert schools > 4000
+
+
+# Two files in a city's own layout: the schools with their district, and results per pupil
+# group («Category») with the number who got «2» instead of a share.
+FOREIGN_SCHOOLS = (
+    "Код ОО;Наименование;Район\n"
+    "N001;МБОУ «Заречная СОШ»;Заречный район\n"
+    "N002;МКОУ «Луговая ООШ»;Заречный район\n"
+    "N003;МБОУ «Гимназия № 9»;г. Новоград\n"
+)
+
+
+def foreign_results() -> str:
+    lines = ["Код ОО;Учебный год;Category;Предмет;Участников;Получили «2»;Средний балл"]
+    for code, n, fail, mean in (
+        ("N001", 40, 4, "15,5"),
+        ("N002", 12, 3, "12"),
+        ("N003", 60, 1, "20,1"),
+    ):
+        for year in ("2023-2024", "2024-2025"):
+            lines.append(f"{code};{year};Все обучающиеся;Математика;{n};{fail};{mean}")
+            lines.append(f"{code};{year};Девочки;Математика;{n // 2};{fail // 2};{mean}")
+    return "\n".join(lines) + "\n"
+
+
+def _pick(page, key: str, option: str) -> None:
+    """Choose `option` in the selectbox or multiselect whose widget key is `key`."""
+    page.wait_for_selector(DONE, timeout=60_000)
+    box = page.locator(f".st-key-{key}")
+    box.wait_for(timeout=60_000)
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.wait_for_timeout(300)  # let the rerun start before waiting for its end
+    page.wait_for_selector(DONE, timeout=60_000)
+
+
+def _type(page, key: str, value: str) -> None:
+    field = page.locator(f".st-key-{key} input")
+    field.fill(value)
+    field.press("Enter")
+    page.wait_for_timeout(300)
+    page.wait_for_selector(DONE, timeout=60_000)
+
+
+def test_a_new_user_loads_a_two_file_foreign_layout_on_the_page(demo_db, tmp_path):
+    """Without leaving «Данные»: municipalities made from the schools file's district column,
+    results kept for «Все обучающиеся» only, the count of «2» divided by the participants,
+    the exam and grade given once; then loaded, with the academic years read as exam years."""
+    from playwright.sync_api import sync_playwright
+
+    from radar.store import db
+
+    path = tmp_path / "city.duckdb"
+    shutil.copy(demo_db, path)
+    url, proc = start_server(path)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 3000}, locale="ru-RU")
+            page.goto(f"{url}/data")
+            page.wait_for_selector(DONE, timeout=60_000)
+            page.get_by_text("другой формат: сопоставить столбцы").click()
+            page.wait_for_timeout(300)
+            page.wait_for_selector(DONE, timeout=60_000)
+            page.locator('input[type="file"]').set_input_files(
+                files=[
+                    {
+                        "name": "schools.csv",
+                        "mimeType": "text/csv",
+                        "buffer": FOREIGN_SCHOOLS.encode(),
+                    },
+                    {
+                        "name": "results.csv",
+                        "mimeType": "text/csv",
+                        "buffer": foreign_results().encode(),
+                    },
+                ]
+            )
+            page.locator(".st-key-map_tables").wait_for(timeout=60_000)
+            _pick(page, "map_tables", "Муниципалитеты")
+            _pick(page, "map_from_municipalities", "schools.csv")
+            _pick(page, "map_municipalities_schools_municipality_id", "Район")
+            _pick(page, "map_municipalities_schools_name", "Район")
+            _pick(page, "map_schools_schools_municipality_id", "Район")
+            _type(page, "map_const_exam_results_exam", "ОГЭ")
+            _type(page, "map_const_exam_results_grade", "9")
+            _pick(page, "map_exam_results_results_share_2", "Получили «2»")
+            _pick(page, "map_how_exam_results_results_share_2", "число: разделить на столбец…")
+            page.get_by_text("Отбор строк").click()
+            page.wait_for_timeout(500)
+            _pick(page, "map_keep_column_results", "Category")
+            _pick(page, "map_keep_results_Category", "Все обучающиеся")
+            page.keyboard.press("Escape")
+            page.get_by_text("Что изменится").wait_for(timeout=60_000)
+            page.wait_for_selector(DONE, timeout=60_000)
+            assert page.get_by_text("Новых муниципалитетов: 2").count() == 1
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(SCREENSHOTS / "data_foreign_layout.png"))
+            page.get_by_text("Загрузить в базу").click()
+            page.get_by_text("Данные загружены, показатели пересчитаны").wait_for(timeout=180_000)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    with db.connect(path, read_only=True) as con:
+        municipalities = con.execute(
+            "select name from municipalities where municipality_id in (select municipality_id "
+            "from schools where school_id like 'N%') order by name"
+        ).fetchall()
+        results = con.execute(
+            "select school_id, year, participants, share_2 from exam_results "
+            "where school_id like 'N%' order by school_id, year"
+        ).fetchall()
+    assert [m[0] for m in municipalities] == ["Заречный район", "г. Новоград"]
+    assert len(results) == 6  # the «Девочки» rows were left out
+    assert results[0][:3] == ("N001", 2024, 40) and results[0][3] == pytest.approx(0.1)
