@@ -137,6 +137,65 @@ def identifier(values: pd.Series) -> pd.Series:
     return text.where(text != "")
 
 
+# Words naming a kind of place in a school's name («г.», «с.», «пос.»).
+_PLACE_WORDS = {
+    "г",
+    "город",
+    "с",
+    "село",
+    "п",
+    "пос",
+    "поселок",
+    "пгт",
+    "аул",
+    "ст",
+    "станица",
+    "д",
+}
+
+
+def _without_place(keys: pd.Series, municipalities: pd.Series, places: pd.DataFrame) -> pd.Series:
+    """School keys without the words of a place: the kind of place and the name of the
+    school's municipality, in any case ending.
+
+    >>> places = pd.DataFrame({"municipality_id": ["M1", "M2"],
+    ...                        "name": ["г. Тарумск", "Бабаюртский район"]})
+    >>> keys = pd.Series(["сош 1 г тарумск", "хаджалская сош бабаюртского района"])
+    >>> _without_place(keys, pd.Series(["M1", "M2"]), places).tolist()
+    ['сош 1', 'хаджалская сош']
+    """
+    names = (
+        dict(
+            zip(
+                places["municipality_id"].astype(str), municipality_key(places["name"]), strict=True
+            )
+        )
+        if len(places)
+        else {}
+    )
+
+    def strip(key, municipality):
+        if not isinstance(key, str):
+            return key
+        own = set(str(names.get(municipality) or "").split())
+        # «Бабаюртского района», «Хивского района»: the name without its last three letters.
+        stems = {w[: max(4, len(w) - 3)] for w in own if len(w) >= 5}
+
+        def place(word: str) -> bool:
+            return (
+                word in _PLACE_WORDS
+                or word in _MUNICIPAL_WORDS
+                or word in own
+                or any(word.startswith(stem) for stem in stems)
+            )
+
+        return " ".join(w for w in key.split() if not place(w)) or key
+
+    return pd.Series(
+        [strip(k, m) for k, m in zip(keys, municipalities, strict=True)], index=keys.index
+    )
+
+
 @dataclass
 class Identity:
     """How the files' schools and municipalities were found among the stored ones."""
@@ -301,7 +360,14 @@ def resolve(
         )
         probe = about.assign(key=school_key(about["name"]), m=identifier(about["municipality_id"]))
         by_words = probe[["code", "key", "m"]].dropna().merge(known, on=["key", "m"])
-        name_pairs = list(zip(by_words["code"], by_words["school_id"], strict=True))
+        # Failing that, without the place: «СОШ № 1» is «МБОУ «СОШ № 1» г. Тарумск».
+        places = _stored(con, "municipalities")
+        known = known.assign(key=_without_place(known["key"], known["m"], places))
+        rest = probe[~probe["code"].isin(by_words["code"])]
+        rest = rest.assign(key=_without_place(rest["key"], rest["m"], places))
+        by_place = rest[["code", "key", "m"]].dropna().merge(known, on=["key", "m"])
+        found = pd.concat([by_words, by_place], ignore_index=True)
+        name_pairs = list(zip(found["code"], found["school_id"], strict=True))
     else:
         name_pairs = []
 

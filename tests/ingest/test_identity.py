@@ -178,3 +178,40 @@ def test_an_old_database_is_brought_to_the_current_schema(region):
     upgraded = read(old, "schools")
     assert "fis_login" in upgraded.columns and len(upgraded) == rows
     assert not db.upgrade(old)
+
+
+def test_the_demo_regions_schools_are_found_however_fis_oko_writes_them(demo_db, tmp_path):
+    """Every demo school, named the way a federal export would (full organisational form, no
+    town, another login): each is found by name and municipality, none is new or ambiguous."""
+    import shutil
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    con = db.connect(path)
+    try:
+        stored = con.execute(
+            "select s.school_id, s.name, m.name as municipality from schools as s "
+            "join municipalities as m using (municipality_id) order by s.school_id"
+        ).df()
+    finally:
+        con.close()
+    long_forms = {
+        "МБОУ": "Муниципальное бюджетное общеобразовательное учреждение",
+        "МКОУ": "Муниципальное казённое общеобразовательное учреждение",
+        "СОШ": "средняя общеобразовательная школа",
+    }
+
+    def federal(name: str) -> str:
+        for short, full in long_forms.items():
+            name = name.replace(short, full)
+        # No town or district after the name: «МБОУ «СОШ № 1»», not «… г. Тарумск».
+        return name.split("»")[0].replace("№ ", "№") + "»"
+
+    schools = [
+        (f"edu99{i:05d}", federal(n), m)
+        for i, (n, m) in enumerate(zip(stored["name"], stored["municipality"], strict=True))
+    ]
+    plan = plan_fis(path, fis_file(schools))
+    assert not plan.errors, [str(p) for p in plan.errors][:5]
+    assert plan.identity.found == {"по названию и муниципалитету": len(stored)}
+    assert not plan.identity.new and not plan.identity.ambiguous
