@@ -205,7 +205,11 @@ def _check_and_load(files: list, path: Path, args: argparse.Namespace) -> int:
             "(чтобы стереть их, добавьте --blank)."
         )
     if not args.yes:
-        answer = input("Загрузить? [да/нет] ").strip().lower()
+        try:
+            answer = input("Загрузить? [да/нет] ").strip().lower()
+        except EOFError:  # no one to answer (input from a closed pipe): nothing is loaded
+            print()
+            answer = ""
         if answer not in ("да", "д", "yes", "y"):
             print("Загрузка отменена, база не изменилась.")
             return 0

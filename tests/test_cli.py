@@ -93,3 +93,39 @@ def test_radar_map_sets_a_constant_such_as_next_years_year(tmp_path, capsys):
     assert main([*args, "--set", "год=2020"]) == 1
     err = capsys.readouterr().err
     assert "нет такого значения для всех строк" in err and "exam_results.year" in err
+
+
+def test_radar_map_finds_a_fis_oko_files_schools_and_asks_before_loading(
+    demo_db, tmp_path, capsys, monkeypatch
+):
+    """A ФИС ОКО export onto the demo region: the report says how its schools were found;
+    with no one to answer the question (a closed input), nothing is loaded."""
+    import shutil
+
+    from radar.store import db
+    from tests.ingest.test_identity import fis_file
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    with db.connect(path) as con:
+        rows = con.execute(
+            "select s.fis_login, s.name, m.name from schools as s "
+            "join municipalities as m using (municipality_id) order by s.school_id limit 4"
+        ).fetchall()
+    schools = [*rows, ("edu9999999", "МБОУ «Школа будущего»", rows[0][2])]
+    folder = tmp_path / "fis"
+    folder.mkdir()
+    (folder / "ФИС_ОКО_ВПР_результаты.xlsx").write_bytes(fis_file(schools))
+    before = path.read_bytes()
+
+    def closed(_prompt: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", closed)
+    mapping = str(db.ROOT / "data" / "mappings" / "fis_oko_vpr_results.json")
+    assert main(["--db", str(path), "map", mapping, str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "найдены в базе по логину ФИС ОКО — 4" in out
+    assert "будут добавлены как новые школы: 1 — «МБОУ «Школа будущего»»" in out
+    assert "Загрузка отменена, база не изменилась." in out
+    assert path.read_bytes() == before
