@@ -228,7 +228,10 @@ if reads.database_ready():
                 )
             ),
         )
-        layout.show_table(labels.rename(history), key="data_history")
+        # What happened first; the checksum, for checking a file later, last.
+        order = ["imported_at", "user_name", "file_name", "table_name", "outcome"]
+        order += ["rows_in_file", "added", "changed", "unchanged", "file_hash"]
+        layout.show_table(labels.rename(history[order]), key="data_history")
 
 kept = versions.versions()
 if reads.database_ready() and kept:
