@@ -40,6 +40,7 @@ MEASURES = {
     "mean_score": "Средний балл",
     "mean_mark": "Средняя отметка",
     "share_fail": "Доля «2» (ниже минимума)",
+    "share_high": "Доля выше верхнего порога",
 }
 
 STATUS_LABELS = {

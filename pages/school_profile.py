@@ -176,7 +176,7 @@ def draw_results(school_id: str, year: int, small_numbers) -> None:
     )
     measure = right.radio(
         "Показатель",
-        list(labels.MEASURES),
+        profile.measures(reads.query, school_id, chosen) or list(labels.MEASURES),
         format_func=labels.MEASURES.get,
         horizontal=True,
         key="profile_measure",

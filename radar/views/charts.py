@@ -114,7 +114,7 @@ def result_history(history: pd.DataFrame, measure: str, small_numbers: SmallNumb
     school_col = f"school_{measure}"
     small = df["participants"].fillna(0) < small_numbers.hide_below
     df.loc[small, school_col] = np.nan
-    percent = measure == "share_fail"
+    percent = measure in ("share_fail", "share_high")
     scale = 100 if percent else 1
     fig = go.Figure()
     for key in ("region", "municipality", "school"):
@@ -650,7 +650,7 @@ def region_band(history: pd.DataFrame, with_municipality: bool) -> go.Figure:
             hovertemplate="%{x}: %{y:.1%}<extra>%{fullData.name}</extra>",
             selector={"mode": "lines+markers"},
         )
-        fig.update_yaxes(tickformat=".0%")
+        fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig.update_layout(yaxis_title=BAND_MEASURES[measure])
     return years_axis(russian(fig, height=380))
 

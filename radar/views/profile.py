@@ -510,6 +510,16 @@ class ResultHistory:
     trend: str  # the procedure's colours in Markdown, may be empty
 
 
+def measures(query: Query, school_id: str, procedure: tuple[str, str, int]) -> list[str]:
+    """The measures (labels.MEASURES) the procedure has for the region in some year: a ФИС ОКО
+    export has marks but no scores, an open-data ЕГЭ file only shares above and below
+    thresholds."""
+    exam, subject, grade = procedure
+    params = {"school_id": school_id, "exam": exam, "subject": subject, "grade": int(grade)}
+    history = query("pages/school_profile/school_result_history", **params)
+    return [m for m in labels.MEASURES if history[f"region_{m}"].notna().any()]
+
+
 def result_history(
     query: Query,
     school_id: str,

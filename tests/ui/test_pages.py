@@ -860,6 +860,16 @@ def test_every_page_works_on_a_region_with_partial_data(page, partial_db, monkey
         assert any("доли выше верхнего порога" in c.value for c in at.caption)
         band = figure(at, "dynamics_region_chart")
         assert band["layout"]["yaxis"]["title"]["text"] == "Доля выше верхнего порога"
+    if kind == "ЕГЭ counts only" and page == "pages/school_profile.py":
+        # Only the share above the upper threshold can be drawn, and the table names it.
+        measure = next(r for r in at.radio if r.key == "profile_measure")
+        assert measure.options == ["Доля выше верхнего порога"]
+        chart = figure(at, "profile_history_chart")
+        assert chart["layout"]["yaxis"]["title"]["text"] == "Доля выше верхнего порога, %"
+        table = next(d.value for d in at.dataframe if "Пороги" in d.value.columns)
+        assert table["Пороги"].iloc[0] == (
+            "ниже: 160 баллов и менее по трём предметам; выше: более 220 баллов по трём предметам"
+        )
     if kind == "schools named only" and page == "pages/dynamics.py":
         band = figure(at, "dynamics_region_chart")
         assert band["layout"]["yaxis"]["title"]["text"] == "Средняя отметка"
