@@ -588,9 +588,10 @@ def year_results_table(results: pd.DataFrame, hide_below: int) -> pd.DataFrame:
     shown.loc[shown["participants"] < hide_below, list(HIDDEN)] = float("nan")
     shown.loc[shown["mean_score"].isna() & shown["mean_mark"].isna(), "region_mean"] = float("nan")
     shown["procedure"] = labels.procedure_labels(shown)
-    # The threshold columns only where some procedure has them.
-    optional = {"share_low": shown["share_low"].notna(), "thresholds": shown["thresholds"] != ""}
-    columns = [c for c in YEAR_COLUMNS if c not in optional or optional[c].any()]
+    # A column only where some procedure has it (a ФИС ОКО export has no scores, an
+    # open-data ЕГЭ file neither scores nor marks; only ЕГЭ has threshold shares).
+    filled = {c: shown[c].notna() & (shown[c] != "") for c in YEAR_COLUMNS[2:]}
+    columns = [c for c in YEAR_COLUMNS if c not in filled or filled[c].any()]
     return labels.table(shown, columns)
 
 
