@@ -49,11 +49,13 @@ bench: install
 	$(BIN)/python -m benchmarks.run
 
 # Debian's Chromium for the end-to-end test; never a browser downloaded by a test tool.
+# Chromium for the end-to-end tests and the PDFs; poppler-utils (pdftoppm) to look at each
+# printed page as an image.
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftoppm ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji poppler-utils >/dev/null; \
 	fi
 
 clean:

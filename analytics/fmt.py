@@ -61,3 +61,24 @@ def plural(n: int, forms: tuple[str, str, str]) -> str:
 
 
 SCHOOLS = ("школа", "школы", "школ")
+
+
+def value_of_kind(value: object, kind: str, change: bool = False) -> str:
+    """A figure of a column whose rows hold different things (a share, a count, a mark), as
+    text in the row's own kind: «share» in per cent (a change in percentage points), «count»
+    whole, anything else with two decimals; `change` puts the sign.
+
+    >>> value_of_kind(0.1683, "share"), value_of_kind(-0.021, "share", change=True)
+    ('16,8\\xa0%', '−2,1\\xa0п.\\xa0п.')
+    >>> value_of_kind(3.0, "count"), value_of_kind(1.0, "count", change=True)
+    ('3', '+1')
+    >>> value_of_kind(4.256, "mark"), value_of_kind(None, "mark")
+    ('4,26', '—')
+    """
+    if _missing(value):
+        return DASH
+    if kind == "share":
+        return signed(float(value) * 100, 1) + "\u00a0п.\u00a0п." if change else pct(value)
+    if kind == "count":
+        return signed(value, 0) if change else integer(value)
+    return signed(value, 2) if change else num(value, 2)

@@ -137,12 +137,13 @@ class SettingInfo:
             return f"{text} {fmt.plural(value, self.unit)}" if value == int(value) else text
         return f"{text} {self.unit}" if self.unit else text
 
-    def show(self, value: Any) -> str:
-        """The value as a reader sees it: names of choices, «да»/«нет», per cent, units."""
+    def show(self, value: Any, names: Mapping[str, str] | None = None) -> str:
+        """The value as a reader sees it: names of choices (or of the data's own codes in
+        `names`, such as the region's monitoring indicators), «да»/«нет», per cent, units."""
         if self.choices is not None and not isinstance(value, tuple | list):
             return self.choices.get(value, str(value))
         if isinstance(value, tuple | list):
-            names = self.choices or {}
+            names = {**(names or {}), **(self.choices or {})}
             return ", ".join(names.get(v, str(v)) for v in value) or fmt.DASH
         if isinstance(value, dict) and self.show_table is not None:
             return self.show_table(value)
@@ -843,13 +844,16 @@ def value_at(settings: Settings, path: str) -> Any:
     return value
 
 
-def settings_rows(settings: Settings) -> Iterator[dict[str, str]]:
+def settings_rows(
+    settings: Settings, names: Mapping[str, str] | None = None
+) -> Iterator[dict[str, str]]:
     """Every setting with its group, description, value (with the unit) and allowed values,
-    in Russian, for the methodology and the hand-outs."""
+    in Russian, for the methodology and the hand-outs; `names`: the Russian names of the
+    data's codes a setting lists (monitoring indicators)."""
     for info in setting_fields():
         yield {
             "Группа": info.group,
             "Параметр": info.description,
-            "Значение": info.show(value_at(settings, info.path)),
+            "Значение": info.show(value_at(settings, info.path), names),
             "Допустимые значения": info.range_text(),
         }

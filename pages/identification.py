@@ -174,6 +174,7 @@ left.download_button(
         settings,
         scope.year,
         scope.label,
+        layout.indicator_names(),
     ),
     file_name=f"ШНОР_ШНСУ_{scope.year}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -231,4 +231,8 @@ st.caption(
     "кластеры, мониторинг, объективность, тренды), вступают в силу, когда набор сохранён как "
     "действующий."
 )
-st.dataframe(pd.DataFrame(settings_rows(settings)), hide_index=True, key="methodology_settings")
+st.dataframe(
+    pd.DataFrame(settings_rows(settings, layout.indicator_names())),
+    hide_index=True,
+    key="methodology_settings",
+)

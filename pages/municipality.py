@@ -159,6 +159,7 @@ if not presenting:
     left, middle, right = st.columns(3)
     layout.html_and_pdf(
         partial(meeting.report_html, about),
+        partial(meeting.report_pdf, about),
         (left, middle),
         "Отчёт",
         f"{names[municipality]}_{scope.year}",

@@ -119,9 +119,7 @@ def draw_stages_and_signs(stages, signs, year: int) -> None:
         st.subheader(f"Мониторинг этапов, {year}")
         st.markdown(stages.verdict)
         st.dataframe(
-            layout.style_table(
-                stages.table, **labels.formats(profile.STAGE_COLUMNS, profile.STAGE_HEADERS)
-            ),
+            layout.style_table(stages.table),
             hide_index=True,
             key="profile_stages_table",
         )
@@ -133,10 +131,7 @@ def draw_stages_and_signs(stages, signs, year: int) -> None:
             st.success("Признаков необъективности ВПР не найдено.")
         if len(signs.table):
             st.dataframe(
-                layout.style_table(
-                    signs.table,
-                    **labels.formats(profile.OBJECTIVITY_COLUMNS, profile.OBJECTIVITY_HEADERS),
-                ),
+                layout.style_table(signs.table),
                 hide_index=True,
                 key="profile_objectivity_table",
             )
@@ -242,7 +237,12 @@ def draw_downloads(card: reports.SchoolCard, school_id: str, year: int) -> None:
         key="profile_card_download",
     )
     layout.html_and_pdf(
-        card.html, (middle, right), "Карточка", f"Карточка_{school_id}_{year}", "profile_card"
+        card.html,
+        card.pdf,
+        (middle, right),
+        "Карточка",
+        f"Карточка_{school_id}_{year}",
+        "profile_card",
     )
 
 

@@ -1,15 +1,28 @@
 """A self-contained HTML report with interactive charts that works offline, and its PDF.
 
 The HTML carries plotly.js inside it (no network needed at the meeting). The PDF is printed
-from the same HTML by headless Chromium where it is installed; `chromium_path()` says whether.
+from the same content by headless Chromium (`pdf_from_html`), laid out for paper by a
+`PrintSetup`: A4 portrait or landscape from CSS @page; a footer on every page with the region,
+the date, the data's source and «Страница N из M» (@page margin boxes); charts drawn static at
+the printable width with room for their labels and no toolbar; headings kept with what follows
+and tables split between pages with their header repeated.
+
+Why Chromium: it is the browser the end-to-end tests already need, it prints plotly's charts
+as vectors from the same figures the pages draw (no second renderer, no image files), and it
+supports CSS paged media (@page size and margin boxes, counter(pages)) since version 131.
+WeasyPrint and Typst would need every chart turned into an image first, by kaleido, which
+itself drives a Chrome. Measured on the demo: a municipality's PDF of five A4 pages in about
+2 s, most of it Chromium's start (see `make bench`).
 """
 
 from __future__ import annotations
 
+import copy
 import html
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -30,8 +43,110 @@ h1 { font-size: 1.8rem; margin-bottom: 0.2rem; } .caption { color: #666; margin-
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.9rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; }
 th { background: #ddebf7; } .chart { page-break-inside: avoid; }
-@media print { body { margin: 0.5cm; } }
+.table-wrap { overflow-x: auto; }
 """
+# For paper: the page box comes from PrintSetup.page_css; these keep things together.
+PRINT_STYLE = """
+body { margin: 0; font-size: 10pt; }
+h1 { font-size: 16pt; } h2 { font-size: 12pt; margin: 0.9rem 0 0.3rem; break-after: avoid; }
+.caption { margin-bottom: 0.6rem; } .figure .value { font-size: 15pt; }
+.figures { gap: 0.5rem; margin-bottom: 0.6rem; }
+.figure { padding: 0.3rem 0.6rem; break-inside: avoid; }
+.block { break-inside: avoid; } .table-wrap { overflow: visible; }
+.charts { display: grid; grid-template-columns: repeat(var(--columns), 1fr); column-gap: 16px; }
+table { width: 100%; font-size: 8pt; margin: 0.2rem 0 0.8rem; }
+thead { display: table-header-group; } tr { break-inside: avoid; }
+th, td { padding: 0.15rem 0.3rem; overflow-wrap: break-word; }
+"""
+# Printable widths in CSS pixels (96 per inch) inside the @page margins below.
+MARGIN_MM = 12
+A4_MM = (210, 297)
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """How a report goes on paper: A4 portrait (cards, notes) or landscape (wide tables), and
+    what the footer of every page says."""
+
+    region: str
+    source: str
+    printed_on: date
+    landscape: bool = False
+    chart_columns: int = 1  # charts side by side (a card's small trend charts: 2)
+
+    @property
+    def width_px(self) -> int:
+        """The printable width, in CSS pixels, less a little for borders."""
+        width_mm = (A4_MM[1] if self.landscape else A4_MM[0]) - 2 * MARGIN_MM
+        return int(width_mm / 25.4 * 96) - 8
+
+    @property
+    def chart_width_px(self) -> int:
+        return (self.width_px - 16 * (self.chart_columns - 1)) // self.chart_columns
+
+    @property
+    def chart_height_px(self) -> int:
+        """Two rows of charts with their headings to a page."""
+        if self.chart_columns > 1:
+            return 260
+        return 290 if self.landscape else 340
+
+    @property
+    def footer(self) -> str:
+        return f"{self.region} · {self.printed_on:%d.%m.%Y} · Источник: {self.source}"
+
+    def page_css(self) -> str:
+        orientation = "landscape" if self.landscape else "portrait"
+        box = "font: 7.5pt 'Segoe UI', Arial, sans-serif; color: #555;"
+        return (
+            f"@page {{ size: A4 {orientation}; margin: {MARGIN_MM}mm {MARGIN_MM}mm 16mm; "
+            f"@bottom-left {{ content: {_css_string(self.footer)}; {box} }} "
+            '@bottom-right { content: "Страница " counter(page) " из " counter(pages); '
+            f"{box} }} }}"
+        )
+
+
+def print_setup(
+    query, landscape: bool = False, today: date | None = None, chart_columns: int = 1
+) -> PrintSetup:
+    """The print setup of a hand-out of the database behind `query` (sql name → frame): its
+    region and the source of its data, as the footer names them."""
+    row = query("handouts/document_source").iloc[0]
+    loaded = row["loaded_at"]
+    if isinstance(row["generator"], str):
+        source = "демонстрационные данные (генератор «Школьного радара»)"
+        if isinstance(row["loaded_file"], str) and row["loaded_file"] != "демо-генератор":
+            source += f", дополненные файлом «{row['loaded_file']}» от {loaded:%d.%m.%Y}"
+    elif isinstance(row["loaded_file"], str):
+        source = f"данные региона, последняя загрузка «{row['loaded_file']}» от {loaded:%d.%m.%Y}"
+    else:
+        source = "данные региона"
+    region = row["region"] if isinstance(row["region"], str) else "Регион"
+    return PrintSetup(region, source, today or date.today(), landscape, chart_columns)
+
+
+def _css_string(text: str) -> str:
+    r"""Text as a CSS string literal.
+
+    >>> print(_css_string('Регион «А» "Б"'))
+    "Регион «А» \"Б\""
+    """
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
+
+
+def printed_figure(figure: go.Figure, setup: PrintSetup) -> go.Figure:
+    """A copy of the figure at a fixed print size, its axes' margins grown to fit their
+    labels (nothing cut at the page's edge)."""
+    fig = copy.deepcopy(figure)
+    width, height = setup.chart_width_px, min(fig.layout.height or 360, setup.chart_height_px)
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    if "print_size" in meta:  # a chart drawn in fixed pixels (the 5×5 grid) keeps its size
+        width, height = min(meta["print_size"][0], width), meta["print_size"][1]
+    fig.update_layout(width=width, height=height, autosize=False)
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
 
 
 def _cell(value, column: str, percent: tuple[str, ...], digits: dict[str, int]) -> str:
@@ -72,12 +187,15 @@ def report_html(
     figures: list[tuple[str, str]],
     charts: list[tuple[str, go.Figure]],
     tables: list,
+    printed: PrintSetup | None = None,
 ) -> str:
-    """One page: key figures, interactive charts (plotly.js embedded once) and tables, given as
-    (heading, frame) pairs or as Excel `Sheet`s (their percent and digits are kept)."""
+    """One page: key figures, charts (plotly.js embedded once) and tables, given as
+    (heading, frame) pairs or as Excel `Sheet`s (their percent and digits are kept). With
+    `printed`, laid out for paper (see PrintSetup): static charts at the printable width."""
+    style = STYLE + (PRINT_STYLE + printed.page_css() if printed else "")
     parts = [
         "<!DOCTYPE html><html lang='ru'><head><meta charset='utf-8'>",
-        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>",
+        f"<title>{html.escape(title)}</title><style>{style}</style></head><body>",
         f"<h1>{html.escape(title)}</h1><div class='caption'>{html.escape(caption)}</div>",
         "<div class='figures'>",
         *(
@@ -87,25 +205,37 @@ def report_html(
         ),
         "</div>",
     ]
+    config = {"displaylogo": False, "locale": "ru"}
+    if printed:
+        config |= {"staticPlot": True, "displayModeBar": False}
+    if printed and charts:
+        parts.append(f"<div class='charts' style='--columns: {printed.chart_columns}'>")
     for i, (heading, figure) in enumerate(charts):
-        parts.append(f"<h2>{html.escape(heading)}</h2><div class='chart'>")
+        # A heading stays with its chart: the two are one block that a page never splits.
+        parts.append(f"<div class='block'><h2>{html.escape(heading)}</h2><div class='chart'>")
         parts.append(
             pio.to_html(
-                figure,
+                printed_figure(figure, printed) if printed else figure,
                 include_plotlyjs=(i == 0),  # the library once, inline: works offline
                 full_html=False,
-                config={"displaylogo": False, "locale": "ru"},
+                config=config,
             )
         )
+        parts.append("</div></div>")
+    if printed and charts:
         parts.append("</div>")
     for item in tables:
         if isinstance(item, tuple):
             heading, frame = item
-            parts.append(f"<h2>{html.escape(heading)}</h2>{_table(frame)}")
+            parts.append(
+                f"<h2>{html.escape(heading)}</h2><div class='table-wrap'>{_table(frame)}</div>"
+            )
             continue
         note = f"<div class='caption'>{html.escape(item.note)}</div>" if item.note else ""
         table = _table(item.frame, tuple(item.percent), dict(item.digits))
-        parts.append(f"<h2>{html.escape(item.title)}</h2>{note}{table}")
+        parts.append(
+            f"<h2>{html.escape(item.title)}</h2>{note}<div class='table-wrap'>{table}</div>"
+        )
     parts.append("</body></html>")
     return "".join(parts)
 

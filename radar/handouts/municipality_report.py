@@ -155,8 +155,14 @@ def _printable(title: str, frame: pd.DataFrame, percent: tuple[str, ...] = ()) -
     return excel.Sheet(title, frame.head(PRINTED_ROWS), percent=percent, note=note)
 
 
-def report_html(meeting: Meeting) -> str:
-    """The whole HTML hand-out for one municipality and year."""
+def report_pdf(meeting: Meeting) -> bytes:
+    """The hand-out on A4 paper (landscape: the schools table is wide)."""
+    return html_report.pdf_from_html(report_html(meeting, printed=True))
+
+
+def report_html(meeting: Meeting, printed: bool = False) -> str:
+    """The whole HTML hand-out for one municipality and year; `printed`: laid out for A4
+    paper, as report_pdf prints it."""
     name, year = meeting.name, meeting.year
     card = meeting.rows("pages/municipality/municipality_card").iloc[0]
     roadmap = meeting.rows("pages/municipality/municipality_roadmap", as_of=meeting.as_of)
@@ -204,6 +210,9 @@ def report_html(meeting: Meeting) -> str:
             _printable("Школы, которым нужно внимание", attention),
             _printable("Все школы муниципалитета", schools, SCHOOL_SHARES),
         ],
+        html_report.print_setup(meeting.query, landscape=True, today=meeting.as_of)
+        if printed
+        else None,
     )
 
 

@@ -71,10 +71,10 @@ def official_table(ident: pd.DataFrame, membership: pd.DataFrame, names, flag: s
     )
 
 
-def settings_table(settings: Settings) -> pd.DataFrame:
+def settings_table(settings: Settings, names: dict[str, str] | None = None) -> pd.DataFrame:
     """Every setting with its Russian description, value (with the unit) and group, for the
-    workbook (analytics.settings.settings_rows)."""
-    return pd.DataFrame(settings_rows(settings))[["Параметр", "Значение", "Группа"]]
+    workbook (analytics.settings.settings_rows); `names`: the monitoring indicators' names."""
+    return pd.DataFrame(settings_rows(settings, names))[["Параметр", "Значение", "Группа"]]
 
 
 def identification_workbook(
@@ -85,8 +85,10 @@ def identification_workbook(
     settings: Settings,
     year: int,
     scope_label: str,
+    indicator_names: dict[str, str] | None = None,
 ) -> bytes:
-    """ШНОР and ШНСУ lists with the rules, changes, the official comparison and the settings."""
+    """ШНОР and ШНСУ lists with the rules, changes, the official comparison and the settings
+    (`indicator_names`: the region's monitoring indicators by code, for the settings)."""
     note = f"{scope_label}. Расчёт «Школьного радара»."
     sheets = [
         Sheet(
@@ -117,7 +119,11 @@ def identification_workbook(
             ),
             note="Расчётные списки в сравнении с загруженными официальными",
         ),
-        Sheet("Настройки", settings_table(settings), note="Критерии, по которым составлены списки"),
+        Sheet(
+            "Настройки",
+            settings_table(settings, indicator_names),
+            note="Критерии, по которым составлены списки",
+        ),
     ]
     return workbook_bytes(sheets, title=f"ШНОР и ШНСУ, {year}")
 
@@ -242,20 +248,17 @@ def card_sheets(
     if rules is not None:
         sheets.append(Sheet("Правила идентификации", rules))
     if len(trends):
-        sheets.append(sheet("Динамика", trends, profile.TREND_COLUMNS))
+        sheets.append(Sheet("Динамика", trends))  # figures as text, each in its own units
     if stages is not None and len(stages):
-        sheets.append(sheet("Мониторинг этапов", stages, profile.STAGE_COLUMNS))
+        sheets.append(Sheet("Мониторинг этапов", stages))
     if signs is not None and len(signs):
-        sheets.append(sheet("Объективность ВПР", signs, profile.OBJECTIVITY_COLUMNS))
+        sheets.append(Sheet("Объективность ВПР", signs))
     if len(programmes):
         sheets.append(Sheet("Программы", programmes))
     return sheets
 
 
-_HEADERS = {
-    "Мониторинг этапов": profile.STAGE_HEADERS,
-    "Объективность ВПР": profile.OBJECTIVITY_HEADERS,
-}
+_HEADERS: dict[str, dict[str, str]] = {}
 
 
 def school_card_sheets(
@@ -295,8 +298,17 @@ class SchoolCard:
     def workbook(self) -> bytes:
         return school_card_workbook(self.card, self.sheets)
 
-    def html(self) -> str:
-        return school_card_html(self.card, self.year, self.sheets, self.charts)
+    query: profile.Query | None = None  # for the footer of the printed card
+
+    def html(self, printed: bool = False) -> str:
+        setup = (
+            html_report.print_setup(self.query, chart_columns=2) if printed and self.query else None
+        )
+        return school_card_html(self.card, self.year, self.sheets, self.charts, setup)
+
+    def pdf(self) -> bytes:
+        """The card on A4 portrait paper."""
+        return html_report.pdf_from_html(self.html(printed=True))
 
 
 def school_card(
@@ -324,7 +336,7 @@ def school_card(
         signs.table if signs else None,
         profile.programmes(query, school_id, year).table,
     )
-    return SchoolCard(card, year, sheets, trends.charts)
+    return SchoolCard(card, year, sheets, trends.charts, query)
 
 
 def school_card_workbook(card: pd.Series, sheets: list[Sheet]) -> bytes:
@@ -333,7 +345,11 @@ def school_card_workbook(card: pd.Series, sheets: list[Sheet]) -> bytes:
 
 
 def school_card_html(
-    card: pd.Series, year: int, sheets: list[Sheet], charts: list[tuple[str, object]]
+    card: pd.Series,
+    year: int,
+    sheets: list[Sheet],
+    charts: list[tuple[str, object]],
+    printed: html_report.PrintSetup | None = None,
 ) -> str:
     """The school card as a self-contained HTML page: the card's figures, the profile's trend
     charts and every table of the workbook."""
@@ -349,4 +365,5 @@ def school_card_html(
         figures,
         charts,
         sheets[1:],
+        printed,
     )

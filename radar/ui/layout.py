@@ -117,9 +117,16 @@ def year_with_data(years: list[int], scope: Scope, missing: str, nothing: str) -
     return year
 
 
-def html_and_pdf(build: Callable[[], str], places, what: str, file_stem: str, key: str) -> None:
-    """Download buttons for an offline HTML report and its PDF; `build` runs only when one is
-    clicked. Where Chromium is missing, the PDF's place says so."""
+def html_and_pdf(
+    build: Callable[[], str],
+    build_pdf: Callable[[], bytes],
+    places,
+    what: str,
+    file_stem: str,
+    key: str,
+) -> None:
+    """Download buttons for an offline HTML report and its A4 PDF; each builder runs only
+    when its button is clicked. Where Chromium is missing, the PDF's place says so."""
     html_place, pdf_place = places
     html_place.download_button(
         f"{what} HTML (работает без интернета)",
@@ -131,7 +138,7 @@ def html_and_pdf(build: Callable[[], str], places, what: str, file_stem: str, ke
     if html_report.chromium_path():
         pdf_place.download_button(
             f"{what} PDF",
-            data=lambda: html_report.pdf_from_html(build()),
+            data=build_pdf,
             file_name=f"{file_stem}.pdf",
             mime="application/pdf",
             key=f"{key}_pdf",
@@ -158,3 +165,9 @@ def style_table(df: pd.DataFrame, digits: dict[str, int] | None = None, percent:
         elif pd.api.types.is_integer_dtype(df[column]):
             formats[column] = fmt.integer
     return df.style.format(formats, na_rep=fmt.DASH)
+
+
+def indicator_names() -> dict[str, str]:
+    """The region's monitoring indicators, code → Russian name (settings name them so)."""
+    found = reads.query("pages/monitoring/monitoring_indicator_list")
+    return dict(zip(found["indicator"], found["name"], strict=True))

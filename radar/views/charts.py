@@ -713,7 +713,8 @@ def status_grid(cells: pd.DataFrame, status_levels, change_levels, grid) -> go.F
     )
     fig.update_yaxes(title_text="Уровень", categoryorder="array", categoryarray=list(status_levels))
     fig = russian(fig, height=430)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    # Squares of a fixed size in pixels: on paper too the grid needs its own width and height.
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10}, meta={"print_size": [900, 470]})
     return fig
 
 

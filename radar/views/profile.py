@@ -333,9 +333,26 @@ def trends(query: Query, school_id: str, year: int) -> Trends:
 TREND_COLUMNS = ("indicator", "last_value", "change_last", "slope", "label")
 
 
+# What each trend indicator's figures are, for showing them in one column.
+TREND_KINDS = {"share_fail": "share", "high_risks": "count"}
+
+
+def _by_row(frame: pd.DataFrame, kinds: pd.Series, columns: dict[str, bool]) -> pd.DataFrame:
+    """The columns (name → is a change) as text, each row in its own kind (fmt.value_of_kind):
+    one column may hold a share in one row and a count in the next."""
+    out = frame.copy()
+    for column, change in columns.items():
+        out[column] = [
+            fmt.value_of_kind(v, k, change) for v, k in zip(frame[column], kinds, strict=True)
+        ]
+    return out
+
+
 def trends_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The trends as a table (the card's «Динамика»), each indicator by its Russian name."""
-    named = frame.assign(
+    """The trends as a table (the card's «Динамика»), each indicator by its Russian name and
+    its figures in its own units (a share in per cent, a count whole)."""
+    kinds = frame["indicator"].map(lambda i: TREND_KINDS.get(i, "index"))
+    named = _by_row(frame, kinds, {"last_value": False, "change_last": True, "slope": True}).assign(
         indicator=frame["indicator"].map(
             lambda i: tr.DEFAULT_CUTS[i].label if i in tr.DEFAULT_CUTS else i
         )
@@ -347,8 +364,17 @@ STAGE_COLUMNS = ("name", "entry", "intermediate", "final", "change_final")
 STAGE_HEADERS = {"name": labels.header("indicator")}
 
 
+# Units of monitoring indicators (monitoring_indicators.unit) → how their figures read.
+UNIT_KINDS = {"доля": "share", "шт.": "count"}
+
+
 def stages_table(stages: pd.DataFrame) -> pd.DataFrame:
-    return labels.table(stages, STAGE_COLUMNS, STAGE_HEADERS)
+    """The stages of each indicator, its figures in its own units (a share in per cent)."""
+    kinds = stages["unit"].map(lambda u: UNIT_KINDS.get(u, "mark"))
+    shown = _by_row(
+        stages, kinds, {"entry": False, "intermediate": False, "final": False, "change_final": True}
+    )
+    return labels.table(shown, STAGE_COLUMNS, STAGE_HEADERS)
 
 
 @dataclass(frozen=True)
@@ -370,9 +396,15 @@ OBJECTIVITY_COLUMNS = ("name", "value", "threshold", "fired", "evidence")
 OBJECTIVITY_HEADERS = {"name": "Признак"}
 
 
+# Signs whose figure is a share of participants; the others are in standard deviations.
+SHARE_SIGNS = ("vpr_above_term",)
+
+
 def objectivity_table(signs: pd.DataFrame) -> pd.DataFrame:
+    kinds = signs["flag"].map(lambda f: "share" if f in SHARE_SIGNS else "index")
+    shown = _by_row(signs, kinds, {"value": False, "threshold": False})
     return labels.table(
-        signs.assign(fired=signs["fired"].map({True: "да", False: "нет"})),
+        shown.assign(fired=signs["fired"].map({True: "да", False: "нет"})),
         OBJECTIVITY_COLUMNS,
         OBJECTIVITY_HEADERS,
     )

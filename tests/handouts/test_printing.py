@@ -1,0 +1,220 @@
+"""What leaves the product: every hand-out of the demo is opened and read as its user would.
+
+The PDFs are A4 with a footer on every page; every PDF, workbook and HTML report is scanned
+for identifiers (snake_case), English words, «None» and «nan». The PDFs' pages are printed to
+PNG under screenshots/pdf/ (git-ignored) to be looked at.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from analytics.settings import Settings
+from radar.handouts import html_report, reports
+from radar.handouts import municipality_report as meeting
+from radar.store import db
+from radar.store.refresh import read_inputs
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "pdf"
+A4_PT = (595.3, 841.9)
+
+IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+# A Latin word of three letters or more with no digit in it (codes such as S0480 and ФИС ОКО
+# logins edu050001 are data, not words); the names of file formats are Russian usage.
+ENGLISH = re.compile(r"(?<![\w.])[A-Za-z]{3,}(?![\w])")
+ALLOWED = {"PDF", "HTML", "Excel", "CSV", "XLSX"}
+RAW = re.compile(r"(?<!\w)(None|nan|NaN|NaT|True|False)(?!\w)")
+
+
+def foreign(texts) -> list[str]:
+    """The identifiers, English words and raw values among the texts."""
+    found = []
+    for text in texts:
+        text = str(text)
+        found += IDENTIFIER.findall(text)
+        found += [w for w in ENGLISH.findall(text) if w not in ALLOWED and not RAW.fullmatch(w)]
+        found += RAW.findall(text)
+    return found
+
+
+def test_the_scan_finds_what_a_user_must_never_read():
+    assert foreign(["Доля share_fail", "Сводный adjusted", "None", "S0480 — код", "PDF"]) == [
+        "share_fail",
+        "adjusted",
+        "None",
+    ]
+
+
+def workbook_texts(content: bytes) -> list[str]:
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    return [
+        str(cell)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if isinstance(cell, str)
+    ] + [sheet.title for sheet in book.worksheets]
+
+
+def html_texts(text: str) -> list[str]:
+    """The text a reader sees: no tags, no scripts (plotly.js is code)."""
+    text = re.sub(r"<script.*?</script>", " ", text, flags=re.S)
+    text = re.sub(r"<style.*?</style>", " ", text, flags=re.S)
+    return [re.sub(r"<[^>]+>", " ", text)]
+
+
+def pdf_pages(content: bytes) -> list:
+    from pypdf import PdfReader
+
+    return list(PdfReader(io.BytesIO(content)).pages)
+
+
+def look_at(content: bytes, name: str) -> None:
+    """Every page as PNG, for a person to look at (pdftoppm, where installed)."""
+    if shutil.which("pdftoppm") is None:
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    source = SCREENSHOTS / f"{name}.pdf"
+    source.write_bytes(content)
+    subprocess.run(
+        ["pdftoppm", "-r", "70", "-png", str(source), str(SCREENSHOTS / name)],
+        check=True,
+        timeout=120,
+    )
+
+
+def needs_chromium() -> None:
+    if html_report.chromium_path() is None:
+        if os.environ.get("RADAR_REQUIRE_BROWSER"):
+            pytest.fail("нет Chromium: установите его (make browser)")
+        pytest.skip("нет Chromium")
+
+
+@pytest.fixture(scope="module")
+def query(demo_db):
+    con = db.connect(demo_db, read_only=True)
+
+    def run(name, **params):
+        return con.execute(db.sql(name), params).df()
+
+    yield run
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def about(query, demo_db):
+    with db.connect(demo_db, read_only=True) as con:
+        municipality, name = con.execute(
+            "select municipality_id, name from municipalities order by municipality_id limit 1"
+        ).fetchone()
+    return meeting.Meeting(query, municipality, name, 2025, meeting.USUAL, 10, date(2026, 3, 2))
+
+
+@pytest.fixture(scope="module")
+def card(query):
+    school = query("pages/identification/school_names")["school_id"].iloc[0]
+    return reports.school_card(query, school, 2025, Settings())
+
+
+def check_pdf(content: bytes, landscape: bool, region: str) -> list[str]:
+    pages = pdf_pages(content)
+    width, height = (A4_PT[1], A4_PT[0]) if landscape else A4_PT
+    texts = []
+    for number, page in enumerate(pages, start=1):
+        box = page.mediabox
+        assert float(box.width) == pytest.approx(width, abs=1)
+        assert float(box.height) == pytest.approx(height, abs=1)
+        text = page.extract_text()
+        assert f"Страница {number} из {len(pages)}" in text
+        assert region in text and "Источник:" in text
+        texts.append(text)
+    return texts
+
+
+def test_the_municipality_pdf_is_a4_landscape_with_a_footer_on_every_page(about):
+    needs_chromium()
+    content = meeting.report_pdf(about)
+    look_at(content, "municipality")
+    texts = check_pdf(content, landscape=True, region="Республика Тарум")
+    assert len(texts) >= 2
+    assert foreign(texts) == []
+    # The heading of a chart is on the same page as the chart, never alone at a page's foot.
+    for text in texts[:-1]:
+        assert not text.rstrip().splitlines()[-2].endswith("по годам"), text[-200:]
+
+
+def test_the_printed_report_draws_static_charts_at_print_width(about):
+    text = meeting.report_html(about, printed=True)
+    assert text.count('"staticPlot": true') == text.count("Plotly.newPlot") >= 3
+    assert '"displayModeBar": false' in text
+    assert "size: A4 landscape" in text and "counter(pages)" in text
+    interactive = meeting.report_html(about)
+    assert '"staticPlot": true' not in interactive and "@page" not in interactive
+
+
+def test_the_school_card_pdf_is_a4_portrait_and_russian(card):
+    needs_chromium()
+    content = card.pdf()
+    look_at(content, "school_card")
+    texts = check_pdf(content, landscape=False, region="Республика Тарум")
+    assert foreign(texts) == []
+    assert "Результаты" in "".join(texts)
+
+
+def test_every_workbook_and_html_report_speaks_russian(demo_db, about, card):
+    con = db.connect(demo_db, read_only=True)
+    try:
+        ident = con.execute("select * from identification where year = 2025").df()
+        previous = con.execute("select * from identification where year = 2024").df()
+        membership = con.execute(db.sql("pages/identification/analysis_membership")).df()
+        names = con.execute(db.sql("pages/identification/school_names")).df()
+        read_inputs(con)
+        year = 2025
+        members = con.execute(
+            db.sql("pages/risk_clusters/risk_cluster_members"), {"year": year}
+        ).df()
+        centres = con.execute(db.sql("pages/risk_clusters/risk_centres"), {"year": year}).df()
+        measures = con.execute(db.sql("pages/risk_clusters/risk_measures"), {"year": year}).df()
+        quality = con.execute(db.sql("pages/risk_clusters/risk_quality"), {"year": year}).df()
+        indicators = con.execute(db.sql("pages/monitoring/monitoring_indicator_list")).df()
+    finally:
+        con.close()
+    exports = {
+        "card.xlsx": workbook_texts(card.workbook()),
+        "card.html": html_texts(card.html()),
+        "municipality.xlsx": workbook_texts(meeting.workbook_bytes(about)),
+        "municipality.html": html_texts(meeting.report_html(about)),
+        "lists.xlsx": workbook_texts(
+            reports.identification_workbook(
+                ident,
+                previous,
+                membership,
+                names,
+                Settings(),
+                2025,
+                "Все муниципалитеты",
+                dict(zip(indicators["indicator"], indicators["name"], strict=True)),
+            )
+        ),
+        "clusters.xlsx": workbook_texts(
+            reports.cluster_workbook(
+                members,
+                reports.cluster_cards(members, centres, measures),
+                measures,
+                quality,
+                year,
+                "регион",
+            )
+        ),
+    }
+    found = {name: sorted(set(foreign(texts))) for name, texts in exports.items()}
+    assert {name: words for name, words in found.items() if words} == {}
