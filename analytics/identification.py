@@ -165,36 +165,43 @@ def rule_olympiad_continuation(
     return out
 
 
-def _reasons(frame: pd.DataFrame, settings: Settings) -> list[str]:
-    """One Russian sentence per school naming the fired rules with their values."""
+SHNOR_RULES = ("bottom", "fail", "gap", "olympiad", "continuation")
+SHNSU_RULES = ("isbsh", "remote_small")
+
+
+def reasons(
+    frame: pd.DataFrame, settings: Settings, rules: tuple[str, ...] = SHNOR_RULES + SHNSU_RULES
+) -> list[str]:
+    """One Russian sentence per school naming the fired rules among `rules` (those of one
+    list, say) with their values."""
     texts = []
     for row in frame.itertuples(index=False):
         parts = []
-        if row.bottom_fired:
+        if row.bottom_fired and "bottom" in rules:
             parts.append(
                 f"{RULE_NAMES['bottom']}: {row.bottom_years} из {settings.years_window} лет "
                 f"({row.bottom_procedure})"
             )
-        if row.fail_fired:
+        if row.fail_fired and "fail" in rules:
             detail = f"процедур с долей «2» ≥ {fmt_ru.pct(settings.fail_share, 0)}: "
             detail += f"{row.fail_procedures}"
             if isinstance(row.fail_repeat_procedure, str):
                 detail += f"; два года подряд: {row.fail_repeat_procedure}"
             parts.append(f"{RULE_NAMES['fail']} ({detail})")
-        if row.gap_fired:
+        if row.gap_fired and "gap" in rules:
             gaps = []
             if row.vpr_gap < -settings.vpr_gap_points:
                 gaps.append(f"ВПР {fmt_ru.signed(row.vpr_gap)} б.")
             if row.ege_gap < -settings.ege_gap_points:
                 gaps.append(f"ЕГЭ {fmt_ru.signed(row.ege_gap)} б.")
             parts.append(f"{RULE_NAMES['gap']} ({', '.join(gaps)})")
-        if row.olympiad_fired:
+        if row.olympiad_fired and "olympiad" in rules:
             parts.append(f"{RULE_NAMES['olympiad']} ({fmt_ru.pct(row.olympiad_share)})")
-        if row.continuation_fired:
+        if row.continuation_fired and "continuation" in rules:
             parts.append(f"{RULE_NAMES['continuation']} ({fmt_ru.pct(row.continuation_share)})")
-        if row.isbsh_fired:
+        if row.isbsh_fired and "isbsh" in rules:
             parts.append(f"{RULE_NAMES['isbsh']} (ИСБШ {fmt_ru.num(row.isbsh)})")
-        if row.remote_small_fired:
+        if row.remote_small_fired and "remote_small" in rules:
             parts.append(
                 f"{RULE_NAMES['remote_small']} ({fmt_ru.num(row.distance_km, 0)} км, "
                 f"{fmt_ru.num(row.pupils, 0)} обуч.)"
@@ -253,7 +260,7 @@ def identify(
     base["shnor_rules_fired"] = base[active].sum(axis=1).astype(int) if active else 0
     base["shnor"] = base["shnor_rules_fired"] >= max(settings.shnor_min_rules, 1)
     base["shnsu"] = base["isbsh_fired"] | (settings.shnsu_remote_small & base["remote_small_fired"])
-    base["reasons"] = _reasons(base, settings)
+    base["reasons"] = reasons(base, settings)
     base.insert(1, "year", int(year))
     return base.sort_values("school_id").reset_index(drop=True)
 

@@ -7,7 +7,7 @@ import streamlit as st
 from analytics import fmt, labels
 from analytics import identification as idn
 from analytics.settings import RESILIENT_DEFINITIONS, RULE_NAMES, Settings
-from radar.handouts import reports
+from radar.handouts import html_report, reports
 from radar.store import presets
 from radar.store.db import DatabaseError
 from radar.ui import layout, live, reads
@@ -175,6 +175,7 @@ left.download_button(
         scope.year,
         scope.label,
         layout.indicator_names(),
+        html_report.print_setup(reads.query),
     ),
     file_name=f"ШНОР_ШНСУ_{scope.year}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

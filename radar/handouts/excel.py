@@ -31,6 +31,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from analytics import fmt
 
@@ -77,6 +78,10 @@ class Sheet:
     # way (a high share of «2» is bad).
     scale: tuple[str, ...] = ()
     reverse: tuple[str, ...] = ()
+    # A list to attach to an order: its rows numbered in a first column «№ п/п».
+    numbered: bool = False
+    # Printed across the page (wide tables); None: when the table has more than 6 columns.
+    landscape: bool | None = None
 
 
 def neutralise(value):
@@ -94,10 +99,14 @@ def neutralise(value):
     return value
 
 
-def workbook_bytes(sheets: list[Sheet], title: str | None = None) -> bytes:
+def workbook_bytes(
+    sheets: list[Sheet], title: str | None = None, footer: str | None = None
+) -> bytes:
     """Return the .xlsx file content: one worksheet per Sheet, in the given order.
 
-    ``title`` becomes the workbook's document title (File → Properties in Excel).
+    ``title`` becomes the workbook's document title (File → Properties in Excel). Every sheet
+    prints on A4, fitted to the page's width, with its header row on every page and
+    «Страница N из M» (and ``footer``: region, date, source) at the foot.
     """
     if not sheets:
         raise ValueError("workbook_bytes() needs at least one Sheet")
@@ -108,7 +117,7 @@ def workbook_bytes(sheets: list[Sheet], title: str | None = None) -> bytes:
     used: set[str] = set()
     for sheet in sheets:
         name = _unique_title(_sheet_title(sheet.title), used)
-        _write_sheet(workbook.create_sheet(name), sheet)
+        _write_sheet(workbook.create_sheet(name), sheet, footer)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -316,23 +325,33 @@ def _row_writer(worksheet, columns: list[_Column]) -> Callable[[tuple], list]:
     a write-only worksheet serialises each appended row at once, so reusing the cell is safe
     and far cheaper than styling 600 000 new cells. Unstyled values are passed as they are.
     """
-    templates = []
+    templates, whole = [], []
     for column in columns:
         if column.number_format is None:
             templates.append(None)
+            whole.append(None)
         else:
             template = WriteOnlyCell(worksheet)
             template.number_format = column.number_format
             templates.append(template)
+            # A count among decimals in one column (a summary's «Значение»): «21», not «21,00».
+            decimal = "." in column.number_format and "%" not in column.number_format
+            count = WriteOnlyCell(worksheet) if decimal else None
+            if count is not None:
+                count.number_format = "#,##0"
+            whole.append(count)
 
     if not any(templates):
         return list
 
     def row(values: tuple) -> list:
         cells = []
-        for template, value in zip(templates, values, strict=True):
+        for template, count, value in zip(templates, whole, values, strict=True):
             if template is None or value is None:
                 cells.append(value)
+            elif count is not None and isinstance(value, int) and not isinstance(value, bool):
+                count.value = value
+                cells.append(count)
             else:
                 template.value = value
                 cells.append(template)
@@ -341,8 +360,31 @@ def _row_writer(worksheet, columns: list[_Column]) -> Callable[[tuple], list]:
     return row
 
 
-def _write_sheet(worksheet, sheet: Sheet) -> None:
+NUMBER = "№ п/п"
+
+
+def _print_setup(worksheet, columns: int, header_row: int, sheet: Sheet, footer: str | None):
+    """A4, fitted to the width of one page, the header row repeated on every page, and the
+    page number (with the region, date and source) in the footer."""
+    landscape = sheet.landscape if sheet.landscape is not None else columns > 6
+    worksheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    worksheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    worksheet.print_title_rows = f"{header_row}:{header_row}"
+    worksheet.oddFooter.right.text = "Страница &P из &N"
+    worksheet.oddFooter.right.size = 8
+    if footer:
+        worksheet.oddFooter.left.text = footer.replace("&", "&&")
+        worksheet.oddFooter.left.size = 8
+
+
+def _write_sheet(worksheet, sheet: Sheet, footer: str | None = None) -> None:
     frame = sheet.frame
+    if sheet.numbered:
+        frame = frame.copy()
+        frame.insert(0, NUMBER, range(1, len(frame) + 1))
     columns = [
         _column(
             frame.iloc[:, position],
@@ -355,6 +397,7 @@ def _write_sheet(worksheet, sheet: Sheet) -> None:
 
     header_row = 1 if sheet.note is None else 3
     last_row = header_row + len(frame)
+    _print_setup(worksheet, len(columns), header_row, sheet, footer)
     # Widths, heights and panes go into the file before the first row in write-only mode.
     for number, column in enumerate(columns, start=1):
         worksheet.column_dimensions[get_column_letter(number)].width = column.width

@@ -240,13 +240,17 @@ def workbook_bytes(meeting: Meeting) -> bytes:
     def percent(share) -> float | None:
         return None if pd.isna(share) else round(float(share) * 100, 1)
 
+    def count(value) -> int | None:
+        # A row of numbers comes as floats: a count is written whole, «21», never «21,00».
+        return None if pd.isna(value) else int(value)
+
     summary = pd.DataFrame(
         [
-            ("Школ", card["schools"]),
-            ("ШНОР", card["shnor"]),
-            ("ШНОР в прошлом году", card["shnor_prev"]),
-            ("ШНСУ", card["shnsu"]),
-            ("ШНСУ в прошлом году", card["shnsu_prev"]),
+            ("Школ", count(card["schools"])),
+            ("ШНОР", count(card["shnor"])),
+            ("ШНОР в прошлом году", count(card["shnor_prev"])),
+            ("ШНСУ", count(card["shnsu"])),
+            ("ШНСУ в прошлом году", count(card["shnsu_prev"])),
             ("Сводный результат (z)", card["result_index"]),
             ("Доля «2», %", percent(card["share_fail"])),
             ("Доля «2» по региону, %", percent(card["region_share_fail"])),
@@ -257,7 +261,8 @@ def workbook_bytes(meeting: Meeting) -> bytes:
             ("Просрочено", int(roadmap["overdue"].sum())),
         ],
         columns=["Показатель", "Значение"],
-    ).astype({"Значение": object})
+        dtype=object,  # counts stay whole numbers beside the decimals
+    )
     history = history_table(meeting.histories())
     attention = attention_reasons(meeting.rows("pages/municipality/municipality_attention"))
     sheets = [

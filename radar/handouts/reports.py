@@ -38,10 +38,16 @@ def named(frame: pd.DataFrame, names: pd.DataFrame, headers=None) -> pd.DataFram
     return labels.rename(out, headers)
 
 
-def rule_table(ident: pd.DataFrame, names: pd.DataFrame, flag: str) -> pd.DataFrame:
-    """Schools on one list (flag «shnor» or «shnsu») with every rule's flag and value."""
+def rule_table(
+    ident: pd.DataFrame, names: pd.DataFrame, flag: str, settings: Settings | None = None
+) -> pd.DataFrame:
+    """Schools on one list (flag «shnor» or «shnsu») with every rule's flag and value; with
+    the `settings` the lists were made by, the reasons name only this list's rules."""
     rows = ident[ident[flag]]
     shnor = flag == "shnor"
+    if settings is not None:
+        rules = idn.SHNOR_RULES if shnor else idn.SHNSU_RULES
+        rows = rows.assign(reasons=idn.reasons(rows, settings, rules))
     rules = (
         ["bottom", "fail", "gap", "olympiad", "continuation"]
         if shnor
@@ -86,27 +92,51 @@ def identification_workbook(
     year: int,
     scope_label: str,
     indicator_names: dict[str, str] | None = None,
+    setup: html_report.PrintSetup | None = None,
 ) -> bytes:
     """ШНОР and ШНСУ lists with the rules, changes, the official comparison and the settings
-    (`indicator_names`: the region's monitoring indicators by code, for the settings)."""
-    note = f"{scope_label}. Расчёт «Школьного радара»."
+    (`indicator_names`: the region's monitoring indicators by code, for the settings), each
+    list numbered under a title naming it, the year, the region and the criteria, ready to
+    print on A4 (`setup` gives the region and the footer)."""
+    region = f"{setup.region}, " if setup else ""
+    where = f"{region}{scope_label}"
+
+    def title(name: str, rules: str) -> str:
+        return (
+            f"Список {name} на {year} год. {where}. Критерии: {rules}. Все настройки — на листе "
+            "«Настройки». Расчёт «Школьного радара»."
+        )
+
+    shnor_rules = f"сработало не меньше {settings.shnor_min_rules} из правил: " + ", ".join(
+        RULE_NAMES[r] for r in settings.shnor_rules
+    )
+    chosen = [r for r in idn.SHNSU_RULES if r != "remote_small" or settings.shnsu_remote_small]
+    shnsu_rules = "сработало правило «" + "» или «".join(RULE_NAMES[r] for r in chosen) + "»"
     sheets = [
         Sheet(
             "ШНОР",
-            rule_table(ident, names, "shnor"),
+            rule_table(ident, names, "shnor", settings),
             percent=PERCENT,
-            note=f"ШНОР: {note}",
+            note=title("ШНОР", shnor_rules),
+            numbered=True,
         ),
-        Sheet("ШНСУ", rule_table(ident, names, "shnsu"), note=f"ШНСУ: {note}"),
+        Sheet(
+            "ШНСУ",
+            rule_table(ident, names, "shnsu", settings),
+            note=title("ШНСУ", shnsu_rules),
+            numbered=True,
+        ),
         Sheet(
             "Изменения ШНОР",
             changes_table(ident, previous, names, "shnor"),
-            note=f"ШНОР {year} года в сравнении с {year - 1} годом",
+            note=f"ШНОР {year} года в сравнении с {year - 1} годом. {where}",
+            numbered=True,
         ),
         Sheet(
             "Изменения ШНСУ",
             changes_table(ident, previous, names, "shnsu"),
-            note=f"ШНСУ {year} года в сравнении с {year - 1} годом",
+            note=f"ШНСУ {year} года в сравнении с {year - 1} годом. {where}",
+            numbered=True,
         ),
         Sheet(
             "Официальные списки",
@@ -117,7 +147,8 @@ def identification_workbook(
                 ],
                 ignore_index=True,
             ),
-            note="Расчётные списки в сравнении с загруженными официальными",
+            note=f"Расчётные списки в сравнении с загруженными официальными. {where}",
+            numbered=True,
         ),
         Sheet(
             "Настройки",
@@ -125,7 +156,9 @@ def identification_workbook(
             note="Критерии, по которым составлены списки",
         ),
     ]
-    return workbook_bytes(sheets, title=f"ШНОР и ШНСУ, {year}")
+    return workbook_bytes(
+        sheets, title=f"ШНОР и ШНСУ, {year}", footer=setup.footer if setup else None
+    )
 
 
 def cluster_cards(

@@ -218,3 +218,66 @@ def test_every_workbook_and_html_report_speaks_russian(demo_db, about, card):
     }
     found = {name: sorted(set(foreign(texts))) for name, texts in exports.items()}
     assert {name: words for name, words in found.items() if words} == {}
+
+
+@pytest.fixture(scope="module")
+def lists_workbook(demo_db, query):
+    from analytics.settings import RULE_NAMES
+
+    con = db.connect(demo_db, read_only=True)
+    try:
+        ident = con.execute("select * from identification where year = 2025").df()
+        previous = con.execute("select * from identification where year = 2024").df()
+        membership = con.execute(db.sql("pages/identification/analysis_membership")).df()
+        names = con.execute(db.sql("pages/identification/school_names")).df()
+    finally:
+        con.close()
+    content = reports.identification_workbook(
+        ident,
+        previous,
+        membership,
+        names,
+        Settings(),
+        2025,
+        "Все муниципалитеты",
+        None,
+        html_report.print_setup(query, today=date(2026, 3, 2)),
+    )
+    return openpyxl.load_workbook(io.BytesIO(content)), ident, RULE_NAMES
+
+
+def test_the_lists_workbook_is_ready_to_attach_to_an_order(lists_workbook):
+    book, ident, rule_names = lists_workbook
+    for sheet in book.worksheets:
+        assert int(sheet.page_setup.paperSize) == 9, sheet.title  # A4
+        assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows, sheet.title
+        assert "&P из &N" in sheet.oddFooter.right.text
+        assert "Республика Тарум" in sheet.oddFooter.left.text
+    shnor, shnsu = book["ШНОР"], book["ШНСУ"]
+    title = shnor["A1"].value
+    assert "Список ШНОР на 2025 год" in title and "Республика Тарум" in title
+    assert "Критерии: сработало не меньше" in title
+    assert shnor["A3"].value == "№ п/п"
+    numbers = [r[0] for r in shnor.iter_rows(min_row=4, values_only=True)]
+    assert numbers == list(range(1, int(ident["shnor"].sum()) + 1))
+    assert shnor.page_setup.orientation == "landscape"
+    # The ШНСУ list gives its own reasons, never a ШНОР rule.
+    header = [c.value for c in shnsu[3]]
+    reasons = [
+        r[header.index("Сработавшие правила")] for r in shnsu.iter_rows(min_row=4, values_only=True)
+    ]
+    shnor_rules = [rule_names[r] for r in ("bottom", "fail", "gap", "olympiad", "continuation")]
+    assert reasons and not any(rule in text for text in reasons for rule in shnor_rules)
+
+
+def test_the_municipal_summary_writes_counts_as_whole_numbers(about):
+    book = openpyxl.load_workbook(io.BytesIO(meeting.workbook_bytes(about)))
+    summary = book["Сводка"]
+    formats = {
+        row[0].value: row[1].number_format
+        for row in summary.iter_rows(min_row=4)
+        if row[1].value is not None
+    }
+    assert formats["Школ"] == "#,##0" and formats["Просрочено"] == "#,##0"
+    assert formats["Сводный результат (z)"] == "#,##0.00"

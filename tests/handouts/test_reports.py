@@ -43,15 +43,15 @@ def test_workbook_has_every_list_and_the_settings(lists):
     ]
     shnor = book["ШНОР"]
     header = [c.value for c in shnor[3]]
-    assert header[:3] == ["Код школы", "Школа", "Муниципалитет"]
+    assert header[:4] == ["№ п/п", "Код школы", "Школа", "Муниципалитет"]
     assert "Сработавшие правила" in header
     assert shnor.max_row - 3 == int(ident["shnor"].sum())
-    codes = {shnor.cell(row=r, column=1).value for r in range(4, shnor.max_row + 1)}
+    codes = {shnor.cell(row=r, column=2).value for r in range(4, shnor.max_row + 1)}
     assert codes == set(ident.loc[ident["shnor"], "school_id"])
     assert book["ШНСУ"].max_row - 3 == int(ident["shnsu"].sum())
     values = {row[0]: row[1] for row in book["Настройки"].iter_rows(min_row=4, values_only=True)}
     assert values["Порог доли «2» (ниже минимума) на процедуре"] == "25 %"
-    changes = [r[3] for r in book["Изменения ШНОР"].iter_rows(min_row=4, values_only=True)]
+    changes = [r[4] for r in book["Изменения ШНОР"].iter_rows(min_row=4, values_only=True)]
     assert set(changes) <= {"вошла в список", "вышла из списка", "осталась в списке"}
 
 
