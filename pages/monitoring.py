@@ -1,10 +1,13 @@
 """Мониторинг этапов: входной → промежуточный → итоговый for the programme schools of a year."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from analytics import fmt, labels
 from analytics import monitoring as mon
+from radar.handouts import note
 from radar.ui import layout, live, reads
 from radar.views import charts
 
@@ -101,6 +104,25 @@ for tab, (column, key) in zip(
     with tab:
         shares = mon.positive_shares(progress, schools[["school_id", column]], column)
         st.plotly_chart(charts.share_bars(shares, column), key=key)
+
+st.download_button(
+    "Аналитическая справка (Word)",
+    # Built only when clicked: tables, charts and conclusions of this year and scope.
+    data=partial(
+        note.note_docx,
+        reads.query,
+        year,
+        scope.municipality_id,
+        scope.municipality_name if scope.municipality_id else None,
+    ),
+    file_name=f"Справка_мониторинг_{year}.docx",
+    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    icon=":material/description:",
+    key="monitoring_note",
+    help="Цель и источники, участники, результаты по этапам, положительная динамика по "
+    "муниципалитетам, кластерам и кураторам, школы, которым нужно внимание, выводы и "
+    "рекомендации из каталога мер.",
+)
 
 st.subheader("Школы")
 table = labels.table(schools, ["name", "municipality", "curator", "cluster", "status", "reason"])

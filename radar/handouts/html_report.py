@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import html
+import io
 import shutil
 import subprocess
 import tempfile
@@ -279,3 +280,69 @@ def pdf_from_html(text: str, timeout: float = 120) -> bytes:
             timeout=timeout,
         )
         return pdf.read_bytes()
+
+
+def chart_images(
+    figures: list[go.Figure], width: int = 900, height: int = 420, timeout: float = 120
+) -> list[bytes]:
+    """The figures as PNG images (for a Word document), drawn by one headless Chromium run:
+    all of them stacked on one page, `width` CSS pixels wide and each as high as its layout
+    says (or `height`), at twice that density, photographed once and cut apart. One browser
+    start for every chart of a document."""
+    if not figures:
+        return []
+    chromium = chromium_path()
+    if chromium is None:
+        raise RuntimeError(
+            "Диаграммы не построены: на этом компьютере нет Chromium (установите пакет chromium)."
+        )
+    from PIL import Image  # Pillow comes with Streamlit
+
+    scale = 2
+    heights = [int(f.layout.height or height) for f in figures]
+    parts = [
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>",
+        "<style>body { margin: 0; background: white; }</style></head><body>",
+    ]
+    config = {"staticPlot": True, "displayModeBar": False, "locale": "ru"}
+    for i, (figure, high) in enumerate(zip(figures, heights, strict=True)):
+        fig = copy.deepcopy(figure)
+        fig.update_layout(width=width, height=high, autosize=False, paper_bgcolor="white")
+        fig.update_xaxes(automargin=True)
+        fig.update_yaxes(automargin=True)
+        parts.append(f"<div style='width: {width}px; height: {high}px'>")
+        parts.append(pio.to_html(fig, include_plotlyjs=(i == 0), full_html=False, config=config))
+        parts.append("</div>")
+    parts.append("</body></html>")
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "charts.html"
+        shot = Path(tmp) / "charts.png"
+        page.write_text("".join(parts), encoding="utf-8")
+        subprocess.run(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--hide-scrollbars",
+                f"--force-device-scale-factor={scale}",
+                f"--window-size={width},{sum(heights)}",
+                "--run-all-compositor-stages-before-draw",
+                "--virtual-time-budget=10000",
+                f"--screenshot={shot}",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+        )
+        picture = Image.open(shot)
+        images, top = [], 0
+        for high in heights:
+            box = (0, top * scale, width * scale, (top + high) * scale)
+            out = io.BytesIO()
+            picture.crop(box).save(out, format="PNG")
+            images.append(out.getvalue())
+            top += high
+        return images

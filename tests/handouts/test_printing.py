@@ -281,3 +281,57 @@ def test_the_municipal_summary_writes_counts_as_whole_numbers(about):
     }
     assert formats["Школ"] == "#,##0" and formats["Просрочено"] == "#,##0"
     assert formats["Сводный результат (z)"] == "#,##0.00"
+
+
+@pytest.fixture(scope="module")
+def analytical_note(query, demo_db):
+    needs_chromium()
+    from docx import Document
+
+    from radar.handouts import note
+
+    with db.connect(demo_db, read_only=True) as con:
+        year = int(con.execute("select max(year) from monitoring_progress").fetchone()[0])
+        schools, final = con.execute(
+            "select count(*), count(positive) from monitoring_progress where year = ?", [year]
+        ).fetchone()
+    content = note.note_docx(query, year, today=date(2026, 6, 1))
+    return Document(io.BytesIO(content)), year, schools, final
+
+
+def test_the_note_has_its_sections_tables_and_figure_on_a4(analytical_note):
+    doc, year, _, _ = analytical_note
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings == [
+        "1. Цель и источники",
+        "2. Участники",
+        "3. Результаты по показателям от входного к итоговому этапу",
+        "4. Положительная динамика",
+        "5. Школы, которым нужно внимание",
+        "6. Выводы",
+        "7. Рекомендации",
+    ]
+    assert len(doc.tables) >= 6 and len(doc.inline_shapes) >= 1
+    section = doc.sections[0]
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    assert 'TOC \\o "1-2"' in doc.element.xml  # a real table of contents field
+    assert "<w:tblHeader" in doc.element.xml  # table headers repeat on every page
+    title = doc.paragraphs[0].text
+    assert title == f"Аналитическая справка по итогам мониторинга {year} года"
+
+
+def test_the_notes_numbers_are_the_databases(analytical_note):
+    doc, _, schools, final = analytical_note
+    participants = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows[1:]}
+    assert participants["Школ в мониторинге"] == str(schools)
+    assert participants["С итоговыми данными"] == str(final)
+    findings = [p.text for p in doc.paragraphs if p.style.name == "List Number"]
+    assert findings[0].startswith(f"В мониторинге {schools} ")
+    assert all(re.search(r"\(табл\. \d+\)\.$", f) for f in findings)  # each names its table
+
+
+def test_the_note_speaks_russian(analytical_note):
+    doc = analytical_note[0]
+    texts = [p.text for p in doc.paragraphs]
+    texts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert foreign(texts) == []

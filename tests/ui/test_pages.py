@@ -889,3 +889,9 @@ def test_dynamics_compares_the_radars_signs_with_the_federal_list(demo_db):
         "where marker and year = 2025",
     )
     assert int(table["С маркерами ФИС ОКО"].iloc[-1]) <= marked
+
+
+def test_monitoring_offers_the_analytical_note_in_word(demo_env):
+    at = run_app("pages/monitoring.py")
+    assert not at.exception
+    assert "Аналитическая справка (Word)" in {b.label for b in at.get("download_button")}
