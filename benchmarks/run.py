@@ -180,9 +180,10 @@ def import_times(path: Path, rows: int, repeat: int) -> list[tuple[str, float, f
     ]
 
 
-def handout_times(path: Path, repeat: int) -> list[tuple[str, float]]:
-    """The largest municipality's hand-outs: the HTML report, the Excel workbook and the PDF
-    printed by Chromium (once, where it is installed)."""
+def handout_times(path: Path, repeat: int, everyone: bool = False) -> list[tuple[str, float]]:
+    """The largest municipality's hand-outs: the HTML report, the Excel workbook and, where
+    Chromium is installed, its A4 PDF, the analytical note and (`everyone`) every
+    municipality's PDF written by one `radar report` run."""
     from datetime import date
 
     from radar.handouts import html_report
@@ -211,13 +212,36 @@ def handout_times(path: Path, repeat: int) -> list[tuple[str, float]]:
             ),
         ]
         if html_report.chromium_path():
-            text = meeting.report_html(about)
+            from radar.handouts import batch, note
+
             times.append(
                 (
-                    f"Муниципалитет ({schools} школ): PDF (Chromium)",
-                    median_time(lambda: html_report.pdf_from_html(text), 1),
+                    f"Муниципалитет ({schools} школ): PDF на A4 (цель ≤ 3 с)",
+                    median_time(lambda: meeting.report_pdf(about), repeat),
                 )
             )
+            monitored = con.execute(db.sql("pages/monitoring/monitoring_years")).fetchone()
+            if monitored:
+                times.append(
+                    (
+                        "Аналитическая справка Word, регион (цель ≤ 5 с)",
+                        median_time(lambda: note.note_docx(query, int(monitored[0])), repeat),
+                    )
+                )
+            with tempfile.TemporaryDirectory() as folder:
+                if not everyone:
+                    return times
+                times.append(
+                    (
+                        "Отчёты PDF всех муниципалитетов, одним запуском (цель ≤ 60 с)",
+                        median_time(
+                            lambda: batch.write_handouts(
+                                con, "municipality", Path(folder), municipality="all"
+                            ),
+                            1,
+                        ),
+                    )
+                )
         return times
     finally:
         con.close()
@@ -326,7 +350,7 @@ def main() -> None:
                 float("nan"),
             )
         )
-        for what, seconds in handout_times(demo, 3):
+        for what, seconds in handout_times(demo, 3, everyone=True):
             rows.append(("демо (1100 школ)", what, seconds, NAN))
         if args.large:
             from data.generator import VERSION

@@ -300,6 +300,37 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from radar.handouts import batch
+
+    path = Path(args.db) if args.db else db.db_path()
+    if not path.exists():
+        print(f"База данных не найдена: {path}. Сначала выполните «radar demo».", file=sys.stderr)
+        return 1
+    con = db.connect(path, read_only=True)
+    try:
+        written = batch.write_handouts(
+            con,
+            args.kind,
+            Path(args.out),
+            year=args.year,
+            form=args.format,
+            municipality=args.municipality,
+            school=args.school,
+            progress=_progress,
+        )
+    except batch.ReportError as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 2
+    except RuntimeError as exc:  # no Chromium for a PDF: said in Russian by the handouts
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(f"Записано файлов: {len(written)} в папку {args.out}")
+    return 0
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     path = Path(args.db) if args.db else db.db_path()
     con = db.connect(path, read_only=True)
@@ -422,6 +453,32 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("version", nargs="?", metavar="ИМЯ", help="состояние из списка radar undo")
     undo.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     undo.set_defaults(func=cmd_undo)
+
+    report = commands.add_parser(
+        "report",
+        help="записать раздаточные материалы в папку: отчёт муниципалитета, карточки школ, "
+        "списки ШНОР и ШНСУ, аналитическую справку",
+    )
+    report.add_argument(
+        "kind",
+        metavar="ВИД",
+        choices=["municipality", "card", "lists", "note"],
+        help="municipality — отчёт муниципалитета (pdf, xlsx, html); card — карточка школы "
+        "(pdf, xlsx, html); lists — списки ШНОР и ШНСУ (xlsx); note — аналитическая справка "
+        "по мониторингу (docx)",
+    )
+    report.add_argument("--out", required=True, metavar="ПАПКА", help="куда записать файлы")
+    report.add_argument(
+        "--format", choices=["pdf", "xlsx", "html", "docx"], help="формат (по умолчанию первый)"
+    )
+    report.add_argument(
+        "--municipality",
+        metavar="КОД",
+        help="код или название муниципалитета, или all — по файлу на каждый",
+    )
+    report.add_argument("--school", metavar="КОД", help="код школы (для карточки)")
+    report.add_argument("--year", type=int, metavar="ГОД", help="год (по умолчанию последний)")
+    report.set_defaults(func=cmd_report)
 
     info = commands.add_parser("info", help="показать, сколько строк в каждой таблице базы")
     info.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)

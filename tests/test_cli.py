@@ -129,3 +129,29 @@ def test_radar_map_finds_a_fis_oko_files_schools_and_asks_before_loading(
     assert "будут добавлены как новые школы: 1 — «МБОУ «Школа будущего»»" in out
     assert "Загрузка отменена, база не изменилась." in out
     assert path.read_bytes() == before
+
+
+def test_radar_report_writes_each_municipalitys_handout_into_a_folder(demo_db, tmp_path, capsys):
+    import openpyxl
+
+    from radar.store import db
+
+    with db.connect(demo_db) as con:
+        municipalities = con.execute("select count(*) from municipalities").fetchone()[0]
+    out = tmp_path / "материалы"
+    args = ["--db", str(demo_db), "report", "municipality", "--municipality", "all"]
+    assert main([*args, "--format", "xlsx", "--out", str(out)]) == 0
+    files = sorted(out.glob("Отчёт_*_2025.xlsx"))
+    assert len(files) == municipalities
+    assert "Сводка" in openpyxl.load_workbook(files[0]).sheetnames
+    assert f"Записано файлов: {municipalities}" in capsys.readouterr().out
+    assert main(["--db", str(demo_db), "report", "lists", "--out", str(out)]) == 0
+    assert (out / "ШНОР_ШНСУ_2025.xlsx").exists()
+
+
+def test_radar_report_refuses_what_it_cannot_make_with_a_russian_message(demo_db, tmp_path, capsys):
+    base = ["--db", str(demo_db), "report"]
+    assert main([*base, "municipality", "--municipality", "Атлантида", "--out", str(tmp_path)]) == 2
+    assert "муниципалитет «Атлантида» не найден в базе" in capsys.readouterr().err
+    assert main([*base, "lists", "--format", "pdf", "--out", str(tmp_path)]) == 2
+    assert "бывает в форматах: xlsx" in capsys.readouterr().err

@@ -17,12 +17,14 @@ itself drives a Chrome. Measured on the demo: a municipality's PDF of five A4 pa
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import html
 import io
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -59,6 +61,8 @@ table { width: 100%; font-size: 8pt; margin: 0.2rem 0 0.8rem; }
 thead { display: table-header-group; } tr { break-inside: avoid; }
 th, td { padding: 0.15rem 0.3rem; overflow-wrap: break-word; }
 """
+# The plotly.js file beside a page being printed (see report_html and pdf_from_html).
+PLOTLY_FILE = "plotly.min.js"
 # Printable widths in CSS pixels (96 per inch) inside the @page margins below.
 MARGIN_MM = 12
 A4_MM = (210, 297)
@@ -209,15 +213,23 @@ def report_html(
     config = {"displaylogo": False, "locale": "ru"}
     if printed:
         config |= {"staticPlot": True, "displayModeBar": False}
+        if Printer.current is None:  # else the charts come as SVG, and nothing runs
+            # Printed from a folder holding the library (pdf_from_html).
+            parts.append(f"<script src='{PLOTLY_FILE}'></script>")
     if printed and charts:
         parts.append(f"<div class='charts' style='--columns: {printed.chart_columns}'>")
     for i, (heading, figure) in enumerate(charts):
         # A heading stays with its chart: the two are one block that a page never splits.
         parts.append(f"<div class='block'><h2>{html.escape(heading)}</h2><div class='chart'>")
+        if printed and Printer.current is not None:  # drawn once as SVG: nothing to run
+            parts.append(Printer.current.svg(printed_figure(figure, printed)))
+            parts.append("</div></div>")
+            continue
         parts.append(
             pio.to_html(
                 printed_figure(figure, printed) if printed else figure,
-                include_plotlyjs=(i == 0),  # the library once, inline: works offline
+                # The library once, inline: the HTML works offline.
+                include_plotlyjs=(i == 0) and not printed,
                 full_html=False,
                 config=config,
             )
@@ -250,8 +262,193 @@ def chromium_path() -> str | None:
     return None
 
 
+class Printer:
+    """One headless Chromium kept open to print many PDFs (`radar report … all`): each page is
+    opened in a new tab over the DevTools protocol and printed with the page size its CSS
+    @page asks for. Starting Chromium takes most of a single PDF's time; this pays it once.
+
+    Use as a context manager; `pdf_from_html` prints through the open one, if any."""
+
+    current: Printer | None = None
+
+    def __init__(self, timeout: float = 120) -> None:
+        self.timeout = timeout
+        self._process: subprocess.Popen | None = None
+        self._socket = None
+        self._folder: tempfile.TemporaryDirectory | None = None
+        self._next = 0
+        self._renderer = ""
+
+    def __enter__(self) -> Printer:
+        import re as _re
+
+        from websockets.sync.client import connect
+
+        chromium = chromium_path()
+        if chromium is None:
+            raise RuntimeError(
+                "PDF не построен: на этом компьютере нет Chromium (установите пакет chromium)."
+            )
+        self._folder = tempfile.TemporaryDirectory()
+        self._process = subprocess.Popen(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--remote-debugging-port=0",
+                f"--user-data-dir={self._folder.name}/profile",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        address = None
+        for line in self._process.stderr:  # «DevTools listening on ws://127.0.0.1:…»
+            found = _re.search(r"(ws://\S+)", line)
+            if found:
+                address = found.group(1)
+                break
+        if address is None:
+            self.close()
+            raise RuntimeError("PDF не построен: Chromium не запустился.")
+        self._stack = contextlib.ExitStack()
+        self._socket = self._stack.enter_context(
+            connect(address, max_size=None, open_timeout=self.timeout)
+        )
+        _write_plotly(Path(self._folder.name))
+        # A tab that keeps plotly.js loaded and draws every chart as SVG: loading the library
+        # is most of a page's time, so it is done once.
+        renderer = Path(self._folder.name) / "renderer.html"
+        renderer.write_text(
+            f"<!DOCTYPE html><html><head><meta charset='utf-8'><script src='{PLOTLY_FILE}'>"
+            "</script></head><body></body></html>",
+            encoding="utf-8",
+        )
+        target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self._renderer = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+        self._call("Page.navigate", {"url": renderer.as_uri()}, self._renderer)
+        self._evaluate(
+            "new Promise(done => { const go = () => done(typeof Plotly); "
+            "document.readyState === 'complete' ? go() : addEventListener('load', go); })",
+            self._renderer,
+        )
+        Printer.current = self
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if Printer.current is self:
+            Printer.current = None
+        if self._socket is not None:
+            self._stack.close()
+            self._socket = None
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+            self._process = None
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
+
+    def _call(self, method: str, params: dict | None = None, session: str | None = None):
+        import json
+
+        self._next += 1
+        message = {"id": self._next, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        self._socket.send(json.dumps(message))
+        while True:
+            reply = json.loads(self._socket.recv(timeout=self.timeout))
+            if reply.get("id") == self._next:
+                if "error" in reply:
+                    raise RuntimeError(f"PDF не построен: {reply['error'].get('message')}")
+                return reply.get("result", {})
+
+    def _evaluate(self, expression: str, session: str):
+        result = self._call(
+            "Runtime.evaluate",
+            {"expression": expression, "awaitPromise": True, "returnByValue": True},
+            session,
+        )
+        if "exceptionDetails" in result:
+            raise RuntimeError("Диаграмма не построена: ошибка в plotly.js.")
+        return result["result"].get("value")
+
+    def svg(self, figure: go.Figure) -> str:
+        """The figure as SVG markup at its layout's width and height, no script needed."""
+        import json
+
+        spec = figure.to_json()
+        width, height = int(figure.layout.width or 700), int(figure.layout.height or 360)
+        url = self._evaluate(
+            f"Plotly.toImage(JSON.parse({json.dumps(spec)}), "
+            f"{{format: 'svg', width: {width}, height: {height}}})",
+            self._renderer,
+        )
+        from urllib.parse import unquote
+
+        return unquote(url.split(",", 1)[1])
+
+    def pdf(self, text: str) -> bytes:
+        import base64
+
+        page = Path(self._folder.name) / f"page{self._next}.html"
+        page.write_text(text, encoding="utf-8")
+        target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
+        try:
+            self._call("Page.navigate", {"url": page.as_uri()}, session)
+            # Loaded and its scripts run (a background tab gets no animation frames: a timer).
+            self._evaluate(
+                "new Promise(done => { const go = () => setTimeout(done, 0); "
+                "document.readyState === 'complete' ? go() : addEventListener('load', go); })",
+                session,
+            )
+            result = self._call(
+                "Page.printToPDF",
+                {"preferCSSPageSize": True, "printBackground": True},
+                session,
+            )
+            return base64.b64decode(result["data"])
+        finally:
+            self._call("Target.closeTarget", {"targetId": target})
+            page.unlink(missing_ok=True)
+
+
+def _write_plotly(folder: Path) -> None:
+    from plotly.offline import get_plotlyjs
+
+    (folder / PLOTLY_FILE).write_text(get_plotlyjs(), encoding="utf-8")
+
+
+@contextlib.contextmanager
+def printing() -> Iterator[Printer]:
+    """The open Printer, or a new one for the time of the block."""
+    if Printer.current is not None:
+        yield Printer.current
+        return
+    with Printer() as printer:
+        yield printer
+
+
 def pdf_from_html(text: str, timeout: float = 120) -> bytes:
-    """Print the HTML to PDF with headless Chromium; a Russian error when it is not there."""
+    """Print the HTML to PDF with headless Chromium (the open Printer, if any); a Russian error
+    when Chromium is not there."""
+    if Printer.current is not None:
+        return Printer.current.pdf(text)
     chromium = chromium_path()
     if chromium is None:
         raise RuntimeError(
@@ -262,6 +459,7 @@ def pdf_from_html(text: str, timeout: float = 120) -> bytes:
         page = Path(tmp) / "report.html"
         pdf = Path(tmp) / "report.pdf"
         page.write_text(text, encoding="utf-8")
+        _write_plotly(Path(tmp))
         subprocess.run(
             [
                 chromium,

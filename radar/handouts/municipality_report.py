@@ -157,7 +157,8 @@ def _printable(title: str, frame: pd.DataFrame, percent: tuple[str, ...] = ()) -
 
 def report_pdf(meeting: Meeting) -> bytes:
     """The hand-out on A4 paper (landscape: the schools table is wide)."""
-    return html_report.pdf_from_html(report_html(meeting, printed=True))
+    with html_report.printing():  # one Chromium draws the charts and prints the page
+        return html_report.pdf_from_html(report_html(meeting, printed=True))
 
 
 def report_html(meeting: Meeting, printed: bool = False) -> str:

@@ -341,7 +341,8 @@ class SchoolCard:
 
     def pdf(self) -> bytes:
         """The card on A4 portrait paper."""
-        return html_report.pdf_from_html(self.html(printed=True))
+        with html_report.printing():  # one Chromium draws the charts and prints the page
+            return html_report.pdf_from_html(self.html(printed=True))
 
 
 def school_card(

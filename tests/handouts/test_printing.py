@@ -335,3 +335,11 @@ def test_the_note_speaks_russian(analytical_note):
     texts = [p.text for p in doc.paragraphs]
     texts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
     assert foreign(texts) == []
+
+
+def test_a_printer_draws_the_charts_as_svg_so_the_printed_page_runs_no_script(about):
+    needs_chromium()
+    with html_report.printing():
+        text = meeting.report_html(about, printed=True)
+    assert "<script" not in text
+    assert text.count("<svg") >= 3  # the roadmap, the procedures, the 5×5 grid
