@@ -154,6 +154,7 @@ COLUMNS: dict[str, Label] = _registry(
     share_5=("Доля «5»", SHARE),
     share_81plus=("Доля выше верхнего порога", SHARE),
     share_low=("Доля на нижнем пороге и ниже", SHARE),
+    colour="Цвет",
     thresholds="Пороги",
     z_score=("Отклонение от региона (z)", INDEX),
     result_index=("Сводный результат", INDEX),

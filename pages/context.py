@@ -4,6 +4,7 @@ import streamlit as st
 
 from analytics import context as cx
 from analytics import fmt, labels
+from radar.handouts import page_exports
 from radar.ui import layout, live, reads
 from radar.views import charts
 
@@ -94,27 +95,22 @@ open_selected(
 )
 
 st.subheader("Школы")
-CONTEXT_COLUMNS = [
-    "name",
-    "municipality",
-    "settlement_type",
-    "isbsh",
-    "participants",
-    "result",
-    "residual",
-    "lower",
-    "upper",
-    "band",
-    "resilient",
-]
-table = (
-    points.assign(band=points["band"].str.capitalize())
-    .pipe(labels.table, CONTEXT_COLUMNS)
-    .sort_values(labels.header("residual"), ascending=False)
-)
+table = page_exports.context_table(points)
 layout.show_table(
     table,
     key="context_table",
-    **labels.formats(CONTEXT_COLUMNS),
+    **labels.formats(page_exports.CONTEXT_COLUMNS),
     note="школы упорядочены по отклонению от ожидаемого",
+)
+
+
+layout.excel_download(
+    st,
+    "Скачать резильентные школы и таблицу (Excel)",
+    lambda: page_exports.resilient_sheets(
+        points, settings.resilient_definition, f"{choice}, {scope.label}"
+    ),
+    f"Резильентные_школы_{scope.year}",
+    "context_download",
+    f"Резильентные школы, {scope.year}",
 )

@@ -5,6 +5,7 @@ import streamlit as st
 from analytics import fmt, labels
 from analytics import trends as tr
 from analytics.settings import YEARS
+from radar.handouts import page_exports
 from radar.ui import layout, live, reads
 from radar.views import charts
 
@@ -138,6 +139,25 @@ with right:
     )
     if chosen_row and chosen_row.selection.rows:
         layout.open_profile(cell.iloc[chosen_row.selection.rows[0]]["school_id"])
+
+
+layout.excel_download(
+    st,
+    "Скачать сетку 5×5 со школами (Excel)",
+    lambda: page_exports.grid_sheets(
+        cells,
+        reads.query(
+            "pages/dynamics/status_grid_schools",
+            year=scope.year,
+            indicator=indicator,
+            municipality=scope.municipality_id,
+        ),
+        f"{indicators[indicator]}: уровень и изменение, {scope.year} год. {scope.label}",
+    ),
+    f"Сетка_5x5_{scope.year}",
+    "dynamics_grid_download",
+    f"Уровень и изменение, {scope.year}",
+)
 
 st.subheader("Раннее предупреждение")
 horizon = settings.trends.warning_horizon

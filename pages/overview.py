@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import fmt, labels
+from radar.handouts import excel
 from radar.ui import layout, reads
 from radar.views import charts
 
@@ -106,10 +107,27 @@ keys = [
     "p500",
 ]
 headers = {"name": labels.header("municipality")}
+municipalities = labels.table(summary, keys, headers)
 st.dataframe(
-    layout.style_table(labels.table(summary, keys, headers), **labels.formats(keys, headers)),
+    layout.style_table(municipalities, **labels.formats(keys, headers)),
     hide_index=True,
     key="overview_municipality_table",
+)
+layout.excel_download(
+    st,
+    "Скачать таблицу муниципалитетов (Excel)",
+    lambda: [
+        excel.Sheet(
+            "Муниципалитеты",
+            municipalities,
+            note=f"Муниципалитеты региона, {scope.year} год",
+            numbered=True,
+            **labels.formats(keys, headers),
+        )
+    ],
+    f"Муниципалитеты_{scope.year}",
+    "overview_download",
+    f"Муниципалитеты, {scope.year}",
 )
 st.caption(
     "ИСБШ и сводный результат — средние по школам муниципалитета, взвешенные по числу "

@@ -171,3 +171,24 @@ def indicator_names() -> dict[str, str]:
     """The region's monitoring indicators, code → Russian name (settings name them so)."""
     found = reads.query("pages/monitoring/monitoring_indicator_list")
     return dict(zip(found["indicator"], found["name"], strict=True))
+
+
+def excel_download(
+    place, label: str, sheets: Callable[[], list], file_stem: str, key: str, title: str
+) -> None:
+    """A download button for a workbook of `sheets` (built only when clicked), printed on A4
+    with the region, date and source in its footer, as every hand-out."""
+    from radar.handouts import excel
+
+    def build() -> bytes:
+        setup = html_report.print_setup(reads.query)
+        return excel.workbook_bytes(sheets(), title=title, footer=setup.footer)
+
+    place.download_button(
+        label,
+        data=build,
+        file_name=f"{file_stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        key=key,
+    )

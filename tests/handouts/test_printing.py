@@ -343,3 +343,36 @@ def test_a_printer_draws_the_charts_as_svg_so_the_printed_page_runs_no_script(ab
         text = meeting.report_html(about, printed=True)
     assert "<script" not in text
     assert text.count("<svg") >= 3  # the roadmap, the procedures, the 5×5 grid
+
+
+def test_the_page_downloads_hold_what_the_pages_show_in_russian(query):
+    from analytics import context as cx
+    from radar.handouts import excel, page_exports
+
+    points = query(
+        "pages/context/context_points",
+        year=2025,
+        municipality=None,
+        min_participants=10,
+        exams=["ОГЭ", "ЕГЭ"],
+        exam=None,
+        subject=None,
+        grade=None,
+    )
+    points["band"] = cx.band(points["residual"], points["lower"], points["upper"], 0.3)
+    sheets = page_exports.resilient_sheets(points, "adjusted", "ОГЭ и ЕГЭ, 2025 год")
+    resilient = sheets[0].frame
+    assert len(resilient) == int(points["resilient"].sum()) > 0
+    assert resilient["Почему"].str.contains("ИСБШ").all()
+    cells = query(
+        "pages/dynamics/status_grid", year=2025, indicator="result_index", municipality=None
+    )
+    schools = query(
+        "pages/dynamics/status_grid_schools", year=2025, indicator="result_index", municipality=None
+    )
+    grid = page_exports.grid_sheets(cells, schools, "Сводный результат, 2025 год")
+    counts = grid[0].frame.drop(columns="Уровень / изменение")
+    assert int(counts.to_numpy().sum()) == len(schools) == int(cells["schools"].sum())
+    assert set(grid[1].frame["Цвет"]) <= {"красный", "оранжевый", "жёлтый", "зелёный", "синий"}
+    for content in (excel.workbook_bytes(sheets), excel.workbook_bytes(grid)):
+        assert foreign(workbook_texts(content)) == []

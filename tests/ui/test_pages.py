@@ -895,3 +895,17 @@ def test_monitoring_offers_the_analytical_note_in_word(demo_env):
     at = run_app("pages/monitoring.py")
     assert not at.exception
     assert "Аналитическая справка (Word)" in {b.label for b in at.get("download_button")}
+
+
+@pytest.mark.parametrize(
+    ("page", "label"),
+    [
+        ("pages/context.py", "Скачать резильентные школы и таблицу (Excel)"),
+        ("pages/dynamics.py", "Скачать сетку 5×5 со школами (Excel)"),
+        (None, "Скачать таблицу муниципалитетов (Excel)"),
+    ],
+)
+def test_analytical_pages_offer_their_tables_in_excel(demo_env, page, label):
+    at = run_app(page)
+    assert not at.exception
+    assert label in {b.label for b in at.get("download_button")}
