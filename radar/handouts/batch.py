@@ -22,7 +22,7 @@ from radar.store.refresh import active_settings
 KINDS = {
     "municipality": ("pdf", "xlsx", "html"),
     "card": ("pdf", "xlsx", "html"),
-    "lists": ("xlsx",),
+    "lists": ("xlsx", "pdf"),
     "note": ("docx",),
 }
 NAMES = {
@@ -157,6 +157,16 @@ def _one(query, kind, form, year, code, named, school_id, settings: Settings, to
         return content, file_stem(NAMES[kind], school_id, year)
     if kind == "lists":
         ident = query("handouts/identification_year", year=year, municipality=code)
+        if form == "pdf":
+            content = reports.lists_pdf(
+                ident,
+                query("pages/identification/school_names"),
+                settings,
+                year,
+                name or "все муниципалитеты",
+                html_report.print_setup(query, today=today),
+            )
+            return content, file_stem(NAMES[kind], name, year)
         previous = query("handouts/identification_year", year=year - 1, municipality=code)
         indicators = query("pages/monitoring/monitoring_indicator_list")
         content = reports.identification_workbook(

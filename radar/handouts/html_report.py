@@ -35,6 +35,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from analytics import fmt
+from radar.handouts.excel import YEAR_HEADER
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "chromium")
 STYLE = """
@@ -160,6 +161,8 @@ def _cell(value, column: str, percent: tuple[str, ...], digits: dict[str, int]) 
     if isinstance(value, bool | np.bool_):
         return "да" if value else "нет"
     if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        if YEAR_HEADER.search(column):  # a year is a name: «2025», never «2 025»
+            return str(int(value))
         return fmt.pct(value) if column in percent else fmt.integer(value)
     if isinstance(value, float | np.floating):
         if column in percent:
@@ -245,7 +248,11 @@ def report_html(
             )
             continue
         note = f"<div class='caption'>{html.escape(item.note)}</div>" if item.note else ""
-        table = _table(item.frame, tuple(item.percent), dict(item.digits))
+        frame = item.frame
+        if item.numbered:
+            frame = frame.copy()
+            frame.insert(0, "№ п/п", range(1, len(frame) + 1))
+        table = _table(frame, tuple(item.percent), dict(item.digits))
         parts.append(
             f"<h2>{html.escape(item.title)}</h2>{note}<div class='table-wrap'>{table}</div>"
         )
@@ -289,7 +296,8 @@ class Printer:
             raise RuntimeError(
                 "PDF не построен: на этом компьютере нет Chromium (установите пакет chromium)."
             )
-        self._folder = tempfile.TemporaryDirectory()
+        # Chromium's helpers may still be writing its profile as it quits: tidy what is left.
+        self._folder = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
         self._process = subprocess.Popen(
             [
                 chromium,

@@ -3,6 +3,7 @@ card, and their Excel workbooks and HTML."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
@@ -159,6 +160,41 @@ def identification_workbook(
     return workbook_bytes(
         sheets, title=f"ШНОР и ШНСУ, {year}", footer=setup.footer if setup else None
     )
+
+
+def lists_pdf(
+    ident: pd.DataFrame,
+    names: pd.DataFrame,
+    settings: Settings,
+    year: int,
+    scope_label: str,
+    setup: html_report.PrintSetup,
+) -> bytes:
+    """The ШНОР and ШНСУ lists on A4 to attach to an order: numbered, each school with the
+    rules of its list that fired, under a title with the criteria."""
+    reasons = labels.header("reasons")
+    tables = []
+    for flag, name in (("shnor", "ШНОР"), ("shnsu", "ШНСУ")):
+        table = rule_table(ident, names, flag, settings)
+        shown = table[[labels.header("school_id"), SCHOOL, MUNICIPALITY, reasons]]
+        tables.append(Sheet(f"Список {name} на {year} год", shown, numbered=True))
+    criteria = (
+        f"ШНОР — сработало не меньше {settings.shnor_min_rules} из правил: "
+        + ", ".join(RULE_NAMES[r] for r in settings.shnor_rules)
+        + ". Все критерии — в выгрузке Excel, лист «Настройки»."
+    )
+    text = html_report.report_html(
+        f"Списки ШНОР и ШНСУ на {year} год",
+        f"{setup.region}, {scope_label}. {criteria}",
+        [
+            ("ШНОР", fmt.integer(int(ident["shnor"].sum()))),
+            ("ШНСУ", fmt.integer(int(ident["shnsu"].sum()))),
+        ],
+        [],
+        tables,
+        dataclasses.replace(setup, landscape=False),
+    )
+    return html_report.pdf_from_html(text)
 
 
 def cluster_cards(

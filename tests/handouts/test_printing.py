@@ -376,3 +376,21 @@ def test_the_page_downloads_hold_what_the_pages_show_in_russian(query):
     assert set(grid[1].frame["Цвет"]) <= {"красный", "оранжевый", "жёлтый", "зелёный", "синий"}
     for content in (excel.workbook_bytes(sheets), excel.workbook_bytes(grid)):
         assert foreign(workbook_texts(content)) == []
+
+
+def test_the_lists_pdf_is_numbered_a4_with_each_lists_own_reasons(demo_db, query):
+    needs_chromium()
+    with db.connect(demo_db, read_only=True) as con:
+        ident = con.execute("select * from identification where year = 2025").df()
+        names = con.execute(db.sql("pages/identification/school_names")).df()
+    setup = html_report.print_setup(query, today=date(2026, 3, 2))
+    content = reports.lists_pdf(ident, names, Settings(), 2025, "все муниципалитеты", setup)
+    look_at(content, "lists")
+    texts = check_pdf(content, landscape=False, region="Республика Тарум")
+    assert "Список ШНОР на 2025 год" in texts[0] and "№" in texts[0]
+    assert foreign(texts) == []
+
+
+def test_years_in_html_tables_are_names_not_counts(card):
+    text = html_texts(card.html())[0]
+    assert "2\u202f025" not in text and "2 025" not in text
