@@ -11,7 +11,7 @@ from analytics import pipeline
 from radar.store import db
 
 ROOT = db.ROOT
-ROLES = ("schema", "derived", "analysis", "pages", "store", "writes")
+ROLES = ("schema", "derived", "analysis", "pages", "handouts", "store", "writes")
 SQL_NAME = re.compile(rf"^({'|'.join(ROLES)})/[a-z0-9_/]+$")
 
 
