@@ -178,7 +178,11 @@ def _table(
 ) -> str:
     """A frame as an HTML table with numbers the Russian way; shares in `percent` as «12,3 %»."""
     digits = digits or {}
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    nowrap = " style='white-space: nowrap'"  # «№ п/п» in one line, not broken at «/»
+    head = "".join(
+        f"<th{nowrap if str(c) == '№ п/п' else ''}>{html.escape(str(c))}</th>"
+        for c in frame.columns
+    )
     rows = []
     for row in frame.itertuples(index=False):
         cells = (
