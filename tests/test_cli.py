@@ -153,5 +153,5 @@ def test_radar_report_refuses_what_it_cannot_make_with_a_russian_message(demo_db
     base = ["--db", str(demo_db), "report"]
     assert main([*base, "municipality", "--municipality", "Атлантида", "--out", str(tmp_path)]) == 2
     assert "муниципалитет «Атлантида» не найден в базе" in capsys.readouterr().err
-    assert main([*base, "lists", "--format", "pdf", "--out", str(tmp_path)]) == 2
-    assert "бывает в форматах: xlsx" in capsys.readouterr().err
+    assert main([*base, "note", "--format", "pdf", "--out", str(tmp_path)]) == 2
+    assert "бывает в форматах: docx" in capsys.readouterr().err

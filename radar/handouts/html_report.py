@@ -17,6 +17,7 @@ itself drives a Chrome. Measured on the demo: a municipality's PDF of five A4 pa
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import copy
 import html
@@ -24,6 +25,7 @@ import io
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -289,6 +291,7 @@ class Printer:
         self._folder: tempfile.TemporaryDirectory | None = None
         self._next = 0
         self._renderer = ""
+        self._lock = threading.Lock()
 
     def __enter__(self) -> Printer:
         import re as _re
@@ -372,20 +375,26 @@ class Printer:
             self._folder.cleanup()
             self._folder = None
 
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
     def _call(self, method: str, params: dict | None = None, session: str | None = None):
         import json
 
-        self._next += 1
-        message = {"id": self._next, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = session
-        self._socket.send(json.dumps(message))
-        while True:
-            reply = json.loads(self._socket.recv(timeout=self.timeout))
-            if reply.get("id") == self._next:
-                if "error" in reply:
-                    raise RuntimeError(f"PDF не построен: {reply['error'].get('message')}")
-                return reply.get("result", {})
+        # One call at a time: a printer kept by the server serves every session's thread.
+        with self._lock:
+            self._next += 1
+            number = self._next
+            message = {"id": number, "method": method, "params": params or {}}
+            if session:
+                message["sessionId"] = session
+            self._socket.send(json.dumps(message))
+            while True:
+                reply = json.loads(self._socket.recv(timeout=self.timeout))
+                if reply.get("id") == number:
+                    if "error" in reply:
+                        raise RuntimeError(f"PDF не построен: {reply['error'].get('message')}")
+                    return reply.get("result", {})
 
     def _evaluate(self, expression: str, session: str):
         result = self._call(
@@ -449,11 +458,27 @@ def _write_plotly(folder: Path) -> None:
 @contextlib.contextmanager
 def printing() -> Iterator[Printer]:
     """The open Printer, or a new one for the time of the block."""
-    if Printer.current is not None:
+    if Printer.current is not None and Printer.current.alive():
         yield Printer.current
         return
     with Printer() as printer:
         yield printer
+
+
+_KEEPING = threading.Lock()
+
+
+def keep_printer() -> None:
+    """Start a Printer that stays open for the life of the process (the server): each PDF a
+    user downloads then skips Chromium's start and loading plotly.js. Started again if it
+    died; closed when the process ends."""
+    with _KEEPING:
+        if Printer.current is not None and Printer.current.alive():
+            return
+        if Printer.current is not None:
+            Printer.current.close()
+        printer = Printer().__enter__()
+        atexit.register(printer.close)
 
 
 def pdf_from_html(text: str, timeout: float = 120) -> bytes:

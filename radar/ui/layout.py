@@ -138,7 +138,7 @@ def html_and_pdf(
     if html_report.chromium_path():
         pdf_place.download_button(
             f"{what} PDF",
-            data=build_pdf,
+            data=lambda: _printed(build_pdf),
             file_name=f"{file_stem}.pdf",
             mime="application/pdf",
             key=f"{key}_pdf",
@@ -192,3 +192,9 @@ def excel_download(
         icon=":material/download:",
         key=key,
     )
+
+
+def _printed(build_pdf: Callable[[], bytes]) -> bytes:
+    """A PDF through the server's Chromium, kept open after the first one."""
+    html_report.keep_printer()
+    return build_pdf()

@@ -394,3 +394,25 @@ def test_the_lists_pdf_is_numbered_a4_with_each_lists_own_reasons(demo_db, query
 def test_years_in_html_tables_are_names_not_counts(card):
     text = html_texts(card.html())[0]
     assert "2\u202f025" not in text and "2 025" not in text
+
+
+def test_the_servers_printer_serves_threads_at_once_and_restarts_when_it_died(about):
+    needs_chromium()
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        html_report.keep_printer()
+        first = html_report.Printer.current
+        # Two sessions print at once (the pages are built first: the test's one database
+        # connection is not for two threads).
+        texts = [meeting.report_html(about, printed=True) for _ in range(2)]
+        with ThreadPoolExecutor(2) as pool:
+            made = list(pool.map(html_report.pdf_from_html, texts))
+        assert all(len(pdf_pages(content)) >= 2 for content in made)
+        first._process.kill()
+        first._process.wait(timeout=10)
+        html_report.keep_printer()
+        assert html_report.Printer.current is not first and html_report.Printer.current.alive()
+    finally:
+        if html_report.Printer.current is not None:
+            html_report.Printer.current.close()
