@@ -64,7 +64,7 @@ table { width: 100%; font-size: 8pt; margin: 0.2rem 0 0.8rem; }
 thead { display: table-header-group; } tr { break-inside: avoid; }
 th, td { padding: 0.15rem 0.3rem; overflow-wrap: break-word; }
 """
-# The plotly.js file beside a page being printed (see report_html and pdf_from_html).
+# The plotly.js file beside a page being printed (see report_html and Printer).
 PLOTLY_FILE = "plotly.min.js"
 # Printable widths in CSS pixels (96 per inch) inside the @page margins below.
 MARGIN_MM = 12
@@ -146,11 +146,18 @@ def _css_string(text: str) -> str:
 def printed_figure(figure: go.Figure, setup: PrintSetup) -> go.Figure:
     """A copy of the figure at a fixed print size, its axes' margins grown to fit their
     labels (nothing cut at the page's edge)."""
-    fig = copy.deepcopy(figure)
-    width, height = setup.chart_width_px, min(fig.layout.height or 360, setup.chart_height_px)
-    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    width = setup.chart_width_px
+    height = min(figure.layout.height or 360, setup.chart_height_px)
+    meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
     if "print_size" in meta:  # a chart drawn in fixed pixels (the 5×5 grid) keeps its size
         width, height = min(meta["print_size"][0], width), meta["print_size"][1]
+    return _sized(figure, width, height)
+
+
+def _sized(figure: go.Figure, width: int, height: int) -> go.Figure:
+    """A copy of the figure at a fixed size in pixels, its axes' margins grown to fit their
+    labels."""
+    fig = copy.deepcopy(figure)
     fig.update_layout(width=width, height=height, autosize=False)
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
@@ -223,7 +230,7 @@ def report_html(
     if printed:
         config |= {"staticPlot": True, "displayModeBar": False}
         if Printer.current is None:  # else the charts come as SVG, and nothing runs
-            # Printed from a folder holding the library (pdf_from_html).
+            # Printed from the Printer's folder, which holds the library.
             parts.append(f"<script src='{PLOTLY_FILE}'></script>")
     if printed and charts:
         parts.append(f"<div class='charts' style='--columns: {printed.chart_columns}'>")
@@ -266,6 +273,21 @@ def report_html(
     return "".join(parts)
 
 
+# The flags of every headless Chromium run here (the printer, the chart pictures).
+HEADLESS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run")
+
+
+def _chromium(what: str) -> str:
+    """The Chromium to run, or a Russian error saying that `what` cannot be made without it."""
+    chromium = chromium_path()
+    if chromium is None:
+        raise RuntimeError(
+            f"{what}: на этом компьютере нет Chromium (установите пакет chromium). "
+            "Скачайте отчёт в HTML и напечатайте его из браузера."
+        )
+    return chromium
+
+
 def chromium_path() -> str | None:
     """The Chromium that can print PDF here, or None."""
     for candidate in CHROMIUM_CANDIDATES:
@@ -298,20 +320,13 @@ class Printer:
 
         from websockets.sync.client import connect
 
-        chromium = chromium_path()
-        if chromium is None:
-            raise RuntimeError(
-                "PDF не построен: на этом компьютере нет Chromium (установите пакет chromium)."
-            )
+        chromium = _chromium("PDF не построен")
         # Chromium's helpers may still be writing its profile as it quits: tidy what is left.
         self._folder = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
         self._process = subprocess.Popen(
             [
                 chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
+                *HEADLESS,
                 "--remote-debugging-port=0",
                 f"--user-data-dir={self._folder.name}/profile",
                 "about:blank",
@@ -481,40 +496,11 @@ def keep_printer() -> None:
         atexit.register(printer.close)
 
 
-def pdf_from_html(text: str, timeout: float = 120) -> bytes:
-    """Print the HTML to PDF with headless Chromium (the open Printer, if any); a Russian error
-    when Chromium is not there."""
-    if Printer.current is not None:
-        return Printer.current.pdf(text)
-    chromium = chromium_path()
-    if chromium is None:
-        raise RuntimeError(
-            "PDF не построен: на этом компьютере нет Chromium (установите пакет chromium). "
-            "Скачайте отчёт в HTML и напечатайте его из браузера."
-        )
-    with tempfile.TemporaryDirectory() as tmp:
-        page = Path(tmp) / "report.html"
-        pdf = Path(tmp) / "report.pdf"
-        page.write_text(text, encoding="utf-8")
-        _write_plotly(Path(tmp))
-        subprocess.run(
-            [
-                chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--run-all-compositor-stages-before-draw",
-                "--virtual-time-budget=10000",
-                "--no-pdf-header-footer",
-                f"--print-to-pdf={pdf}",
-                page.as_uri(),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=timeout,
-        )
-        return pdf.read_bytes()
+def pdf_from_html(text: str) -> bytes:
+    """Print the HTML to PDF with headless Chromium (the open Printer, or one for this page);
+    a Russian error when Chromium is not there."""
+    with printing() as printer:
+        return printer.pdf(text)
 
 
 def chart_images(
@@ -526,11 +512,7 @@ def chart_images(
     start for every chart of a document."""
     if not figures:
         return []
-    chromium = chromium_path()
-    if chromium is None:
-        raise RuntimeError(
-            "Диаграммы не построены: на этом компьютере нет Chromium (установите пакет chromium)."
-        )
+    chromium = _chromium("Диаграммы не построены")
     from PIL import Image  # Pillow comes with Streamlit
 
     scale = 2
@@ -541,10 +523,8 @@ def chart_images(
     ]
     config = {"staticPlot": True, "displayModeBar": False, "locale": "ru"}
     for i, (figure, high) in enumerate(zip(figures, heights, strict=True)):
-        fig = copy.deepcopy(figure)
-        fig.update_layout(width=width, height=high, autosize=False, paper_bgcolor="white")
-        fig.update_xaxes(automargin=True)
-        fig.update_yaxes(automargin=True)
+        fig = _sized(figure, width, high)
+        fig.update_layout(paper_bgcolor="white")
         parts.append(f"<div style='width: {width}px; height: {high}px'>")
         parts.append(pio.to_html(fig, include_plotlyjs=(i == 0), full_html=False, config=config))
         parts.append("</div>")
@@ -556,10 +536,7 @@ def chart_images(
         subprocess.run(
             [
                 chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
+                *HEADLESS,
                 "--hide-scrollbars",
                 f"--force-device-scale-factor={scale}",
                 f"--window-size={width},{sum(heights)}",

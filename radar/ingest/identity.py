@@ -320,8 +320,9 @@ def resolve(
     stored = _stored(con, "schools")
     if stored.empty:
         return frames, identity, []
+    places = _stored(con, "municipalities") if by_name else pd.DataFrame()
     if by_name:
-        _municipalities(frames, _stored(con, "municipalities"), identity)
+        _municipalities(frames, places, identity)
     codes = [identifier(f["school_id"]) for f in frames.values() if "school_id" in f]
     if not codes:
         return frames, identity, []
@@ -336,7 +337,6 @@ def resolve(
     about = pd.DataFrame({"code": unknown.to_numpy()})
     if schools is not None:
         own = schools.assign(code=identifier(schools["school_id"])).drop_duplicates("code")
-        own = own.assign(__position__=range(len(own)))
         about = about.merge(own.drop(columns="school_id"), on="code", how="left")
 
     pairs = []  # (code, stored school_id, way)
@@ -361,7 +361,6 @@ def resolve(
         probe = about.assign(key=school_key(about["name"]), m=identifier(about["municipality_id"]))
         by_words = probe[["code", "key", "m"]].dropna().merge(known, on=["key", "m"])
         # Failing that, without the place: «СОШ № 1» is «МБОУ «СОШ № 1» г. Тарумск».
-        places = _stored(con, "municipalities")
         known = known.assign(key=_without_place(known["key"], known["m"], places))
         rest = probe[~probe["code"].isin(by_words["code"])]
         rest = rest.assign(key=_without_place(rest["key"], rest["m"], places))
@@ -380,8 +379,11 @@ def resolve(
     named = {}
     for code, school in name_pairs:
         named.setdefault(code, set()).add(school)
+    # Each code's hits at once: a file of thousands of schools is not scanned per school.
+    by_code = {code: hits for code, hits in ids.groupby("code", sort=False)}
+    nothing = ids.iloc[0:0]
     for code in about["code"]:
-        hits = ids[ids["code"] == code]
+        hits = by_code.get(code, nothing)
         candidates = list(dict.fromkeys(hits["school_id"]))
         if len(candidates) > 1 and code in named:  # branches share their parent's ОГРН
             candidates = [c for c in candidates if c in named[code]] or candidates

@@ -100,17 +100,6 @@ def needs_chromium() -> None:
 
 
 @pytest.fixture(scope="module")
-def query(demo_db):
-    con = db.connect(demo_db, read_only=True)
-
-    def run(name, **params):
-        return con.execute(db.sql(name), params).df()
-
-    yield run
-    con.close()
-
-
-@pytest.fixture(scope="module")
 def about(query, demo_db):
     with db.connect(demo_db, read_only=True) as con:
         municipality, name = con.execute(
@@ -170,13 +159,22 @@ def test_the_school_card_pdf_is_a4_portrait_and_russian(card):
     assert "Результаты" in "".join(texts)
 
 
-def test_every_workbook_and_html_report_speaks_russian(demo_db, about, card):
+@pytest.fixture(scope="module")
+def lists(demo_db):
+    """The lists of 2025 and 2024, the official programmes and the schools' names."""
+    with db.connect(demo_db, read_only=True) as con:
+        return (
+            con.execute("select * from identification where year = 2025").df(),
+            con.execute("select * from identification where year = 2024").df(),
+            con.execute(db.sql("pages/identification/analysis_membership")).df(),
+            con.execute(db.sql("pages/identification/school_names")).df(),
+        )
+
+
+def test_every_workbook_and_html_report_speaks_russian(demo_db, about, card, lists):
+    ident, previous, membership, names = lists
     con = db.connect(demo_db, read_only=True)
     try:
-        ident = con.execute("select * from identification where year = 2025").df()
-        previous = con.execute("select * from identification where year = 2024").df()
-        membership = con.execute(db.sql("pages/identification/analysis_membership")).df()
-        names = con.execute(db.sql("pages/identification/school_names")).df()
         read_inputs(con)
         year = 2025
         members = con.execute(
@@ -221,17 +219,10 @@ def test_every_workbook_and_html_report_speaks_russian(demo_db, about, card):
 
 
 @pytest.fixture(scope="module")
-def lists_workbook(demo_db, query):
+def lists_workbook(query, lists):
     from analytics.settings import RULE_NAMES
 
-    con = db.connect(demo_db, read_only=True)
-    try:
-        ident = con.execute("select * from identification where year = 2025").df()
-        previous = con.execute("select * from identification where year = 2024").df()
-        membership = con.execute(db.sql("pages/identification/analysis_membership")).df()
-        names = con.execute(db.sql("pages/identification/school_names")).df()
-    finally:
-        con.close()
+    ident, previous, membership, names = lists
     content = reports.identification_workbook(
         ident,
         previous,
@@ -378,11 +369,9 @@ def test_the_page_downloads_hold_what_the_pages_show_in_russian(query):
         assert foreign(workbook_texts(content)) == []
 
 
-def test_the_lists_pdf_is_numbered_a4_with_each_lists_own_reasons(demo_db, query):
+def test_the_lists_pdf_is_numbered_a4_with_each_lists_own_reasons(query, lists):
     needs_chromium()
-    with db.connect(demo_db, read_only=True) as con:
-        ident = con.execute("select * from identification where year = 2025").df()
-        names = con.execute(db.sql("pages/identification/school_names")).df()
+    ident, _, _, names = lists
     setup = html_report.print_setup(query, today=date(2026, 3, 2))
     content = reports.lists_pdf(ident, names, Settings(), 2025, "все муниципалитеты", setup)
     look_at(content, "lists")

@@ -14,17 +14,6 @@ from radar.store import db
 from radar.views import profile
 
 
-@pytest.fixture(scope="module")
-def query(demo_db):
-    con = db.connect(demo_db, read_only=True)
-
-    def run(name, **params):
-        return con.execute(db.sql(name), params).df()
-
-    yield run
-    con.close()
-
-
 @pytest.mark.parametrize("which", ["shnor", "any"])
 def test_card_tables_equal_the_section_frames(demo_db, query, which):
     year = 2025

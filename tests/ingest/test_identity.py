@@ -168,9 +168,9 @@ def test_an_old_database_is_brought_to_the_current_schema(region):
             ("schools", schools),
             ("exam_results", frames["exam_results"]),
         ):
-            con.register("f", frame)
-            con.execute(f"insert into {name} by name select * from f")
-            con.unregister("f")
+            con.register("incoming_rows", frame)
+            con.execute(db.statement("writes/insert_rows", name, list(frame.columns)))
+            con.unregister("incoming_rows")
     finally:
         con.close()
     assert "fis_login" not in set(read(old, "schools").columns)
