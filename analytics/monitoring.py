@@ -109,6 +109,28 @@ def progress(table: pd.DataFrame, settings: Monitoring | None = None) -> pd.Data
     ).astype({"positive": "boolean"})
 
 
+# The stages a note or a page can be «as of», with the words for each.
+STAGE_KEYS = ("entry", "intermediate", "final")
+NO_STAGE = {"intermediate": "нет данных промежуточного этапа", "final": NO_FINAL}
+
+
+def progress_at(
+    table: pd.DataFrame, stage: str, settings: Monitoring | None = None
+) -> pd.DataFrame:
+    """«Положительная динамика» as of a stage: from the entry to the intermediate stage (after
+    it, before the final one is known) or to the final stage (`progress`). The columns are
+    progress's; high_risks_final then holds the risks at the stage."""
+    if stage not in NO_STAGE:
+        raise ValueError(f"динамику судят на промежуточном или итоговом этапе, не «{stage}»")
+    if stage == "final":
+        return progress(table, settings)
+    interim = table.assign(final=table["intermediate"], change_final=table["change_intermediate"])
+    out = progress(interim, settings)
+    missing = out["status"] == NO_FINAL
+    out.loc[missing, ["status", "reason"]] = NO_STAGE[stage]
+    return out
+
+
 def positive_shares(progress_frame: pd.DataFrame, groups: pd.DataFrame, by: str) -> pd.DataFrame:
     """Share of schools with positive dynamics per group (municipality, cluster, curator).
 

@@ -105,23 +105,56 @@ for tab, (column, key) in zip(
         shares = mon.positive_shares(progress, schools[["school_id", column]], column)
         st.plotly_chart(charts.share_bars(shares, column), key=key)
 
-st.download_button(
+st.subheader("Аналитическая справка")
+present = reads.query(
+    "pages/monitoring/monitoring_stages_present", year=year, municipality=scope.municipality_id
+).iloc[0]
+stages = [k for k in note.STAGE_WORDS if present[k] > 0] or ["entry"]
+stage = (
+    st.segmented_control(
+        "По итогам этапа",
+        stages,
+        default=stages[-1],
+        format_func=lambda k: note.STAGE_WORDS[k][0],
+        key="monitoring_note_stage",
+    )
+    or stages[-1]
+)
+# Built only when a button is clicked: tables, charts and conclusions of this stage, year
+# and scope, judged with the indicators chosen above.
+written = partial(
+    note.analytical_note,
+    reads.query,
+    year,
+    stage,
+    scope.municipality_id,
+    scope.municipality_name if scope.municipality_id else None,
+    settings,
+)
+about = (
+    "Цель и источники, участники, результаты по этапам, положительная динамика по "
+    "муниципалитетам, кластерам и кураторам, школы, которым нужно внимание, выводы и "
+    "рекомендации из каталога мер."
+)
+stem = note.file_stem_of(year, stage, scope.municipality_name if scope.municipality_id else None)
+word, pdf = st.columns(2)
+word.download_button(
     "Аналитическая справка (Word)",
-    # Built only when clicked: tables, charts and conclusions of this year and scope.
-    data=partial(
-        note.note_docx,
-        reads.query,
-        year,
-        scope.municipality_id,
-        scope.municipality_name if scope.municipality_id else None,
-    ),
-    file_name=f"Справка_мониторинг_{year}.docx",
+    data=lambda: written().docx(),
+    file_name=f"{stem}.docx",
     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     icon=":material/description:",
     key="monitoring_note",
-    help="Цель и источники, участники, результаты по этапам, положительная динамика по "
-    "муниципалитетам, кластерам и кураторам, школы, которым нужно внимание, выводы и "
-    "рекомендации из каталога мер.",
+    help=about + " Редактируется в Word и LibreOffice.",
+)
+layout.pdf_download(
+    pdf,
+    "Аналитическая справка (PDF)",
+    lambda: written().pdf(),
+    f"{stem}.pdf",
+    "monitoring_note_pdf",
+    "PDF недоступен: на сервере нет Chromium. Скачайте справку в Word.",
+    help=about + " Готова к печати на А4.",
 )
 
 st.subheader("Школы")

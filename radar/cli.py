@@ -318,6 +318,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             municipality=args.municipality,
             school=args.school,
             progress=_progress,
+            stage=args.stage,
         )
     except batch.ReportError as exc:
         print(f"Ошибка: {exc}", file=sys.stderr)
@@ -465,7 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["municipality", "card", "lists", "note"],
         help="municipality — отчёт муниципалитета (pdf, xlsx, html); card — карточка школы "
         "(pdf, xlsx, html); lists — списки ШНОР и ШНСУ (xlsx); note — аналитическая справка "
-        "по мониторингу (docx)",
+        "по мониторингу (docx, pdf, html)",
     )
     report.add_argument("--out", required=True, metavar="ПАПКА", help="куда записать файлы")
     report.add_argument(
@@ -478,6 +479,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--school", metavar="КОД", help="код школы (для карточки)")
     report.add_argument("--year", type=int, metavar="ГОД", help="год (по умолчанию последний)")
+    report.add_argument(
+        "--stage",
+        choices=["entry", "intermediate", "final"],
+        default="final",
+        help="этап мониторинга для справки: entry — входной, intermediate — промежуточный, "
+        "final — итоговый (по умолчанию)",
+    )
     report.set_defaults(func=cmd_report)
 
     info = commands.add_parser("info", help="показать, сколько строк в каждой таблице базы")

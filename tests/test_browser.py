@@ -288,6 +288,33 @@ def test_the_municipality_report_downloads_with_the_chosen_procedures(server, de
     assert "<script src=" not in text
 
 
+def test_the_note_after_the_intermediate_stage_downloads_as_a_pdf(server, demo_db):
+    """On «Мониторинг этапов» choose the intermediate stage and download the note's PDF: an
+    A4 document whose title names that stage, printed by the server's Chromium."""
+    from playwright.sync_api import sync_playwright
+    from pypdf import PdfReader
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800}, locale="ru-RU")
+        page.goto(f"{server}/monitoring")
+        page.wait_for_selector(DONE, timeout=60_000)
+        page.locator('[data-testid="stButtonGroup"] button', has_text="промежуточный").click()
+        page.wait_for_timeout(300)
+        page.wait_for_selector(DONE, timeout=60_000)
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_role("button", name="Аналитическая справка (PDF)").click()
+        reader = PdfReader(download.value.path())
+        name = download.value.suggested_filename
+        page.screenshot(path=str(SCREENSHOTS / "monitoring_note.png"), full_page=True)
+        browser.close()
+    first = reader.pages[0]
+    assert round(float(first.mediabox.width)) == 595  # A4 portrait
+    text = first.extract_text().replace("\n", " ")
+    assert "по итогам промежуточного этапа" in text
+    assert name.startswith("Справка_мониторинг_промежуточный_")
+
+
 def test_the_school_card_downloads_as_html(server, demo_db):
     """The profile's card as HTML, downloaded in a real browser: the school's name, its tables
     and its trend charts, with nothing to fetch from the network."""

@@ -153,5 +153,15 @@ def test_radar_report_refuses_what_it_cannot_make_with_a_russian_message(demo_db
     base = ["--db", str(demo_db), "report"]
     assert main([*base, "municipality", "--municipality", "Атлантида", "--out", str(tmp_path)]) == 2
     assert "муниципалитет «Атлантида» не найден в базе" in capsys.readouterr().err
-    assert main([*base, "note", "--format", "pdf", "--out", str(tmp_path)]) == 2
-    assert "бывает в форматах: docx" in capsys.readouterr().err
+    assert main([*base, "note", "--format", "xlsx", "--out", str(tmp_path)]) == 2
+    assert "бывает в форматах: docx, pdf, html (не «xlsx»)" in capsys.readouterr().err
+
+
+def test_radar_report_writes_the_note_after_a_stage(demo_db, tmp_path):
+    from docx import Document
+
+    args = ["--db", str(demo_db), "report", "note", "--stage", "intermediate"]
+    assert main([*args, "--out", str(tmp_path)]) == 0
+    (written,) = tmp_path.glob("Справка_мониторинг_промежуточный_*.docx")
+    title = Document(str(written)).paragraphs[0].text
+    assert title.startswith("Аналитическая справка по итогам промежуточного этапа мониторинга")

@@ -4,7 +4,6 @@ municipality or for all of them."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import date
@@ -13,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from analytics.settings import Settings
-from radar.handouts import html_report, note, reports
+from radar.handouts import file_stem, html_report, note, reports
 from radar.handouts import municipality_report as meeting
 from radar.store import db
 from radar.store.refresh import active_settings
@@ -23,7 +22,7 @@ KINDS = {
     "municipality": ("pdf", "xlsx", "html"),
     "card": ("pdf", "xlsx", "html"),
     "lists": ("xlsx", "pdf"),
-    "note": ("docx",),
+    "note": ("docx", "pdf", "html"),
 }
 NAMES = {
     "municipality": "Отчёт",
@@ -36,16 +35,6 @@ Progress = Callable[[str, float], None]
 
 class ReportError(ValueError):
     """A request that cannot be met, in Russian (an unknown municipality, say)."""
-
-
-def file_stem(*parts: object) -> str:
-    """A file name from Russian words: spaces and signs a file system dislikes become «_».
-
-    >>> file_stem("Отчёт", "г. Тарумск", 2025)
-    'Отчёт_г_Тарумск_2025'
-    """
-    text = "_".join(str(p) for p in parts if p not in (None, ""))
-    return re.sub(r"_+", "_", re.sub(r"[^\w-]+", "_", text)).strip("_")
 
 
 def _query(con: duckdb.DuckDBPyConnection):
@@ -62,11 +51,12 @@ def write_handouts(
     school: str | None = None,
     progress: Progress | None = None,
     today: date | None = None,
+    stage: str = "final",
 ) -> list[Path]:
     """Write the hand-outs of `kind` into `folder` and return their paths. `municipality`:
     a code, «all» (one file per municipality), or None (the region: lists and the note;
     a municipality report needs one). A card is for `school`, or for every school of
-    `municipality`."""
+    `municipality`. The note follows `stage` of the monitoring (entry, intermediate, final)."""
     if kind not in KINDS:
         raise ReportError(f"неизвестный вид материала «{kind}»; есть: {', '.join(KINDS)}")
     form = form or KINDS[kind][0]
@@ -74,6 +64,8 @@ def write_handouts(
         raise ReportError(
             f"материал «{kind}» бывает в форматах: {', '.join(KINDS[kind])} (не «{form}»)"
         )
+    if stage not in note.STAGE_WORDS:
+        raise ReportError(f"этап мониторинга бывает: {', '.join(note.STAGE_WORDS)} (не «{stage}»)")
     step = progress or (lambda _m, _f: None)
     query = _query(con)
     names = con.execute(db.sql("handouts/municipality_names")).df()
@@ -100,7 +92,9 @@ def write_handouts(
         for done, (code, school_id) in enumerate(jobs):
             label = named.get(code, "регион") if school_id is None else school_id
             step(f"{NAMES[kind]}: {label}", done / max(len(jobs), 1))
-            content, stem = _one(query, kind, form, year, code, named, school_id, settings, today)
+            content, stem = _one(
+                query, kind, form, year, code, named, school_id, settings, today, stage
+            )
             path = folder / f"{stem}.{form}"
             path.write_bytes(content)
             written.append(path)
@@ -126,7 +120,9 @@ def _jobs(con, kind: str, chosen: list, school: str | None, year: int) -> list[t
     return [(code, None) for code in chosen]
 
 
-def _one(query, kind, form, year, code, named, school_id, settings: Settings, today: date):
+def _one(
+    query, kind, form, year, code, named, school_id, settings: Settings, today: date, stage: str
+):
     """One hand-out's bytes and file name."""
     name = named.get(code)
     if kind == "municipality":
@@ -181,5 +177,10 @@ def _one(query, kind, form, year, code, named, school_id, settings: Settings, to
             html_report.print_setup(query, today=today),
         )
         return content, file_stem(NAMES[kind], name, year)
-    content = note.note_docx(query, year, code, name, today=today)
-    return content, file_stem(NAMES[kind], name, year)
+    written = note.analytical_note(query, year, stage, code, name, settings.monitoring, today)
+    content = {
+        "docx": written.docx,
+        "pdf": written.pdf,
+        "html": lambda: written.html().encode("utf-8"),
+    }[form]()
+    return content, note.file_stem_of(year, stage, name)

@@ -89,6 +89,12 @@ class PrintSetup:
         return int(width_mm / 25.4 * 96) - 8
 
     @property
+    def height_px(self) -> int:
+        """The printable height, in CSS pixels, above the footer's margin."""
+        height_mm = (A4_MM[0] if self.landscape else A4_MM[1]) - MARGIN_MM - 16
+        return int(height_mm / 25.4 * 96)
+
+    @property
     def chart_width_px(self) -> int:
         return (self.width_px - 16 * (self.chart_columns - 1)) // self.chart_columns
 
@@ -151,6 +157,8 @@ def printed_figure(figure: go.Figure, setup: PrintSetup) -> go.Figure:
     meta = figure.layout.meta if isinstance(figure.layout.meta, dict) else {}
     if "print_size" in meta:  # a chart drawn in fixed pixels (the 5×5 grid) keeps its size
         width, height = min(meta["print_size"][0], width), meta["print_size"][1]
+    elif meta.get("rows_grow"):  # a bar per group: as high as its bars need, up to a page
+        height = min(int(figure.layout.height or 360), setup.height_px - 60)
     return _sized(figure, width, height)
 
 
@@ -162,6 +170,12 @@ def _sized(figure: go.Figure, width: int, height: int) -> go.Figure:
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig
+
+
+def _white(figure: go.Figure) -> go.Figure:
+    """A picture's background is the paper's."""
+    figure.update_layout(paper_bgcolor="white")
+    return figure
 
 
 def _cell(value, column: str, percent: tuple[str, ...], digits: dict[str, int]) -> str:
@@ -182,7 +196,7 @@ def _cell(value, column: str, percent: tuple[str, ...], digits: dict[str, int]) 
     return str(value)
 
 
-def _table(
+def table_html(
     frame: pd.DataFrame, percent: tuple[str, ...] = (), digits: dict[str, int] | None = None
 ) -> str:
     """A frame as an HTML table with numbers the Russian way; shares in `percent` as «12,3 %»."""
@@ -257,7 +271,7 @@ def report_html(
         if isinstance(item, tuple):
             heading, frame = item
             parts.append(
-                f"<h2>{html.escape(heading)}</h2><div class='table-wrap'>{_table(frame)}</div>"
+                f"<h2>{html.escape(heading)}</h2><div class='table-wrap'>{table_html(frame)}</div>"
             )
             continue
         note = f"<div class='caption'>{html.escape(item.note)}</div>" if item.note else ""
@@ -265,7 +279,7 @@ def report_html(
         if item.numbered:
             frame = frame.copy()
             frame.insert(0, "№ п/п", range(1, len(frame) + 1))
-        table = _table(frame, tuple(item.percent), dict(item.digits))
+        table = table_html(frame, tuple(item.percent), dict(item.digits))
         parts.append(
             f"<h2>{html.escape(item.title)}</h2>{note}<div class='table-wrap'>{table}</div>"
         )
@@ -423,18 +437,27 @@ class Printer:
 
     def svg(self, figure: go.Figure) -> str:
         """The figure as SVG markup at its layout's width and height, no script needed."""
+        from urllib.parse import unquote
+
+        return unquote(self._image(figure, "svg", 1).split(",", 1)[1])
+
+    def png(self, figure: go.Figure, scale: int = 2) -> bytes:
+        """The figure as a PNG picture at `scale` times its layout's size (for Word)."""
+        import base64
+
+        return base64.b64decode(self._image(figure, "png", scale).split(",", 1)[1])
+
+    def _image(self, figure: go.Figure, form: str, scale: int) -> str:
+        """Plotly.toImage's data address of the figure, drawn in the renderer tab."""
         import json
 
         spec = figure.to_json()
         width, height = int(figure.layout.width or 700), int(figure.layout.height or 360)
-        url = self._evaluate(
+        return self._evaluate(
             f"Plotly.toImage(JSON.parse({json.dumps(spec)}), "
-            f"{{format: 'svg', width: {width}, height: {height}}})",
+            f"{{format: '{form}', width: {width}, height: {height}, scale: {scale}}})",
             self._renderer,
         )
-        from urllib.parse import unquote
-
-        return unquote(url.split(",", 1)[1])
 
     def pdf(self, text: str) -> bytes:
         import base64
@@ -509,13 +532,19 @@ def chart_images(
     """The figures as PNG images (for a Word document), drawn by one headless Chromium run:
     all of them stacked on one page, `width` CSS pixels wide and each as high as its layout
     says (or `height`), at twice that density, photographed once and cut apart. One browser
-    start for every chart of a document."""
+    start for every chart of a document; none where a Printer is open (the server's): it
+    draws each one."""
     if not figures:
         return []
+    scale = 2
+    if Printer.current is not None and Printer.current.alive():
+        return [
+            Printer.current.png(_white(_sized(f, width, int(f.layout.height or height))), scale)
+            for f in figures
+        ]
     chromium = _chromium("Диаграммы не построены")
     from PIL import Image  # Pillow comes with Streamlit
 
-    scale = 2
     heights = [int(f.layout.height or height) for f in figures]
     parts = [
         "<!DOCTYPE html><html><head><meta charset='utf-8'>",
@@ -523,8 +552,7 @@ def chart_images(
     ]
     config = {"staticPlot": True, "displayModeBar": False, "locale": "ru"}
     for i, (figure, high) in enumerate(zip(figures, heights, strict=True)):
-        fig = _sized(figure, width, high)
-        fig.update_layout(paper_bgcolor="white")
+        fig = _white(_sized(figure, width, high))
         parts.append(f"<div style='width: {width}px; height: {high}px'>")
         parts.append(pio.to_html(fig, include_plotlyjs=(i == 0), full_html=False, config=config))
         parts.append("</div>")

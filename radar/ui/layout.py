@@ -135,18 +135,39 @@ def html_and_pdf(
         mime="text/html",
         key=f"{key}_html",
     )
-    if html_report.chromium_path():
-        pdf_place.download_button(
-            f"{what} PDF",
-            data=lambda: _printed(build_pdf),
-            file_name=f"{file_stem}.pdf",
-            mime="application/pdf",
-            key=f"{key}_pdf",
-        )
-    else:
-        pdf_place.caption(
-            "PDF недоступен: на сервере нет Chromium. Скачайте HTML и напечатайте его из браузера."
-        )
+    pdf_download(
+        pdf_place,
+        f"{what} PDF",
+        build_pdf,
+        f"{file_stem}.pdf",
+        f"{key}_pdf",
+        "PDF недоступен: на сервере нет Chromium. Скачайте HTML и напечатайте его из браузера.",
+    )
+
+
+def pdf_download(
+    place,
+    label: str,
+    build_pdf: Callable[[], bytes],
+    file_name: str,
+    key: str,
+    missing: str,
+    help: str | None = None,
+) -> None:
+    """A download button for an A4 PDF built when clicked, through the server's Chromium;
+    where Chromium is missing, the place says `missing` instead."""
+    if not html_report.chromium_path():
+        place.caption(missing)
+        return
+    place.download_button(
+        label,
+        data=lambda: _printed(build_pdf),
+        file_name=file_name,
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        key=key,
+        help=help,
+    )
 
 
 def style_table(df: pd.DataFrame, digits: dict[str, int] | None = None, percent: tuple = ()):

@@ -596,7 +596,11 @@ def share_bars(shares: pd.DataFrame, by: str) -> go.Figure:
             "без итоговых данных: %{customdata[2]})<extra></extra>",
         )
     )
-    fig.update_layout(xaxis_title="Доля школ с положительной динамикой, %", xaxis_range=[0, 110])
+    fig.update_layout(
+        xaxis_title="Доля школ с положительной динамикой, %",
+        xaxis_range=[0, 110],
+        meta={"rows_grow": True},  # printed as high as its bars need
+    )
     return russian(fig, height=max(260, 26 * len(df) + 100))
 
 

@@ -82,6 +82,28 @@ def test_stage_changes_are_oriented_and_positive_dynamics_has_a_reason():
     assert not strict.set_index("school_id").loc["A", "positive"]
 
 
+def test_dynamics_as_of_the_intermediate_stage_compare_it_with_the_entry():
+    rows = stages(
+        "A",
+        {
+            "rus_mean_mark": (3.0, 3.3, 2.9),  # better by the intermediate stage, worse at the end
+            "rus_share_2": (0.2, 0.1, 0.3),
+            "high_risks": (3, 2, 4),
+        },
+    )
+    rows += stages("B", {"rus_mean_mark": (3.0, None, None), "high_risks": (1, None, None)})
+    frame = pd.DataFrame(rows, columns=["school_id", "year", "stage", "indicator", "value"])
+    table = mon.stage_table(frame, INDICATORS)
+    interim = mon.progress_at(table, "intermediate").set_index("school_id")
+    assert interim.loc["A", "positive"] and interim.loc["A", "improved"] == 2
+    assert "высоких рисков: 3 → 2" in interim.loc["A", "reason"]
+    assert interim.loc["B", "status"] == "нет данных промежуточного этапа"
+    final = mon.progress_at(table, "final").set_index("school_id")
+    assert not final.loc["A", "positive"] and final.loc["B", "status"] == mon.NO_FINAL
+    with pytest.raises(ValueError, match="промежуточном или итоговом"):
+        mon.progress_at(table, "entry")
+
+
 def test_positive_shares_by_group_leave_out_schools_without_final_data():
     progress = pd.DataFrame(
         {

@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 from analytics.settings import Settings
-from radar.handouts import html_report, reports
+from radar.handouts import html_report, note, reports
 from radar.handouts import municipality_report as meeting
 from radar.store import db
 from radar.store.refresh import read_inputs
@@ -279,8 +279,6 @@ def analytical_note(query, demo_db):
     needs_chromium()
     from docx import Document
 
-    from radar.handouts import note
-
     with db.connect(demo_db, read_only=True) as con:
         year = int(con.execute("select max(year) from monitoring_progress").fetchone()[0])
         schools, final = con.execute(
@@ -326,6 +324,82 @@ def test_the_note_speaks_russian(analytical_note):
     texts = [p.text for p in doc.paragraphs]
     texts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
     assert foreign(texts) == []
+
+
+@pytest.fixture(scope="module")
+def stage_notes(query, analytical_note):
+    year = analytical_note[1]
+    return {
+        stage: note.analytical_note(query, year, stage, today=date(2026, 6, 1))
+        for stage in ("entry", "intermediate", "final")
+    }
+
+
+def test_the_note_prints_as_an_a4_pdf_with_its_tables_and_chart(stage_notes):
+    needs_chromium()
+    final = stage_notes["final"]
+    content = final.pdf()
+    look_at(content, "note")
+    texts = check_pdf(content, landscape=False, region="Республика Тарум")
+    whole = "\n".join(texts)
+    assert final.title.replace(" ", "") in whole.replace(" ", "").replace("\n", "")
+    tables = sum(isinstance(b, note.Table) for b in final.blocks)
+    assert all(f"Таблица {n}." in whole for n in range(1, tables + 1))
+    assert "Рисунок 1." in whole and "7. Рекомендации" in whole
+    assert foreign(texts) == []
+    # Drawn once as SVG: the printed page runs no script.
+    with html_report.printing():
+        text = final.html(printed=True)
+    assert "<script" not in text and text.count("<svg") == 1
+
+
+def test_a_note_after_each_stage_compares_what_is_known_by_then(stage_notes):
+    entry, intermediate = stage_notes["entry"], stage_notes["intermediate"]
+    assert entry.title.startswith("Аналитическая справка по итогам входного этапа")
+    assert intermediate.title.startswith("Аналитическая справка по итогам промежуточного этапа")
+
+    def headings(written):
+        return [b.text for b in written.blocks if isinstance(b, note.Heading)]
+
+    assert "3. Результаты по показателям от входного к промежуточному этапу" in headings(
+        intermediate
+    )
+    assert "4. Факторы высокого риска на входном этапе" in headings(entry)
+    results = {
+        k: next(b.frame for b in w.blocks if isinstance(b, note.Table) and b.number == 2)
+        for k, w in stage_notes.items()
+    }
+    assert "Промежуточный этап" not in results["entry"].columns
+    assert "Итоговый этап" not in results["intermediate"].columns
+    assert "Изменение к промежуточному" in results["intermediate"].columns
+    assert "Изменение к итоговому" in results["final"].columns
+    for written in stage_notes.values():
+        texts = [getattr(b, "text", "") for b in written.blocks]
+        texts += [
+            str(v)
+            for b in written.blocks
+            if isinstance(b, note.Table)
+            for v in [*b.frame.columns, *b.frame.to_numpy().ravel()]
+        ]
+        assert foreign(texts) == []
+
+
+def test_the_note_judges_dynamics_with_the_pages_indicators(query, analytical_note):
+    from analytics.settings import Monitoring
+
+    year = analytical_note[1]
+    stored = note.analytical_note(query, year, today=date(2026, 6, 1))
+    strict = note.analytical_note(
+        query, year, settings=Monitoring(min_improved_share=1.0), today=date(2026, 6, 1)
+    )
+
+    def share(written):
+        text = next(
+            b.text for b in written.blocks if isinstance(b, note.Text) and "Доля школ" in b.text
+        )
+        return text
+
+    assert share(stored) != share(strict)  # all indicators must improve: fewer schools
 
 
 def test_a_printer_draws_the_charts_as_svg_so_the_printed_page_runs_no_script(about):
@@ -405,3 +479,17 @@ def test_the_servers_printer_serves_threads_at_once_and_restarts_when_it_died(ab
     finally:
         if html_report.Printer.current is not None:
             html_report.Printer.current.close()
+
+
+def test_an_open_printer_draws_the_notes_pictures_at_twice_their_size():
+    needs_chromium()
+    import plotly.graph_objects as go
+    from PIL import Image
+
+    figure = go.Figure(go.Bar(x=[1, 2], y=["а", "б"], orientation="h"))
+    figure.update_layout(height=300)
+    alone = html_report.chart_images([figure], width=600)  # one Chromium run of its own
+    with html_report.printing():
+        drawn = html_report.chart_images([figure], width=600)
+    for image in (alone[0], drawn[0]):
+        assert Image.open(io.BytesIO(image)).size == (1200, 600)

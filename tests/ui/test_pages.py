@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import fmt
+from radar.handouts import html_report
 from radar.store import db
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -891,8 +892,16 @@ def test_dynamics_compares_the_radars_signs_with_the_federal_list(demo_db):
     assert int(table["С маркерами ФИС ОКО"].iloc[-1]) <= marked
 
 
-def test_monitoring_offers_the_analytical_note_in_word(demo_env):
+def test_monitoring_offers_the_analytical_note_after_each_stage_in_word_and_pdf(demo_env):
     at = run_app("pages/monitoring.py")
+    assert not at.exception
+    labels = {b.label for b in at.get("download_button")}
+    assert "Аналитическая справка (Word)" in labels
+    if html_report.chromium_path():
+        assert "Аналитическая справка (PDF)" in labels
+    stage = next(w for w in at.get("button_group") if w.label == "По итогам этапа")
+    assert stage.value == "final"  # the newest stage with data
+    stage.set_value("intermediate").run()
     assert not at.exception
     assert "Аналитическая справка (Word)" in {b.label for b in at.get("download_button")}
 
