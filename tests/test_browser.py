@@ -502,3 +502,43 @@ def test_a_new_user_loads_a_two_file_foreign_layout_on_the_page(demo_db, tmp_pat
     assert [m[0] for m in municipalities] == ["Заречный район", "г. Новоград"]
     assert len(results) == 6  # the «Девочки» rows were left out
     assert results[0][:3] == ("N001", 2024, 40) and results[0][3] == pytest.approx(0.1)
+
+
+def test_an_html_handouts_chart_toolbar_speaks_russian(demo_db, tmp_path):
+    """The municipality report saved as HTML and opened offline: the chart toolbar's tooltips
+    are Russian, and its numbers have a decimal comma."""
+    from datetime import date
+
+    from playwright.sync_api import sync_playwright
+
+    from radar.handouts import municipality_report as meeting
+    from radar.store import db
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium не установлен (make browser)")
+    with db.connect(demo_db, read_only=True) as con:
+        code, name = con.execute(
+            "select municipality_id, name from municipalities order by 1 limit 1"
+        ).fetchone()
+
+        def query(sql: str, **params):
+            return con.execute(db.sql(sql), params).df()
+
+        about = meeting.Meeting(query, code, name, 2025, meeting.USUAL, 10, date(2026, 3, 2))
+        page_file = tmp_path / "report.html"
+        page_file.write_text(meeting.report_html(about), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1200}, locale="ru-RU")
+        page.goto(page_file.as_uri())
+        page.wait_for_selector(".modebar-btn", state="attached", timeout=30_000)
+        titles = page.eval_on_selector_all(
+            ".modebar-btn", "buttons => buttons.map(b => b.getAttribute('data-title'))"
+        )
+        separators = page.evaluate(
+            "document.querySelector('.js-plotly-plot')._fullLayout.separators"
+        )
+        browser.close()
+    assert "Скачать график как PNG" in titles and "Сбросить оси" in titles
+    assert not [t for t in titles if t and t.isascii()]
+    assert separators == ", "  # decimal comma, thousands by a space

@@ -38,6 +38,7 @@ import plotly.io as pio
 
 from analytics import fmt
 from radar.handouts.excel import YEAR_HEADER
+from radar.views import plotly_ru
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "chromium")
 STYLE = """
@@ -64,6 +65,9 @@ table { width: 100%; font-size: 8pt; margin: 0.2rem 0 0.8rem; }
 thead { display: table-header-group; } tr { break-inside: avoid; }
 th, td { padding: 0.15rem 0.3rem; overflow-wrap: break-word; }
 """
+# An HTML hand-out's charts: Russian toolbar, no logo, and no button that would send the
+# chart's data to plotly's cloud service (shown by default in this plotly.js).
+CHART_CONFIG = {"displaylogo": False, "locale": "ru", "showSendToCloud": False}
 # The plotly.js file beside a page being printed (see report_html and Printer).
 PLOTLY_FILE = "plotly.min.js"
 # Printable widths in CSS pixels (96 per inch) inside the @page margins below.
@@ -240,15 +244,17 @@ def report_html(
         ),
         "</div>",
     ]
-    config = {"displaylogo": False, "locale": "ru"}
+    config = dict(CHART_CONFIG)
     if printed:
         config |= {"staticPlot": True, "displayModeBar": False}
         if Printer.current is None:  # else the charts come as SVG, and nothing runs
             # Printed from the Printer's folder, which holds the library.
             parts.append(f"<script src='{PLOTLY_FILE}'></script>")
+    if charts and not printed:
+        parts.append(plotly_library())
     if printed and charts:
         parts.append(f"<div class='charts' style='--columns: {printed.chart_columns}'>")
-    for i, (heading, figure) in enumerate(charts):
+    for heading, figure in charts:
         # A heading stays with its chart: the two are one block that a page never splits.
         parts.append(f"<div class='block'><h2>{html.escape(heading)}</h2><div class='chart'>")
         if printed and Printer.current is not None:  # drawn once as SVG: nothing to run
@@ -258,8 +264,7 @@ def report_html(
         parts.append(
             pio.to_html(
                 printed_figure(figure, printed) if printed else figure,
-                # The library once, inline: the HTML works offline.
-                include_plotlyjs=(i == 0) and not printed,
+                include_plotlyjs=False,  # once, above: the HTML works offline
                 full_html=False,
                 config=config,
             )
@@ -485,6 +490,13 @@ class Printer:
         finally:
             self._call("Target.closeTarget", {"targetId": target})
             page.unlink(missing_ok=True)
+
+
+def plotly_library() -> str:
+    """plotly.js inline (an HTML hand-out works offline) with its toolbar in Russian."""
+    from plotly.offline import get_plotlyjs
+
+    return f"<script>{get_plotlyjs()}</script>{plotly_ru.register_script()}"
 
 
 def _write_plotly(folder: Path) -> None:

@@ -738,12 +738,13 @@ def _html(note: Note, printed: bool) -> str:
 def _chart(figure: go.Figure, setup: html_report.PrintSetup, printed: bool, first: bool) -> str:
     if printed and html_report.Printer.current is not None:
         return html_report.Printer.current.svg(html_report.printed_figure(figure, setup))
-    config = {"displaylogo": False, "locale": "ru"}
+    config = dict(html_report.CHART_CONFIG)
     if printed:
         config |= {"staticPlot": True, "displayModeBar": False}
-    return pio.to_html(
+    library = html_report.plotly_library() if first and not printed else ""
+    return library + pio.to_html(
         html_report.printed_figure(figure, setup) if printed else figure,
-        include_plotlyjs=first,  # the library once, inline: the page works offline
+        include_plotlyjs=False,  # the library once, before the first chart: works offline
         full_html=False,
         config=config,
     )

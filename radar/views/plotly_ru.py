@@ -1,0 +1,127 @@
+"""Plotly's own words in Russian: the toolbar's tooltips, its messages and number format.
+
+plotly.js speaks English unless a locale is registered in the page that draws the chart; the
+library ships none for Russian inside plotly.min.js. `register_script` is the script that
+registers this one, to run after plotly.js and before the first chart (the HTML hand-outs).
+"""
+
+from __future__ import annotations
+
+import json
+
+DICTIONARY = {
+    "Autoscale": "Автомасштаб",
+    "Box Select": "Выделить прямоугольником",
+    "Cancel": "Отмена",
+    "Click to enter Colorscale title": "Щёлкните, чтобы ввести название шкалы",
+    "Click to enter Component A title": "Щёлкните, чтобы ввести название компонента A",
+    "Click to enter Component B title": "Щёлкните, чтобы ввести название компонента B",
+    "Click to enter Component C title": "Щёлкните, чтобы ввести название компонента C",
+    "Click to enter Plot subtitle": "Щёлкните, чтобы ввести подзаголовок",
+    "Click to enter Plot title": "Щёлкните, чтобы ввести заголовок",
+    "Click to enter X axis title": "Щёлкните, чтобы ввести название оси X",
+    "Click to enter Y axis title": "Щёлкните, чтобы ввести название оси Y",
+    "Click to enter radial axis title": "Щёлкните, чтобы ввести название оси",
+    "Compare data on hover": "Сравнивать значения при наведении",
+    "Double-click on legend to isolate one trace": "Двойной щелчок по легенде оставит один ряд",
+    "Double-click to zoom back out": "Двойной щелчок вернёт масштаб",
+    "Download plot": "Скачать график",
+    "Download plot as JSON": "Скачать график как JSON",
+    "Download plot as a PNG": "Скачать график как PNG",
+    "Download plot as a png": "Скачать график как PNG",
+    "Draw circle": "Нарисовать круг",
+    "Draw closed freeform": "Нарисовать замкнутую фигуру",
+    "Draw line": "Нарисовать линию",
+    "Draw open freeform": "Нарисовать линию от руки",
+    "Draw rectangle": "Нарисовать прямоугольник",
+    "Erase active shape": "Стереть фигуру",
+    "Image download succeeded": "Изображение скачано",
+    "JSON download succeeded": "JSON скачан",
+    "Lasso Select": "Выделить лассо",
+    "Orbital rotation": "Вращение по орбите",
+    "Pan": "Сдвиг",
+    "Preparing image - this may take a few seconds": "Готовим изображение, это займёт "
+    "несколько секунд",
+    "Produced with Plotly.js": "Построено с помощью Plotly.js",
+    "Reset": "Сбросить",
+    "Reset axes": "Сбросить оси",
+    "Reset camera to default": "Вернуть камеру по умолчанию",
+    "Reset camera to last save": "Вернуть камеру к сохранённой",
+    "Reset view": "Сбросить вид",
+    "Reset views": "Сбросить виды",
+    "Show closest data on hover": "Показывать ближайшее значение при наведении",
+    "Snapshot succeeded": "Снимок готов",
+    "Sorry, there was a problem downloading your JSON file!": "Не удалось скачать JSON.",
+    "Sorry, there was a problem downloading your image!": "Не удалось скачать изображение.",
+    "Sorry, there was a problem downloading your snapshot!": "Не удалось скачать снимок.",
+    "Taking snapshot - this may take a few seconds": "Делаем снимок, это займёт несколько секунд",
+    "Toggle Spike Lines": "Линии к осям",
+    "Toggle show closest data on hover": "Ближайшее значение при наведении",
+    "Turntable rotation": "Вращение",
+    "Zoom": "Масштаб",
+    "Zoom in": "Увеличить",
+    "Zoom out": "Уменьшить",
+    "close:": "закрытие:",
+    "trace": "ряд",
+    "lat:": "шир.:",
+    "lon:": "долг.:",
+    "q1:": "1-й квартиль:",
+    "q3:": "3-й квартиль:",
+    "source:": "источник:",
+    "target:": "цель:",
+    "lower fence:": "нижняя граница:",
+    "upper fence:": "верхняя граница:",
+    "max:": "макс.:",
+    "mean ± σ:": "среднее ± σ:",
+    "mean:": "среднее:",
+    "median:": "медиана:",
+    "min:": "мин.:",
+    "new text": "новый текст",
+    "open:": "открытие:",
+    "high:": "максимум:",
+    "low:": "минимум:",
+    "kde:": "плотность:",
+    "incoming flow count:": "входящих потоков:",
+    "outgoing flow count:": "исходящих потоков:",
+}
+FORMAT = {
+    "days": ["воскресенье", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота"],
+    "shortDays": ["вс", "пн", "вт", "ср", "чт", "пт", "сб"],
+    "months": [
+        "январь",
+        "февраль",
+        "март",
+        "апрель",
+        "май",
+        "июнь",
+        "июль",
+        "август",
+        "сентябрь",
+        "октябрь",
+        "ноябрь",
+        "декабрь",
+    ],
+    "shortMonths": [
+        "янв",
+        "фев",
+        "мар",
+        "апр",
+        "май",
+        "июн",
+        "июл",
+        "авг",
+        "сен",
+        "окт",
+        "ноя",
+        "дек",
+    ],
+    "date": "%d.%m.%Y",
+    "decimal": ",",
+    "thousands": "\u00a0",
+}
+
+
+def register_script() -> str:
+    """A <script> registering the Russian locale; charts then use config {"locale": "ru"}."""
+    locale = {"moduleType": "locale", "name": "ru", "dictionary": DICTIONARY, "format": FORMAT}
+    return f"<script>Plotly.register({json.dumps(locale, ensure_ascii=False)});</script>"
