@@ -10,7 +10,7 @@ from radar.ui import layout, live, reads
 from radar.views import charts
 
 scope = layout.current_scope()
-settings = live.active_settings()
+settings = live.session_settings()
 st.title("Динамика")
 st.caption(scope.label)
 

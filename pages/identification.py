@@ -6,15 +6,15 @@ import streamlit as st
 
 from analytics import fmt, labels
 from analytics import identification as idn
-from analytics.settings import RESILIENT_DEFINITIONS, RULE_NAMES, Settings
+from analytics.settings import RESILIENT_DEFINITIONS, RULE_NAMES
 from radar.handouts import html_report, reports
 from radar.store import presets
 from radar.store.db import DatabaseError
 from radar.ui import layout, live, reads
 from radar.ui.settings_form import settings_form
 
-APPLIED_KEY = "identification_settings"
 DEFAULT_PRESET = "Действующие настройки базы"
+LAST_PRESET_KEY = "identification_preset_last"
 
 scope = layout.current_scope()
 st.title("Идентификация ШНОР и ШНСУ")
@@ -22,8 +22,14 @@ st.caption(scope.label)
 
 saved = live.presets()
 choices = [DEFAULT_PRESET, *saved]
+last = st.session_state.get(LAST_PRESET_KEY)
 with st.expander("Критерии идентификации", expanded=False, icon=":material/tune:"):
-    preset = st.selectbox("Начать с набора настроек", choices, key="identification_preset")
+    preset = st.selectbox(
+        "Начать с набора настроек",
+        choices,
+        index=choices.index(last) if last in choices else 0,
+        key="identification_preset",
+    )
     base = live.active_settings() if preset == DEFAULT_PRESET else saved[preset]
     ege_subjects = reads.query("pages/identification/ege_subjects")["subject"].tolist()
     monitoring = reads.query("pages/monitoring/monitoring_indicator_list")
@@ -37,17 +43,15 @@ with st.expander("Критерии идентификации", expanded=False, 
     except ValueError as exc:
         st.error(str(exc))
         changed = None
-    if changed is not None:
-        st.session_state[APPLIED_KEY] = changed.to_json()
-    elif st.session_state.get("identification_preset_last") != preset:
-        st.session_state[APPLIED_KEY] = base.to_json()
-    st.session_state["identification_preset_last"] = preset
+    st.session_state[LAST_PRESET_KEY] = preset
+    # The criteria tried here are the session's on every page until they are reset.
+    if changed is not None or (last is not None and last != preset):
+        tried = changed if changed is not None else base
+        name = "действующие" if preset == DEFAULT_PRESET else f"«{preset}»"
+        live.try_settings(tried, name + (" с изменениями" if tried != base else ""))
+        st.rerun()  # the sidebar names them from the start of the run
 
-settings = (
-    Settings.from_json(st.session_state[APPLIED_KEY])
-    if APPLIED_KEY in st.session_state
-    else live.active_settings()
-)
+settings = live.session_settings()
 
 with st.spinner("Составление списков по выбранным критериям…"):
     ident, partners = live.identification(scope.year, settings)

@@ -17,7 +17,7 @@ from analytics.social_index import PASSPORT_ORIENTATION
 from radar.ui import layout, live
 
 layout.current_scope()
-settings = live.active_settings()
+settings = live.session_settings()
 
 
 def rule_name(key: str) -> str:

@@ -30,7 +30,8 @@ if schools.empty:
     st.stop()
 indicators = reads.query("pages/monitoring/monitoring_indicator_list")
 names = dict(zip(indicators["indicator"], indicators["name"], strict=True))
-active = live.active_settings().monitoring
+active = live.session_settings().monitoring
+stored = live.active_settings().monitoring  # what the tables of the base were judged with
 chosen = st.multiselect(
     "Показатели, по которым судят о положительной динамике",
     [i for i in names if i != mon.RISK_INDICATOR],
@@ -40,8 +41,8 @@ chosen = st.multiselect(
     key="monitoring_chosen",
 )
 settings = active.replace(indicators=tuple(chosen) or active.indicators)
-if settings.indicators != active.indicators:
-    # Judged again here with the chosen indicators; the tables keep the active settings.
+if settings != stored:
+    # Judged again here with the chosen indicators or the criteria being tried.
     changes_all = reads.query(
         "pages/monitoring/monitoring_changes_all", year=year, municipality=scope.municipality_id
     )

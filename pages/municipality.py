@@ -153,7 +153,7 @@ if not presenting:
         names[municipality],
         scope.year,
         tuple(chosen),
-        live.active_settings().small_numbers.hide_below,
+        live.session_settings().small_numbers.hide_below,
         date.today(),
     )
     left, middle, right = st.columns(3)

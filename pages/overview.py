@@ -5,7 +5,7 @@ import streamlit as st
 
 from analytics import fmt, labels
 from radar.handouts import excel
-from radar.ui import layout, reads
+from radar.ui import layout, live, reads
 from radar.views import charts
 
 scope = layout.current_scope()
@@ -35,7 +35,12 @@ row[3].metric(
 
 def approved(count) -> str:
     """Where the count of a list comes from, and the approved list's size beside it."""
-    where = "По действующим критериям отбора (страница «Идентификация ШНОР и ШНСУ»). "
+    tried = live.trying()
+    where = (
+        f"По пробным критериям отбора ({tried}). "
+        if tried
+        else "По действующим критериям отбора (страница «Идентификация ШНОР и ШНСУ»). "
+    )
     if pd.isna(count):
         return where + "Утверждённого списка за этот год в данных нет."
     return where + f"В утверждённом списке — {fmt.integer(count)}."

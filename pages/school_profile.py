@@ -57,8 +57,10 @@ def draw_card(card, year: int, place: str | None) -> None:
         st.caption(place)
 
 
-def draw_identification(ident: profile.Identification, year: int) -> None:
+def draw_identification(ident: profile.Identification, year: int, official: list[str]) -> None:
     st.subheader(f"Идентификация, {year}")
+    # What the radar computes and what the official order lists, side by side and named.
+    (st.warning if official else st.success)(profile.official_line(official, year))
     if ident.status is None:
         st.info("Для этого года идентификация не рассчитана: нет результатов или паспорта.")
         return
@@ -250,12 +252,17 @@ def main() -> None:
     scope = layout.current_scope()
     st.title("Профиль школы")
     school_id = choose_school(scope)
-    year, settings, q = scope.year, live.active_settings(), reads.query
+    year, settings, q = scope.year, live.session_settings(), reads.query
 
     draw_card(
         profile.school_card(q, school_id, year), year, profile.isbsh_place(q, school_id, year)
     )
-    draw_identification(profile.identification(q, school_id, year, settings), year)
+    programmes = profile.programmes(q, school_id, year)
+    draw_identification(
+        profile.identification(q, school_id, year, settings, live.trying()),
+        year,
+        programmes.this_year,
+    )
     draw_risks(profile.risk_profile(q, school_id, year))
     trends = profile.trends(q, school_id, year)
     draw_trends(trends, year)
@@ -263,11 +270,6 @@ def main() -> None:
         profile.stages(q, school_id, year), profile.objectivity(q, school_id, year), year
     )
     draw_adjusted(profile.adjusted(q, school_id, year), year)
-    programmes = profile.programmes(q, school_id, year)
-    if programmes.this_year:
-        st.warning(f"В {year} году: " + ", ".join(programmes.this_year) + ".")
-    else:
-        st.success(f"В {year} году школа не входит в списки ШНОР, ШНСУ и «500+».")
     draw_results(school_id, year, settings.small_numbers)
     draw_passport_and_staff(school_id, year)
     draw_programmes(programmes, year)

@@ -11,7 +11,7 @@ import streamlit as st
 from analytics import fmt, labels
 from radar.handouts import html_report
 from radar.store import db
-from radar.ui import reads
+from radar.ui import live, reads
 
 YEAR_KEY = "filter_year"
 MUNICIPALITY_KEY = "filter_municipality"
@@ -48,6 +48,27 @@ def sidebar_filters() -> Scope | None:
     return Scope(int(year), municipality, names.get(municipality, labels.ALL_MUNICIPALITIES))
 
 
+def session_criteria(scope: Scope) -> None:
+    """The criteria of the session for every page: the lists of the criteria the user is
+    trying, named in the sidebar with a way back, until she resets them."""
+    live.apply_criteria(scope.year)
+    name = live.trying()
+    if name is None:
+        return
+    with st.sidebar:
+        st.warning(
+            f"Пробные критерии: {name}. Списки ШНОР и ШНСУ, профили и материалы на всех "
+            "страницах — по ним, пока вы не вернёте действующие.",
+            icon=":material/science:",
+        )
+        st.button(
+            "Вернуть действующие критерии",
+            on_click=live.reset_settings,
+            icon=":material/undo:",
+            key="criteria_reset",
+        )
+
+
 def current_scope() -> Scope:
     """The scope set in the sidebar; stops the page with an explanation when there is no data."""
     if not reads.database_ready():
@@ -61,7 +82,9 @@ def current_scope() -> Scope:
     municipality = st.session_state.get(MUNICIPALITY_KEY)
     municipalities = reads.query("pages/shared/municipality_list")
     names = dict(zip(municipalities["municipality_id"], municipalities["name"], strict=True))
-    return Scope(int(year), municipality, names.get(municipality, labels.ALL_MUNICIPALITIES))
+    scope = Scope(int(year), municipality, names.get(municipality, labels.ALL_MUNICIPALITIES))
+    session_criteria(scope)
+    return scope
 
 
 def metrics(items, columns=None) -> None:

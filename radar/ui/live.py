@@ -1,7 +1,14 @@
-"""Analytics run from a page with the user's own settings, cached per data and settings."""
+"""Analytics run from a page with the user's own settings, cached per data and settings.
+
+One truth per session: the criteria a user is trying (set on «Идентификация», kept until she
+resets them) are the session's criteria. `apply_criteria` computes that session's lists with
+them, and every page's and hand-out's query then reads those lists instead of the stored
+ones (reads.session_tables), so the lists, the profile, the overview and the hand-outs agree.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 import pandas as pd
@@ -117,3 +124,71 @@ def clusters(context_features: tuple[str, ...]) -> dict[str, pd.DataFrame]:
     active = active_settings()
     chosen = active.clusters.replace(context_features=tuple(sorted(context_features)))
     return _clusters(active.replace(clusters=chosen).to_json(), reads.data_version())
+
+
+# The criteria a user is trying: (settings as JSON, their name).
+SESSION_KEY = "session_criteria"
+
+
+def session_settings() -> Settings:
+    """The criteria of this session: those the user is trying, else the active preset."""
+    tried = st.session_state.get(SESSION_KEY)
+    return Settings.from_json(tried[0]) if tried else active_settings()
+
+
+def trying() -> str | None:
+    """The name of the criteria the user is trying, or None with the active preset (also
+    once the criteria she tried have been made the active preset)."""
+    tried = st.session_state.get(SESSION_KEY)
+    if tried is None or Settings.from_json(tried[0]) == active_settings():
+        return None
+    return tried[1]
+
+
+def try_settings(settings: Settings, name: str) -> None:
+    """Make `settings` this session's criteria (the active preset's own: no trial)."""
+    if settings == active_settings():
+        reset_settings()
+    else:
+        st.session_state[SESSION_KEY] = (settings.to_json(), name)
+
+
+def reset_settings() -> None:
+    st.session_state.pop(SESSION_KEY, None)
+    reads.session_tables()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _tables_with(year: int, settings_json: str, version: str) -> dict[str, pd.DataFrame]:
+    """The stored identification and partner tables with `year` and the year before
+    computed with other criteria: what every page reads of them."""
+    settings = Settings.from_json(settings_json)
+    years = [year - 1, year]
+    computed = [identification(y, settings) for y in years]
+    ident = pd.concat(
+        [reads.query("analysis/year/identification_other_years", year=year)]
+        + [found for found, _ in computed],
+        ignore_index=True,
+    )
+    partners = pd.concat(
+        [reads.query("analysis/year/partners_other_years", year=year)]
+        + [found for _, found in computed],
+        ignore_index=True,
+    )
+    return {"identification": ident, "partner_suggestions": partners}
+
+
+def apply_criteria(year: int) -> None:
+    """Every query of this session's pages reads the lists of the session's criteria for
+    `year` (and the year before): computed once per criteria, year and data."""
+    if trying() is None:
+        reads.session_tables()
+        return
+    text = session_settings().to_json()
+    token = hashlib.sha1(f"{text}|{year}|{reads.data_version()}".encode()).hexdigest()
+    current = st.session_state.get(reads.SESSION_TABLES_KEY)
+    if current is not None and current[0] == token:
+        return
+    with st.spinner("Списки по пробным критериям…"):
+        tables = _tables_with(int(year), text, reads.data_version())
+    reads.session_tables(token, tables)

@@ -27,10 +27,12 @@ def _missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
-def status_line(row: pd.Series) -> str:
-    """«По расчёту: ШНОР, ШНСУ; резильентная школа.» in Markdown."""
+def status_line(row: pd.Series, criteria: str | None = None) -> str:
+    """«По расчёту (действующие критерии): ШНОР, ШНСУ; резильентная школа.» in Markdown;
+    `criteria` names the criteria a user is trying."""
     lists = [name for name, flag in (("ШНОР", "shnor"), ("ШНСУ", "shnsu")) if bool(row[flag])]
-    text = "По расчёту: " + (
+    where = f"пробные критерии: {criteria}" if criteria else "действующие критерии"
+    text = f"**По расчёту** ({where}): " + (
         ", ".join(f"**{x}**" for x in lists) if lists else "не входит в ШНОР и ШНСУ"
     )
     if bool(row.get("resilient", False)):
@@ -194,13 +196,17 @@ PARTNER_COLUMNS = ("rank", "partner", "municipality", "partner_adjusted", "reaso
 PARTNER_HEADERS = {"partner": labels.header("name")}
 
 
-def identification(query: Query, school_id: str, year: int, settings: Settings) -> Identification:
+def identification(
+    query: Query, school_id: str, year: int, settings: Settings, criteria: str | None = None
+) -> Identification:
+    """The school's computed status with every rule, and its partners. `query` reads the
+    session's lists (computed with the criteria being tried, named by `criteria`)."""
     status = query("pages/school_profile/school_identification", school_id=school_id, year=year)
     if status.empty:
         return Identification(None, None, pd.DataFrame(), [])
     partners = query("pages/school_profile/school_partners", school_id=school_id, year=year)
     return Identification(
-        status_line(status.iloc[0]),
+        status_line(status.iloc[0], criteria),
         rules_table(status.iloc[0], settings),
         labels.table(partners, PARTNER_COLUMNS, PARTNER_HEADERS),
         partners["partner_id"].tolist(),
@@ -520,6 +526,17 @@ def programmes_table(programmes: pd.DataFrame) -> pd.DataFrame:
 class Programmes:
     this_year: list[str]
     table: pd.DataFrame
+
+
+def official_line(this_year: list[str], year: int) -> str:
+    """The official lists of the year the school is on, apart from what the radar computes.
+
+    >>> official_line([], 2025)
+    '**В утверждённых списках** 2025 года (ШНОР, ШНСУ, «500+») школы нет.'
+    """
+    if not this_year:
+        return f"**В утверждённых списках** {year} года (ШНОР, ШНСУ, «500+») школы нет."
+    return f"**В утверждённых списках** {year} года: " + ", ".join(this_year) + "."
 
 
 def programmes(query: Query, school_id: str, year: int) -> Programmes:

@@ -64,6 +64,14 @@ def scalar(demo_db, statement: str, **params):
         con.close()
 
 
+def scalar_frame(demo_db, statement: str, **params) -> pd.DataFrame:
+    con = db.connect(demo_db)
+    try:
+        return con.execute(statement, params).df()
+    finally:
+        con.close()
+
+
 def test_overview_metrics_match_the_database(demo_db):
     at = run_app()
     assert at.title[0].value == "Обзор региона"
@@ -195,6 +203,47 @@ def test_changing_a_threshold_on_the_page_changes_the_list(demo_db):
     at.number_input(key="set_0_shnor_min_rules").set_value(3)
     next(b for b in at.button if b.label == "Применить").click().run()
     assert int(metric(at, "ШНОР").replace("\u202f", "")) < before
+
+
+def test_criteria_tried_on_identification_are_the_sessions_on_every_page(demo_db):
+    """One truth: after the methodologist tries her own criteria, the overview counts her
+    lists, a school they gained says so in its profile, and resetting brings back the
+    stored lists everywhere."""
+    at = run_app("pages/identification.py")
+    year = scalar(demo_db, "select max(year) from identification")
+    stored = set(
+        scalar_frame(
+            demo_db, "select school_id from identification where year = $y and shnor", y=year
+        )["school_id"]
+    )
+    at.switch_page("pages/overview.py").run()
+    before = metric(at, "ШНОР")
+    at.switch_page("pages/identification.py").run()
+    at.number_input(key="set_0_shnor_min_rules").set_value(1)
+    next(b for b in at.button if b.label == "Применить").click().run()
+    assert not at.exception
+    tried = metric(at, "ШНОР")
+    assert tried != before
+    assert any("Пробные критерии: действующие с изменениями" in w.value for w in at.sidebar.warning)
+    listed = at.dataframe(key="identification_shnor_table").value["Школа"]
+    names = scalar_frame(demo_db, "select school_id, name from schools")
+    gained = names[names["name"].isin(listed) & ~names["school_id"].isin(stored)]
+    assert len(gained)
+
+    at.switch_page("pages/overview.py").run()
+    assert metric(at, "ШНОР") == tried  # the overview counts the same lists
+    at.session_state["profile_school_id"] = gained["school_id"].iloc[0]
+    at.switch_page("pages/school_profile.py").run()
+    assert not at.exception
+    status = [m.value for m in at.markdown if m.value.startswith("**По расчёту**")]
+    assert len(status) == 1 and "**ШНОР**" in status[0]
+    assert status[0].startswith("**По расчёту** (пробные критерии: действующие с изменениями)")
+    assert any("В утверждённых списках" in e.value for e in [*at.warning, *at.success])
+
+    at.button(key="criteria_reset").click().run()
+    assert not at.sidebar.warning
+    at.switch_page("pages/overview.py").run()
+    assert metric(at, "ШНОР") == before
 
 
 def test_identification_for_one_municipality(demo_db):
