@@ -23,7 +23,8 @@ def num(value: object, digits: int = 1) -> str:
     """
     if _missing(value):
         return DASH
-    text = f"{float(value):,.{digits}f}"
+    rounded = round(float(value), digits) + 0.0  # «0,00», never «−0,00»
+    text = f"{rounded:,.{digits}f}"
     return text.replace(",", THOUSANDS).replace(".", ",").replace("-", MINUS)
 
 
@@ -39,11 +40,29 @@ def pct(share: object, digits: int = 1) -> str:
 
 
 def signed(value: object, digits: int = 1) -> str:
-    """A change with its sign: «+1,5», «−0,3»."""
+    """A change with its sign: «+1,5», «−0,3»; one too small to show has none.
+
+    >>> signed(-0.001, 2), signed(0.26)
+    ('0,00', '+0,3')
+    """
     if _missing(value):
         return DASH
-    text = num(abs(float(value)), digits)
-    return ("+" if float(value) > 0 else "−" if float(value) < 0 else "") + text
+    rounded = round(float(value), digits)
+    text = num(abs(rounded), digits)
+    return ("+" if rounded > 0 else "−" if rounded < 0 else "") + text
+
+
+def in_sentence(text: str) -> str:
+    """A label inside a sentence: its first letter small, unless its first word is an
+    abbreviation, and abbreviations further on kept as they are.
+
+    >>> in_sentence("На учёте (ВШУ, ПДН)"), in_sentence("ОВЗ у обучающихся")
+    ('на учёте (ВШУ, ПДН)', 'ОВЗ у обучающихся')
+    """
+    first = text.split(" ", 1)[0]
+    if sum(ch.isupper() for ch in first) >= 2:
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def plural(n: int, forms: tuple[str, str, str]) -> str:

@@ -72,7 +72,7 @@ def progress(table: pd.DataFrame, settings: Monitoring | None = None) -> pd.Data
         enough = improved >= settings.min_improved_share * len(known)
         reason = [f"улучшились {improved} из {len(known)} показателей"]
         if improved:
-            reason[0] += " (" + ", ".join(known.loc[better, "name"].str.lower()) + ")"
+            reason[0] += " (" + ", ".join(known.loc[better, "name"].map(fmt.in_sentence)) + ")"
         risk_ok = True
         if settings.fewer_high_risks and not np.isnan(entry_risk) and not np.isnan(final_risk):
             if entry_risk > 0:

@@ -45,7 +45,7 @@ st.latex(
 
 st.header("Индекс социального благополучия школы (ИСБШ)")
 signs = ", ".join(
-    f"{labels.PASSPORT_LABELS[c].lower()} ({'+' if s > 0 else '−'})"
+    f"{fmt.in_sentence(labels.PASSPORT_LABELS[c])} ({'+' if s > 0 else '−'})"
     for c, s in PASSPORT_ORIENTATION.items()
 )
 st.markdown(

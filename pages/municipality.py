@@ -113,14 +113,13 @@ with left:
             layout.open_profile(attention.iloc[event.selection.rows[0]]["school_id"])
 with right:
     st.subheader("Дорожная карта")
-    counts = roadmap["status"].value_counts()
     if roadmap.empty:
         st.info(
             f"Мероприятий дорожной карты на {scope.year} год в данных нет. Их можно загрузить "
             "на странице «Данные» (лист «Мероприятия дорожной карты» шаблона)."
         )
     else:
-        st.plotly_chart(charts.roadmap_bars(counts, overdue), key="municipality_roadmap_chart")
+        st.plotly_chart(charts.roadmap_bars(roadmap), key="municipality_roadmap_chart")
     late = roadmap[roadmap["overdue"]]
     if len(late):
         st.markdown(

@@ -100,7 +100,9 @@ def draw_risks(risks: profile.RiskProfile | None) -> None:
         st.metric("Факторов высокого риска", fmt.integer(risks.high))
         if risks.history is not None:
             st.markdown("**Как менялся профиль**")
-            st.dataframe(risks.history, hide_index=True)
+            st.dataframe(
+                layout.style_table(risks.history), hide_index=True, key="profile_risk_history"
+            )
 
 
 def draw_trends(trends: profile.Trends, year: int) -> None:

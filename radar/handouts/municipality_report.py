@@ -183,9 +183,7 @@ def report_html(meeting: Meeting, printed: bool = False) -> str:
             ("Дорожная карта", f"{fmt.integer(done)} из {fmt.integer(len(roadmap))}"),
             ("Просрочено", fmt.integer(overdue)),
         ]
-        plots.append(
-            ("Дорожная карта", charts.roadmap_bars(roadmap["status"].value_counts(), overdue))
-        )
+        plots.append(("Дорожная карта", charts.roadmap_bars(roadmap)))
     for procedure, history in meeting.histories().items():
         plots.append(
             (

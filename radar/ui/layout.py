@@ -205,7 +205,11 @@ def style_table(df: pd.DataFrame, digits: dict[str, int] | None = None, percent:
         if column in percent:
             formats[column] = formatter(fmt.pct, digits.get(column, 1))
         elif pd.api.types.is_float_dtype(df[column]):
-            formats[column] = formatter(fmt.num, digits.get(column, 1))
+            known = df[column].dropna()
+            if column not in digits and len(known) and (known % 1 == 0).all():
+                formats[column] = fmt.integer  # counts read back as floats: «1 883»
+            else:
+                formats[column] = formatter(fmt.num, digits.get(column, 1))
         elif pd.api.types.is_integer_dtype(df[column]):
             formats[column] = fmt.integer
     return df.style.format(formats, na_rep=fmt.DASH)

@@ -8,6 +8,8 @@ have a widget of their own here.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
@@ -16,6 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analytics import fmt
 from analytics import trends as tr
 from analytics.labels import PASSPORT_LABELS
 from analytics.settings import (
@@ -164,40 +167,49 @@ def _widget(info: SettingInfo, value: Any, key: str, column) -> Any:
         if all(isinstance(o, str) for o in options):
             return column.radio(label, options, horizontal=not _is_wide(info), **common)
         return column.selectbox(label, options, **common)
-    if info.unit == PERCENT:
-        shown = column.number_input(
+    scale = 100 if info.unit == PERCENT else 1
+    step = info.step or 1.0
+    shown = round(value * scale, 9)
+    low, high = info.min_value * scale, info.max_value * scale
+    if isinstance(info.default, int) or (step == int(step) and shown == int(shown)):
+        # Whole numbers need no decimal point: «10», not «10.00».
+        number = column.number_input(
             label,
-            min_value=info.min_value * 100,
-            max_value=info.max_value * 100,
-            value=round(value * 100, 2),
-            step=info.step or 1.0,
+            math.ceil(low),
+            int(high),
+            round(shown),
+            int(step),
             key=key,
             help=help_text,
         )
-        return float(shown) / 100
-    if isinstance(info.default, int):
-        return int(
-            column.number_input(
-                label,
-                int(info.min_value),
-                int(info.max_value),
-                int(value),
-                int(info.step or 1),
-                key=key,
-                help=help_text,
-            )
+        return int(number) if isinstance(info.default, int) else float(number) / scale
+    return _decimal(column, label, shown, low, high, _digits(step), key, help_text) / scale
+
+
+def _digits(step: float) -> int:
+    """Decimals a step needs: 0,1 → 1, 0,05 → 2.
+
+    >>> _digits(0.1), _digits(0.05), _digits(0.5)
+    (1, 2, 1)
+    """
+    text = f"{step:g}"
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _decimal(column, label, value, low, high, digits, key, help_text) -> float:
+    """A number with a decimal comma, as Russian users write it («0,30»); a point is also
+    taken. A ValueError in Russian for what is not a number or out of range."""
+    text = column.text_input(label, fmt.num(value, digits), key=key, help=help_text)
+    cleaned = re.sub(r"[\s\u202f\u00a0]", "", text).replace(",", ".").replace(fmt.MINUS, "-")
+    try:
+        number = float(cleaned)
+    except ValueError:
+        raise ValueError(f"«{label}»: введите число, например {fmt.num(value, digits)}") from None
+    if not low <= number <= high:
+        raise ValueError(
+            f"«{label}»: допустимо от {fmt.num(low, digits)} до {fmt.num(high, digits)}"
         )
-    return float(
-        column.number_input(
-            label,
-            float(info.min_value),
-            float(info.max_value),
-            float(value),
-            float(info.step) if info.step else None,
-            key=key,
-            help=help_text,
-        )
-    )
+    return number
 
 
 def _ege_subjects(info: SettingInfo, value: tuple[str, ...], key: str, data: FormData):

@@ -759,19 +759,51 @@ ROADMAP_COLOURS = {
 }
 
 
-def roadmap_bars(counts: pd.Series, overdue: int) -> go.Figure:
-    """Roadmap events by status, with the overdue ones counted apart."""
-    statuses = [s for s in ROADMAP_COLOURS if s in counts.index]
-    fig = go.Figure(
-        go.Bar(
-            x=[int(counts[s]) for s in statuses] + [overdue],
-            y=[s.capitalize() for s in statuses] + ["Просрочено"],
-            orientation="h",
-            marker_color=[ROADMAP_COLOURS[s] for s in statuses] + ["#7f0000"],
-            text=[int(counts[s]) for s in statuses] + [overdue],
-            textposition="outside",
-            hovertemplate="%{y}: %{x}<extra></extra>",
-        )
+def roadmap_bars(roadmap: pd.DataFrame) -> go.Figure:
+    """Roadmap events by status: one bar per status, its overdue part drawn inside it (an
+    event has one status; «просрочено» says when an unfinished one is late), so the bars add
+    up to the number of events."""
+    statuses = [s for s in ROADMAP_COLOURS if s in set(roadmap["status"])]
+    late = roadmap["overdue"].fillna(False).astype(bool)
+    in_time = [int(((roadmap["status"] == s) & ~late).sum()) for s in statuses]
+    overdue = [int(((roadmap["status"] == s) & late).sum()) for s in statuses]
+    totals = [a + b for a, b in zip(in_time, overdue, strict=True)]
+    names = [s.capitalize() for s in statuses]
+    fig = go.Figure()
+    fig.add_bar(
+        x=in_time,
+        y=names,
+        orientation="h",
+        name="в срок",
+        marker_color=[ROADMAP_COLOURS[s] for s in statuses],
+        customdata=totals,
+        hovertemplate="%{y}: %{x} в срок из %{customdata}<extra></extra>",
     )
-    fig.update_layout(xaxis_title="Мероприятий", yaxis={"autorange": "reversed"})
+    if any(overdue):
+        fig.add_bar(
+            x=overdue,
+            y=names,
+            orientation="h",
+            name="из них просрочено",
+            marker={"color": "#7f0000", "pattern": {"shape": "/", "fgcolor": "white"}},
+            customdata=totals,
+            hovertemplate="%{y}: %{x} просрочено из %{customdata}<extra></extra>",
+        )
+    # The status's whole count at the end of its bar.
+    fig.add_scatter(
+        x=totals,
+        y=names,
+        mode="text",
+        text=[str(t) for t in totals],
+        textposition="middle right",
+        showlegend=False,
+        hoverinfo="skip",
+    )
+    fig.update_layout(
+        barmode="stack",
+        xaxis_title="Мероприятий",
+        xaxis_range=[0, max(totals or [1]) * 1.15 + 1],
+        yaxis={"autorange": "reversed"},
+        legend={"orientation": "h", "y": -0.35},
+    )
     return russian(fig, height=300)

@@ -23,27 +23,10 @@ from radar.handouts import html_report, note, reports
 from radar.handouts import municipality_report as meeting
 from radar.store import db
 from radar.store.refresh import read_inputs
+from tests.scan import foreign
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "pdf"
 A4_PT = (595.3, 841.9)
-
-IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
-# A Latin word of three letters or more with no digit in it (codes such as S0480 and ФИС ОКО
-# logins edu050001 are data, not words); the names of file formats are Russian usage.
-ENGLISH = re.compile(r"(?<![\w.])[A-Za-z]{3,}(?![\w])")
-ALLOWED = {"PDF", "HTML", "Excel", "CSV", "XLSX"}
-RAW = re.compile(r"(?<!\w)(None|nan|NaN|NaT|True|False)(?!\w)")
-
-
-def foreign(texts) -> list[str]:
-    """The identifiers, English words and raw values among the texts."""
-    found = []
-    for text in texts:
-        text = str(text)
-        found += IDENTIFIER.findall(text)
-        found += [w for w in ENGLISH.findall(text) if w not in ALLOWED and not RAW.fullmatch(w)]
-        found += RAW.findall(text)
-    return found
 
 
 def test_the_scan_finds_what_a_user_must_never_read():

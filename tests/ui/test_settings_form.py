@@ -107,3 +107,18 @@ def test_settings_that_disagree_are_refused_in_russian():
     at = apply(at)
     assert "кластеров" in at.session_state["refused"]
     assert "out" not in at.session_state
+
+
+def test_numbers_are_written_the_russian_way_in_the_form():
+    """Whole numbers and whole per cent need no decimals; a fraction is written with a
+    decimal comma («1,0») and taken with it; a word instead of a number is refused in Russian."""
+    at = run_form(Settings())
+    assert all(float(n.value) == int(n.value) for n in at.number_input)
+    decimal = at.text_input(key="t_band_magnitude")
+    assert decimal.value == "1,0"
+    decimal.set_value("0,7")
+    out = Settings.from_json(apply(at).session_state["out"])
+    assert out.band_magnitude == pytest.approx(0.7)
+    at.text_input(key="t_band_magnitude").set_value("много")
+    apply(at)
+    assert "введите число" in at.session_state["refused"]
