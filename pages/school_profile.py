@@ -10,26 +10,47 @@ from radar.handouts import reports
 from radar.ui import layout, live, reads
 from radar.views import charts, profile
 
+# Schools offered in the picker at once; more are found by typing part of a name or a code.
+PICKER_LIMIT = 2000
+LINKED_KEY = "profile_linked_school"
+
+
+def linked_school(scope: layout.Scope) -> str | None:
+    """The school the address names (?school=S0001), once per new address: the picker
+    then opens on it."""
+    wanted = st.query_params.get(layout.SCHOOL_PARAM)
+    if not wanted or wanted == st.session_state.get(LINKED_KEY):
+        return None
+    st.session_state[LINKED_KEY] = wanted
+    if profile.school_card(reads.query, wanted, scope.year) is None:
+        st.warning(f"Школа с кодом «{wanted}» из адреса не найдена в базе.")
+        return None
+    st.session_state[layout.PROFILE_SCHOOL_KEY] = wanted
+    st.session_state.pop("profile_school_select", None)  # the picker opens on it
+    return wanted
+
 
 def choose_school(scope: layout.Scope) -> str:
-    """The search box and the school list; a school opened from another page stays chosen."""
+    """The search box and the school list; a school opened from another page or from a
+    link stays chosen, and the address names the chosen school."""
+    linked = linked_school(scope)
     search = st.text_input(
         "Поиск школы по названию или коду",
         key="profile_search",
-        placeholder="например, «лицей» или «СОШ № 5»",
+        placeholder="например, «лицей», «СОШ № 5» или код S0480",
     )
     found = reads.query(
         "pages/school_profile/school_search",
         text=search.strip(),
         municipality=scope.municipality_id,
-        limit=300,
+        limit=PICKER_LIMIT,
     )
     preselected = st.session_state.get(layout.PROFILE_SCHOOL_KEY)
     options = found["school_id"].tolist()
     names = dict(
         zip(found["school_id"], found["name"] + " — " + found["municipality"], strict=True)
     )
-    if preselected and preselected not in options and not search.strip():
+    if preselected and preselected not in options and (linked or not search.strip()):
         # A school opened from another page stays selectable even outside the current filter.
         card = profile.school_card(reads.query, preselected, scope.year)
         if card is not None:
@@ -38,14 +59,22 @@ def choose_school(scope: layout.Scope) -> str:
     if not options:
         st.info("Школы не найдены. Измените текст поиска или выберите «Все муниципалитеты».")
         st.stop()
+    total = int(found["found"].iloc[0]) if len(found) else 0
     school_id = st.selectbox(
-        f"Школа (найдено: {len(found)}{', показаны первые 300' if len(found) == 300 else ''})",
+        f"Школа (найдено: {fmt.integer(total)})",
         options,
         index=options.index(preselected) if preselected in options else 0,
         format_func=lambda s: names.get(s, s),
         key="profile_school_select",
     )
+    if total > len(found):
+        st.caption(
+            f"В списке первые {fmt.integer(len(found))} из {fmt.integer(total)} по алфавиту: "
+            "введите часть названия или код, чтобы найти остальные."
+        )
     st.session_state[layout.PROFILE_SCHOOL_KEY] = school_id
+    st.query_params[layout.SCHOOL_PARAM] = school_id  # the address follows the choice
+    st.session_state[LINKED_KEY] = school_id
     return school_id
 
 

@@ -542,3 +542,39 @@ def test_an_html_handouts_chart_toolbar_speaks_russian(demo_db, tmp_path):
     assert "Скачать график как PNG" in titles and "Сбросить оси" in titles
     assert not [t for t in titles if t and t.isascii()]
     assert separators == ", "  # decimal comma, thousands by a space
+
+
+def test_an_address_opens_exactly_that_school_and_year(server, demo_db):
+    """A link with ?school=…&year=… opens that school's profile for that year; another
+    page keeps the year in its address, and the back button returns to the school."""
+    from playwright.sync_api import sync_playwright
+
+    from radar.store import db
+
+    with db.connect(demo_db, read_only=True) as con:
+        school, name = con.execute(
+            "select school_id, name from schools order by school_id limit 1 offset 4"
+        ).fetchone()
+        year = con.execute("select min(year) from exam_results").fetchone()[0]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800}, locale="ru-RU")
+        page.goto(f"{server}/school_profile?school={school}&year={year}")
+        page.wait_for_selector(DONE, timeout=60_000)
+        heading = page.locator("h2").first.inner_text().strip()
+        identification = page.get_by_text(f"Идентификация, {year}").count()
+        page.get_by_role("link", name="Динамика").click()
+        page.wait_for_url("**/dynamics**", timeout=60_000)
+        page.wait_for_selector(DONE, timeout=60_000)
+        address = page.url
+        page.go_back()  # the back button walks the steps: the school again
+        page.wait_for_url("**/school_profile**", timeout=60_000)
+        page.wait_for_selector(DONE, timeout=60_000)
+        page.wait_for_timeout(500)
+        page.wait_for_selector(DONE, timeout=60_000)
+        again = page.locator("h2").first.inner_text().strip()
+        browser.close()
+    assert heading == name
+    assert identification == 1
+    assert f"year={year}" in address
+    assert again == name

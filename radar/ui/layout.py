@@ -13,8 +13,12 @@ from radar.handouts import html_report
 from radar.store import db
 from radar.ui import live, reads
 
-YEAR_KEY = "filter_year"
-MUNICIPALITY_KEY = "filter_municipality"
+# The sidebar's filters are bound to the address: ?year=2024&municipality=г. Тарумск opens
+# exactly that, and the address follows the selection on every page.
+YEAR_KEY = "year"
+MUNICIPALITY_KEY = "municipality"
+# ?school=S0001 opens that school's profile.
+SCHOOL_PARAM = "school"
 PROFILE_SCHOOL_KEY = "profile_school_id"
 
 
@@ -38,12 +42,13 @@ def sidebar_filters() -> Scope | None:
     names = dict(zip(municipalities["municipality_id"], municipalities["name"], strict=True))
     with st.sidebar:
         st.markdown(f"### {labels.APP_TITLE}")
-        year = st.selectbox("Год", years, index=0, key=YEAR_KEY)
+        year = st.selectbox("Год", years, index=0, key=YEAR_KEY, bind="query-params")
         municipality = st.selectbox(
             "Муниципалитет",
             [None, *names],
             format_func=lambda m: labels.ALL_MUNICIPALITIES if m is None else names[m],
             key=MUNICIPALITY_KEY,
+            bind="query-params",
         )
     return Scope(int(year), municipality, names.get(municipality, labels.ALL_MUNICIPALITIES))
 
@@ -94,8 +99,9 @@ def metrics(items, columns=None) -> None:
 
 
 def open_profile(school_id: str) -> None:
+    """The school's profile, at its own address (?school=…): a step the back button undoes."""
     st.session_state[PROFILE_SCHOOL_KEY] = school_id
-    st.switch_page("pages/school_profile.py")
+    st.switch_page("pages/school_profile.py", query_params={SCHOOL_PARAM: school_id})
 
 
 TABLE_LIMIT = 2000

@@ -113,7 +113,7 @@ def test_overview_charts_show_every_school_and_status(demo_db):
 
 def test_municipality_filter_narrows_the_overview(demo_db):
     municipality = scalar(demo_db, "select min(municipality_id) from municipalities")
-    at = run_app(filter_municipality=municipality)
+    at = run_app(municipality=municipality)
     schools = scalar(
         demo_db, "select count(*) from schools where municipality_id = $m", m=municipality
     )
@@ -122,7 +122,7 @@ def test_municipality_filter_narrows_the_overview(demo_db):
 
 
 def test_year_filter_changes_the_programme_counts(demo_db):
-    at = run_app(filter_year=2021)
+    at = run_app(year=2021)
     count = scalar(
         demo_db,
         "select count(distinct school_id) from programme_membership where programme = '500+' and year = 2021",
@@ -248,7 +248,7 @@ def test_criteria_tried_on_identification_are_the_sessions_on_every_page(demo_db
 
 def test_identification_for_one_municipality(demo_db):
     municipality = scalar(demo_db, "select min(municipality_id) from municipalities")
-    at = run_app("pages/identification.py", filter_municipality=municipality)
+    at = run_app("pages/identification.py", municipality=municipality)
     year = scalar(demo_db, "select max(year) from exam_results")
     shnsu = scalar(
         demo_db,
@@ -455,7 +455,7 @@ def test_school_profile_shows_the_risk_radar_and_cluster(demo_db):
         )
         .fetchone()
     )
-    at = run_app("pages/school_profile.py", profile_school_id=school, filter_year=year)
+    at = run_app("pages/school_profile.py", profile_school_id=school, year=year)
     radar = figure(at, "profile_risk_radar")
     assert [t["name"] for t in radar["data"]] == ["Регион", "Кластер", "Школа"]
     factors = scalar(demo_db, "select count(*) from risk_factors where year = $y", y=year)
@@ -467,7 +467,7 @@ def test_school_profile_shows_the_risk_radar_and_cluster(demo_db):
         "select min(school_id) from risk_profiles_derived where year = $y and source = 'расчёт'",
         y=year,
     )
-    at = run_app("pages/school_profile.py", profile_school_id=other, filter_year=year)
+    at = run_app("pages/school_profile.py", profile_school_id=other, year=year)
     assert any("рассчитан по показателям" in c.value for c in at.caption)
 
 
@@ -585,7 +585,7 @@ def test_monitoring_page_for_another_indicator_and_municipality(demo_db):
         demo_db,
         "select min(s.municipality_id) from monitoring_progress p join schools s using (school_id)",
     )
-    at = run_app("pages/monitoring.py", filter_municipality=municipality)
+    at = run_app("pages/monitoring.py", municipality=municipality)
     at.selectbox(key="monitoring_indicator").set_value("high_risks").run()
     assert not at.exception
     year = scalar(demo_db, "select max(year) from monitoring_progress")
@@ -673,7 +673,7 @@ def test_school_profile_shows_trends_stages_and_objectivity(demo_db):
         "using (school_id, year) where f.year = $y and f.fired",
         y=year,
     )
-    at = run_app("pages/school_profile.py", profile_school_id=school, filter_year=year)
+    at = run_app("pages/school_profile.py", profile_school_id=school, year=year)
     trend = figure(at, "profile_trend_result_index")
     colour = scalar(
         demo_db,
@@ -780,7 +780,7 @@ def test_data_page_offers_the_template_and_shows_the_import_history(demo_db, tmp
 
 def test_municipality_page_for_a_meeting(demo_db):
     municipality = scalar(demo_db, "select min(municipality_id) from municipalities")
-    at = run_app("pages/municipality.py", filter_municipality=municipality)
+    at = run_app("pages/municipality.py", municipality=municipality)
     name = scalar(
         demo_db, "select name from municipalities where municipality_id = $m", m=municipality
     )
@@ -972,3 +972,35 @@ def test_analytical_pages_offer_their_tables_in_excel(demo_env, page, label):
     at = run_app(page)
     assert not at.exception
     assert label in {b.label for b in at.get("download_button")}
+
+
+def test_a_schools_address_opens_its_profile_and_follows_the_choice(demo_env, demo_db):
+    """?school=… opens that school; choosing another one changes the address; the picker
+    offers every school of the region and finds one by part of its code."""
+    schools = scalar_frame(demo_db, "select school_id, name from schools order by school_id")
+    wanted = schools["school_id"].iloc[-1]
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.switch_page("pages/school_profile.py")
+    at.query_params["school"] = wanted
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    picker = at.selectbox(key="profile_school_select")
+    assert picker.value == wanted
+    assert at.header[0].value == schools["name"].iloc[-1]
+    assert len(picker.options) == len(schools)  # no silent cap
+    assert picker.label == f"Школа (найдено: {fmt.integer(len(schools))})"
+    other = schools["school_id"].iloc[0]
+    picker.set_value(other).run()
+    assert at.query_params["school"] in (other, [other])
+    at.text_input(key="profile_search").input(wanted[-3:]).run()
+    found = at.selectbox(key="profile_school_select").options
+    assert any(o.startswith(schools["name"].iloc[-1] + " — ") for o in found)
+
+
+def test_an_unknown_school_in_the_address_is_said_in_russian(demo_env):
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.switch_page("pages/school_profile.py")
+    at.query_params["school"] = "НЕТ-ТАКОЙ"
+    at.run()
+    assert not at.exception
+    assert any("«НЕТ-ТАКОЙ» из адреса не найдена" in w.value for w in at.warning)
