@@ -27,4 +27,5 @@ navigation = st.navigation(
     ]
 )
 layout.sidebar_filters()
+layout.russian_interface()
 navigation.run()

@@ -218,6 +218,8 @@ if reads.database_ready():
         st.info("Загрузок в эту базу ещё не было.")
     else:
         names = {t.name: t.label for t in TABLES.values()}
+        counts = ["rows_in_file", "added", "changed", "unchanged"]  # whole, «—» where unknown
+        history[counts] = history[counts].apply(pd.to_numeric).astype("Int64")
         history = history.assign(
             imported_at=pd.to_datetime(history["imported_at"]).dt.strftime("%d.%m.%Y %H:%M:%S"),
             table_name=history["table_name"].map(

@@ -578,3 +578,46 @@ def test_an_address_opens_exactly_that_school_and_year(server, demo_db):
     assert identification == 1
     assert f"year={year}" in address
     assert again == name
+
+
+# Everything a user reads or hears on a page: visible text (not code, formulas' source,
+# icon ligatures or the grid's hidden copy of a table: tables are checked as displayed by
+# tests/ui/test_what_pages_say.py) and the tooltips, labels and placeholders.
+READ_BY_USER = """() => {
+  const out = [];
+  for (const e of document.querySelectorAll('[title],[aria-label],[placeholder],[data-title]'))
+    for (const a of ['title', 'aria-label', 'placeholder', 'data-title'])
+      if (e.getAttribute(a)) out.push(e.getAttribute(a));
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const parent = walker.currentNode.parentElement;
+    if (!parent || parent.closest('script, style, noscript, canvas, .katex-mathml')) continue;
+    if (getComputedStyle(parent).fontFamily.includes('Material')) continue;
+    out.push(walker.currentNode.textContent);
+  }
+  return out;
+}"""
+
+
+def test_no_page_has_an_english_word_in_the_browser(server):
+    """Streamlit's and Plotly's own words (tooltips, the uploader, labels for screen
+    readers) are Russian on every page: the count of English words left is zero."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.scan import ALLOWED, ENGLISH
+    from tests.ui.test_what_pages_say import PROPER_NAMES
+
+    left = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800}, locale="ru-RU")
+        for path, _, _ in PAGES:
+            page.goto(f"{server}/{path}")
+            page.wait_for_selector(DONE, timeout=60_000)
+            page.wait_for_timeout(500)  # charts draw their toolbars
+            for text in page.evaluate(READ_BY_USER):
+                for word in ENGLISH.findall(text):
+                    if word not in ALLOWED | PROPER_NAMES:
+                        left.setdefault(path or "overview", set()).add(word)
+        browser.close()
+    assert left == {}

@@ -53,6 +53,56 @@ def sidebar_filters() -> Scope | None:
     return Scope(int(year), municipality, names.get(municipality, labels.ALL_MUNICIPALITIES))
 
 
+# Streamlit's own interface words (its toolbars, the uploader, labels for screen readers).
+INTERFACE_WORDS = {
+    "Increment": "Больше",
+    "Decrement": "Меньше",
+    "Link to heading": "Ссылка на раздел",
+    "Open": "Открыть",
+    "Close": "Закрыть",
+    "Search": "Поиск",
+    "Selected values": "Выбранные значения",
+    "Show/hide columns": "Показать или скрыть столбцы",
+    "Sidebar": "Боковая панель",
+    "Collapse sidebar": "Свернуть панель",
+    "Expand sidebar": "Развернуть панель",
+    "file upload": "загрузка файла",
+    "Choose an option": "Выберите…",
+    "Choose options": "Выберите…",
+    "Download": "Скачать",
+    "Download as CSV": "Скачать CSV",
+    "Fullscreen": "Во весь экран",
+    "Close fullscreen": "Выйти из полноэкранного режима",
+    "Exit fullscreen": "Выйти из полноэкранного режима",
+    "Clear all": "Очистить всё",
+    "Clear value": "Очистить",
+    "Upload": "Загрузить",
+    "Browse files": "Выбрать файлы",
+    "Drag and drop files here": "Перетащите файлы сюда",
+    "Drag and drop file here": "Перетащите файл сюда",
+    "Skip to main content": "Перейти к содержанию",
+    "Copy to clipboard": "Скопировать",
+    "Running...": "Выполняется…",
+    "Stop": "Остановить",
+    "Deploy": "Опубликовать",
+    "Main menu": "Главное меню",
+    "App pages": "Страницы",
+}
+
+
+def russian_interface() -> None:
+    """Streamlit's and Plotly's own words in Russian on every page (a small script)."""
+    import json
+    from pathlib import Path
+
+    from radar.views import plotly_ru
+
+    words = {**plotly_ru.DICTIONARY, **INTERFACE_WORDS}
+    script = (Path(__file__).with_name("russian.js")).read_text(encoding="utf-8")
+    script = script.replace("__WORDS__", json.dumps(words, ensure_ascii=False))
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+
+
 def session_criteria(scope: Scope) -> None:
     """The criteria of the session for every page: the lists of the criteria the user is
     trying, named in the sidebar with a way back, until she resets them."""

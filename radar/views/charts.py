@@ -785,7 +785,7 @@ def roadmap_bars(roadmap: pd.DataFrame) -> go.Figure:
             y=names,
             orientation="h",
             name="из них просрочено",
-            marker={"color": "#7f0000", "pattern": {"shape": "/", "fgcolor": "white"}},
+            marker_color="#7f0000",
             customdata=totals,
             hovertemplate="%{y}: %{x} просрочено из %{customdata}<extra></extra>",
         )
