@@ -1,5 +1,10 @@
-"""Муниципалитет: one municipality on one screen for a meeting, and its hand-out."""
+"""Муниципалитет: one municipality on one screen for a meeting, and its hand-out.
 
+The presentation mode is made for a projector at 1920×1080: no sidebar or controls, key
+figures of 56 px under labels of 22 px, chart text of 20 px, the schools that need attention
+as a short list in large type, the whole screen without scrolling."""
+
+import html
 from datetime import date
 from functools import partial
 
@@ -22,13 +27,26 @@ presenting = st.toggle(
     key="municipality_present",
     help="Скрывает боковую панель и элементы управления, увеличивает шрифт.",
 )
+# Read from the back of a meeting room: figures larger than their labels, all on one screen.
+PROJECTOR_CSS = """<style>
+[data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl'], header,
+[data-testid='stToolbar'] { display: none !important; }
+.block-container, [data-testid='stMainBlockContainer'] { max-width: 100% !important;
+  padding: 0.8rem 2.5rem 0 !important; }
+[data-testid='stMetricValue'] { font-size: 56px !important; line-height: 1.1 !important; }
+[data-testid='stMetricLabel'] p { font-size: 22px !important; }
+[data-testid='stMetricDelta'] { font-size: 20px !important; }
+h1 { font-size: 44px !important; padding: 0.2rem 0 !important; }
+h3 { font-size: 28px !important; padding: 0.4rem 0 0.2rem !important; }
+[data-testid='stCaptionContainer'] p { font-size: 20px !important; }
+[data-testid='stVerticalBlock'] { gap: 0.6rem !important; }
+.present-list { font-size: 22px; line-height: 1.35; border-collapse: collapse; width: 100%; }
+.present-list td { padding: 0.25rem 0.5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
+.present-list td.why { color: #444; font-size: 20px; }
+</style>"""
+PRESENTED_SCHOOLS = 7  # schools listed in large type; the rest are counted
 if presenting:
-    st.html(
-        "<style>[data-testid='stSidebar'], header, [data-testid='stToolbar'] "
-        "{ display: none !important; } .block-container { max-width: 100% !important; } "
-        "[data-testid='stMetricValue'] { font-size: 3rem !important; } "
-        "h1 { font-size: 3rem !important; } p, li { font-size: 1.25rem !important; }</style>"
-    )
+    st.html(PROJECTOR_CSS)
 st.title(names[municipality])
 st.caption(f"{scope.year} год — к заседанию")
 
@@ -104,12 +122,23 @@ with left:
     )
     if attention.empty:
         st.success("Таких школ нет.")
+    elif presenting:
+        shown = meeting.attention_reasons(attention)
+        rows = "".join(
+            f"<tr><td>{html.escape(str(r.iloc[0]))}</td>"
+            f"<td class='why'>{html.escape(str(r.iloc[-1]))}</td></tr>"
+            for _, r in shown.head(PRESENTED_SCHOOLS).iterrows()
+        )
+        more = len(shown) - PRESENTED_SCHOOLS
+        st.html(f"<table class='present-list'>{rows}</table>")
+        if more > 0:
+            st.caption(f"и ещё {fmt.integer(more)} — в раздаточном материале")
     else:
         shown = meeting.attention_reasons(attention)
         event = layout.show_table(
             shown, key="municipality_attention", on_select="rerun", selection_mode="single-row"
         )
-        if event and event.selection.rows and not presenting:
+        if event and event.selection.rows:
             layout.open_profile(attention.iloc[event.selection.rows[0]]["school_id"])
 with right:
     st.subheader("Дорожная карта")
@@ -119,9 +148,13 @@ with right:
             "на странице «Данные» (лист «Мероприятия дорожной карты» шаблона)."
         )
     else:
-        st.plotly_chart(charts.roadmap_bars(roadmap), key="municipality_roadmap_chart")
+        figure = charts.roadmap_bars(roadmap)
+        st.plotly_chart(
+            charts.for_projector(figure) if presenting else figure,
+            key="municipality_roadmap_chart",
+        )
     late = roadmap[roadmap["overdue"]]
-    if len(late):
+    if len(late) and not presenting:
         st.markdown(
             "**Просрочено:** "
             + "; ".join(

@@ -621,3 +621,43 @@ def test_no_page_has_an_english_word_in_the_browser(server):
                         left.setdefault(path or "overview", set()).add(word)
         browser.close()
     assert left == {}
+
+
+def test_presentation_mode_is_readable_from_the_back_of_the_room(server, demo_db):
+    """At 1920×1080 with the presentation mode on: key figures of at least 48 px with smaller
+    labels, chart text of at least 18 px, and the whole municipality screen without
+    scrolling."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1920, "height": 1080}, locale="ru-RU")
+        page.goto(f"{server}/municipality")
+        page.wait_for_selector(DONE, timeout=60_000)
+        page.get_by_text("Режим презентации").click()
+        page.wait_for_timeout(300)
+        page.wait_for_selector(DONE, timeout=60_000)
+        page.wait_for_timeout(800)  # the chart draws
+        sizes = page.evaluate(
+            """() => {
+              const px = (e) => parseFloat(getComputedStyle(e).fontSize);
+              const values = [...document.querySelectorAll('[data-testid=stMetricValue]')];
+              const labels = [...document.querySelectorAll('[data-testid=stMetricLabel] p')];
+              const chart = [...document.querySelectorAll('.js-plotly-plot text')]
+                .filter(t => t.textContent.trim());
+              const main = document.querySelector('[data-testid=stMain]')
+                || document.scrollingElement;
+              return {
+                values: values.map(px), labels: labels.map(px),
+                chart: chart.map(t => parseFloat(t.style.fontSize || getComputedStyle(t).fontSize)),
+                scroll: main.scrollHeight, height: main.clientHeight,
+                page: document.scrollingElement.scrollHeight,
+              };
+            }"""
+        )
+        page.screenshot(path=str(SCREENSHOTS / "municipality_presentation.png"))
+        browser.close()
+    assert sizes["values"] and min(sizes["values"]) >= 48
+    assert max(sizes["labels"]) < min(sizes["values"])
+    assert sizes["chart"] and min(sizes["chart"]) >= 18
+    assert sizes["scroll"] <= sizes["height"] + 2 and sizes["page"] <= 1080 + 2

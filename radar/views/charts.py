@@ -759,6 +759,18 @@ ROADMAP_COLOURS = {
 }
 
 
+def for_projector(figure: go.Figure, size: int = 20) -> go.Figure:
+    """A copy of the chart readable on a projector: every text at least `size` px."""
+    fig = go.Figure(figure)
+    fig.update_layout(font={"size": size}, legend={"font": {"size": size}})
+    fig.update_xaxes(tickfont={"size": size}, title_font={"size": size})
+    fig.update_yaxes(tickfont={"size": size}, title_font={"size": size})
+    for trace in fig.data:
+        if "textfont" in trace:  # the labels on bars and points
+            trace.textfont.size = size
+    return fig
+
+
 def roadmap_bars(roadmap: pd.DataFrame) -> go.Figure:
     """Roadmap events by status: one bar per status, its overdue part drawn inside it (an
     event has one status; «просрочено» says when an unfinished one is late), so the bars add
