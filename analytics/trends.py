@@ -210,6 +210,33 @@ def colour_label(status: int, change: int) -> str:
     return f"{STATUS_LEVELS[s]} уровень, {CHANGE_LEVELS[c]}"
 
 
+def level_words(status: int, change: int, higher_is_better: bool = True) -> tuple[str, str]:
+    """The words of a status and a change level for the quantity itself: where lower is
+    better, the best status is «очень низкий» (few «2») and the best change «снижение».
+
+    >>> level_words(4, 3, higher_is_better=False)
+    ('очень низкий', 'снижение')
+    """
+    s, c = _check_level(status, "status"), _check_level(change, "change")
+    if higher_is_better:
+        return STATUS_LEVELS[s], CHANGE_LEVELS[c]
+    return STATUS_LEVELS[4 - s], CHANGE_LEVELS[4 - c]
+
+
+def level_names(higher_is_better: bool = True) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The five status and five change words, level 0 … 4, in the quantity's own words."""
+    if higher_is_better:
+        return STATUS_LEVELS, CHANGE_LEVELS
+    return STATUS_LEVELS[::-1], CHANGE_LEVELS[::-1]
+
+
+def direction(change: int, higher_is_better: bool = True) -> int:
+    """The change level as the quantity moves (0 = falls a lot … 4 = grows a lot), whatever
+    is better; for arrows."""
+    c = _check_level(change, "change")
+    return c if higher_is_better else 4 - c
+
+
 def status_change(
     trend: pd.DataFrame, cuts: IndicatorCuts, change_column: str = "change_last"
 ) -> pd.DataFrame:
@@ -238,9 +265,9 @@ def status_change(
     out["colour"] = codes
     for i, name in enumerate(("colour_name", "colour_hex", "symbol")):
         out[name] = codes.map({code: spec[i] for code, spec in COLOURS.items()})
-    labels = np.array(
-        [[f"{s_} уровень, {c_}" for c_ in CHANGE_LEVELS] for s_ in STATUS_LEVELS], dtype=object
-    )
+    higher = cuts.higher_is_better
+    words = [[level_words(s_, c_, higher) for c_ in range(5)] for s_ in range(5)]
+    labels = np.array([[f"{w[0]} уровень, {w[1]}" for w in row] for row in words], dtype=object)
     out["label"] = column(labels)
     return out
 

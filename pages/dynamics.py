@@ -79,15 +79,15 @@ cells = reads.query(
     indicator=indicator,
     municipality=scope.municipality_id,
 )
+cuts = tr.cuts_from(settings.trends.cuts)[indicator]
 left, right = st.columns([3, 2])
 with left:
     event = st.plotly_chart(
-        charts.status_grid(cells, tr.STATUS_LEVELS, tr.CHANGE_LEVELS, tr.GRID),
+        charts.status_grid(cells, *tr.level_names(cuts.higher_is_better), tr.GRID),
         key="dynamics_grid",
         on_select="rerun",
         selection_mode="points",
     )
-    cuts = tr.cuts_from(settings.trends.cuts)[indicator]
     st.caption(
         "Цвет — сочетание уровня в этом году и изменения (наклона за последние "
         f"3–{settings.trends.window} лет), как в California School Dashboard: красный, "
@@ -106,14 +106,14 @@ with right:
         "Уровень",
         range(5),
         index=default_status,
-        format_func=lambda i: tr.STATUS_LEVELS[i],
+        format_func=lambda i: tr.level_words(i, 0, cuts.higher_is_better)[0],
         key=f"dynamics_status_{default_status}_{default_change}",
     )
     change = st.selectbox(
         "Изменение",
         range(5),
         index=default_change,
-        format_func=lambda i: tr.CHANGE_LEVELS[i],
+        format_func=lambda i: tr.level_words(0, i, cuts.higher_is_better)[1],
         key=f"dynamics_change_{default_status}_{default_change}",
     )
     cell = reads.query(
@@ -125,9 +125,10 @@ with right:
         municipality=scope.municipality_id,
     )
     colour = tr.COLOURS[tr.GRID[status][change]][0]
+    level, moved = tr.level_words(status, change, cuts.higher_is_better)
     st.markdown(
-        f"**{tr.colour_label(status, change).capitalize()}** ({colour}): "
-        f"{fmt.integer(len(cell))} школ"
+        f"**{level.capitalize()} уровень, {moved}** ({colour}): "
+        f"{fmt.integer(len(cell))} {fmt.plural(len(cell), fmt.SCHOOLS)}"
     )
     keys = ["name", "municipality", "last_value", "change_last", "slope"]
     chosen_row = layout.show_table(

@@ -759,6 +759,32 @@ ROADMAP_COLOURS = {
 }
 
 
+def small_trend(
+    years, values, title: str, percent: bool = False, colour: str = "#4575b4"
+) -> go.Figure:
+    """A school's indicator over the years, small enough for four to a card."""
+    shown = [v * 100 for v in values] if percent else list(values)
+    fig = go.Figure(
+        go.Scatter(
+            x=list(years),
+            y=shown,
+            mode="lines+markers",
+            line={"color": colour, "width": 2},
+            marker={"size": 6, "color": colour},
+            hovertemplate="%{x}: %{y:.1f}" + (" %" if percent else "") + "<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title={"text": title, "font": {"size": 13}},
+        showlegend=False,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+    )
+    fig.update_xaxes(dtick=1, tickformat="d")
+    if percent:
+        fig.update_yaxes(ticksuffix=" %")
+    return russian(fig, height=170)
+
+
 def for_projector(figure: go.Figure, size: int = 20) -> go.Figure:
     """A copy of the chart readable on a projector: every text at least `size` px."""
     fig = go.Figure(figure)

@@ -367,7 +367,9 @@ def test_status_change_columns():
     assert out["colour"].tolist()[:2] == ["B", "R"]
     assert out["colour_name"].tolist()[:2] == ["синий", "красный"]
     assert out["colour_hex"].iloc[0] == "#4575b4" and out["symbol"].iloc[1] == "x"
-    assert out["label"].iloc[0] == "очень высокий уровень, значительный рост"
+    # In the quantity's own words: 3 % of «2», down 6 points, is low and falling (and blue).
+    assert out["label"].iloc[0] == "очень низкий уровень, значительное снижение"
+    assert out["label"].iloc[1] == "очень высокий уровень, значительный рост"
     assert (
         out.loc[2:, ["colour", "colour_name", "colour_hex", "symbol", "label"]].isna().all().all()
     )

@@ -665,6 +665,29 @@ def test_my_schools_shows_the_curators_schools(demo_db):
     assert not [b for b in at.button if b.label == "Профиль"]  # nothing to click on paper
 
 
+def test_my_schools_shows_colours_trends_and_keeps_to_the_sidebar_municipality(demo_db):
+    """Each colour as a swatch with its name, in the quantity's own words, a small chart of
+    the years; with a municipality in the sidebar, only its curators and schools."""
+    municipality, name = scalar_frame(
+        demo_db,
+        "select m.municipality_id, m.name from programme_membership p "
+        "join schools s using (school_id) join municipalities m using (municipality_id) "
+        "where p.curator_id is not null group by all order by count(*) desc limit 1",
+    ).iloc[0]
+    at = run_app("pages/my_schools.py", municipality=municipality)
+    assert not at.exception
+    places = {c.value.split(" · ")[0] for c in at.caption if " · " in c.value}
+    assert places == {name}
+    swatches = [h.proto.body for h in at.get("html") if "background:#" in h.proto.body]
+    assert swatches and all(
+        any(colour in body for colour in ("красный", "оранжевый", "жёлтый", "зелёный", "синий"))
+        for body in swatches
+    )
+    assert any(
+        e.proto.id.endswith("_share_fail") or "trend_" in e.proto.id for e in at.get("plotly_chart")
+    )
+
+
 def test_school_profile_shows_trends_stages_and_objectivity(demo_db):
     year = scalar(demo_db, "select max(year) from monitoring_progress")
     school = scalar(

@@ -33,4 +33,5 @@ left join identification as i on i.school_id = m.school_id and i.year = $year
 left join monitoring_progress as p on p.school_id = m.school_id and p.year = $year
 left join flags as f on f.school_id = m.school_id
 left join risk_clusters as rc on rc.school_id = m.school_id and rc.year = $year
+where $municipality is null or s.municipality_id = $municipality
 order by s.name
