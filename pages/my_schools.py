@@ -71,7 +71,11 @@ cols[2].metric(
     "С положительной динамикой",
     fmt.integer((schools["stage_status"] == "положительная динамика").sum()),
 )
-cols[3].metric("С признаками необъективности ВПР", fmt.integer((schools["flags"] > 0).sum()))
+cols[3].metric(
+    "Необъективность ВПР",
+    fmt.integer((schools["flags"] > 0).sum()),
+    help="Школ с признаками необъективности результатов ВПР.",
+)
 
 # The quantity's own direction: 0 falls a lot … 4 grows a lot.
 ARROWS = {0: "⬇⬇", 1: "⬇", 2: "➡", 3: "⬆", 4: "⬆⬆"}

@@ -67,16 +67,28 @@ chosen = quality[quality["chosen"]]
 cols = st.columns(4)
 cols[0].metric("Школ с рисковым профилем", fmt.integer(len(shown)))
 cols[1].metric("Кластеров", fmt.integer(members["cluster_id"].nunique()))
+
+
+def in_words(value, strong: float, fair: float, words: tuple[str, str, str]) -> str:
+    """A quality figure as a word a methodologist can say at a meeting."""
+    if len(chosen) == 0 or value != value:
+        return fmt.DASH
+    return words[0] if value >= strong else words[1] if value >= fair else words[2]
+
+
+silhouette = chosen["silhouette"].iloc[0] if len(chosen) else float("nan")
+agreement = chosen["ari_ward"].iloc[0] if len(chosen) else float("nan")
 cols[2].metric(
-    "Средний силуэт",
-    fmt.num(chosen["silhouette"].iloc[0], 2) if len(chosen) else fmt.DASH,
-    help="Насколько школы ближе к своему кластеру, чем к соседнему: от −1 до 1.",
+    "Группы различаются",
+    in_words(silhouette, 0.5, 0.25, ("чётко", "заметно", "слабо")),
+    help="Насколько школы похожи на свою группу больше, чем на соседнюю (силуэт "
+    f"{fmt.num(silhouette, 2)}; от −1 до 1, выше 0,5 — чётко, 0,25–0,5 — заметно).",
 )
 cols[3].metric(
-    "Согласие с методом Уорда",
-    fmt.num(chosen["ari_ward"].iloc[0], 2) if len(chosen) else fmt.DASH,
-    help="Скорректированный индекс Рэнда между k-средними и иерархической кластеризацией "
-    "Уорда: 1 — разбиения совпадают, 0 — совпадение не лучше случайного.",
+    "Группировка устойчива",
+    in_words(agreement, 0.8, 0.5, ("да", "в основном", "слабо")),
+    help="Совпадают ли группы, если школы сгруппировать другим способом (иерархически, по "
+    f"Уорду): согласие {fmt.num(agreement, 2)}, где 1 — те же группы, 0 — случайное совпадение.",
 )
 st.caption(
     "Кластеры построены по всем участникам «500+» региона этого года (k-средние по "
@@ -106,11 +118,17 @@ with left:
     if picked:
         layout.open_profile(picked[0]["customdata"][0])
     st.caption(
-        "Школы с похожими профилями рядом. Оси — две главные компоненты уровней рисков. "
-        "Выберите точку, чтобы открыть профиль школы."
+        "Школы с похожими профилями рисков рядом, далёкие — непохожи. Оси — два направления, "
+        "по которым профили различаются больше всего. Выберите точку, чтобы открыть профиль "
+        "школы."
     )
 with right:
-    st.subheader("Выбор числа кластеров")
+    st.subheader("Сколько групп")
+    st.caption(
+        "Число групп выбрано так, чтобы школы внутри группы были как можно больше похожи "
+        "друг на друга и меньше — на школы других групп (по силуэту: чем выше точка, тем "
+        "лучше разделение)."
+    )
     st.plotly_chart(charts.silhouette_curve(quality), key="risk_silhouette")
 
 st.subheader("Центры кластеров по факторам риска")

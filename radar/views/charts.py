@@ -415,8 +415,8 @@ def cluster_map(points: pd.DataFrame, explained: list[float]) -> go.Figure:
         )
     share = [f"{v * 100:.0f} %".replace(".", ",") for v in explained] + ["", ""]
     fig.update_layout(
-        xaxis_title=f"Главная компонента 1 ({share[0]} разброса)",
-        yaxis_title=f"Главная компонента 2 ({share[1]} разброса)",
+        xaxis_title=f"Главное различие профилей ({share[0]} всех различий)",
+        yaxis_title=f"Второе по величине различие ({share[1]} всех различий)",
     )
     fig = russian(fig, height=560)
     fig.update_layout(legend={"orientation": "h", "y": -0.18, "x": 0, "yanchor": "top"})

@@ -317,6 +317,11 @@ def test_methodology_shows_the_active_settings():
     )
     assert "10 %" in set(settings["Значение"])
     assert any("ИСБШ" in h.value for h in at.header)
+    # Clusters, derived risk profiles and the attention rule are explained in words.
+    headers = {h.value for h in at.header}
+    assert {"Кластеры рисков", "Школы, которым нужно внимание"} <= headers
+    text = " ".join(m.value for m in at.markdown)
+    assert "Расчётный рисковый профиль" in text and "силуэт" in text
 
 
 def test_school_profile_shows_identification_and_adjusted_results(demo_db):
