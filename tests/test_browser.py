@@ -274,7 +274,7 @@ def test_the_municipality_report_downloads_with_the_chosen_procedures(server, de
         page = browser.new_page(viewport={"width": 1400, "height": 1800}, locale="ru-RU")
         page.goto(f"{server}/municipality")
         page.wait_for_selector(DONE, timeout=60_000)
-        remove = page.locator('button[aria-label="Remove ОГЭ, Русский язык, 9 кл."]')
+        remove = page.locator('button[aria-label="Убрать ОГЭ, Русский язык, 9 кл."]')
         remove.click()
         remove.wait_for(state="detached", timeout=60_000)
         page.wait_for_selector(DONE, timeout=60_000)
@@ -614,6 +614,8 @@ def test_no_page_has_an_english_word_in_the_browser(server):
         for path, _, _ in PAGES:
             page.goto(f"{server}/{path}")
             page.wait_for_selector(DONE, timeout=60_000)
+            # The translating script starts when the page's last element is drawn.
+            page.wait_for_function("() => document.radarRussian === true", timeout=10_000)
             page.wait_for_timeout(500)  # charts draw their toolbars
             for text in page.evaluate(READ_BY_USER):
                 for word in ENGLISH.findall(text):

@@ -99,8 +99,8 @@ def russian_interface() -> None:
 
     words = {**plotly_ru.DICTIONARY, **INTERFACE_WORDS}
     script = (Path(__file__).with_name("russian.js")).read_text(encoding="utf-8")
-    script = script.replace("__WORDS__", json.dumps(words, ensure_ascii=False))
-    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+    call = f"radarRussian({json.dumps(words, ensure_ascii=False)});"
+    st.html(f"<script>{script}\n{call}</script>", unsafe_allow_javascript=True)
 
 
 def session_criteria(scope: Scope) -> None:

@@ -1,11 +1,12 @@
 // Streamlit's and Plotly's own interface words in Russian: tooltips, labels for screen
 // readers, placeholders and the file uploader's texts. Streamlit has no locale setting, so
 // the words are replaced where the page shows them, as they appear (a MutationObserver).
-(() => {
+// The page calls radarRussian with the dictionary of words.
+function radarRussian(words) {
   const root = window.parent && window.parent.document ? window.parent.document : document;
   if (root.radarRussian) return;
   root.radarRussian = true;
-  const exact = new Map(Object.entries(__WORDS__));
+  const exact = new Map(Object.entries(words));
   const prefixes = [
     ["Help for ", "Подсказка: "],
     ["Remove ", "Убрать "],
@@ -49,4 +50,4 @@
     subtree: true, childList: true, characterData: true, attributes: true,
     attributeFilter: ATTRIBUTES,
   });
-})();
+}
