@@ -169,6 +169,7 @@ COLUMNS: dict[str, Label] = _registry(
     resilient=("Резильентная", FLAG),
     adjusted_result=("Результат с учётом контекста", INDEX),
     adjusted_band="Оценка с учётом контекста",
+    result_quartile=("Квартиль результата", COUNT),
     partner_adjusted=("Результат с учётом контекста", INDEX),
     # lists and programmes
     shnor=("ШНОР", COUNT),

@@ -66,6 +66,56 @@ def resilience(
     return out.drop(columns=["programme_type", "isbsh_quartile"]).reset_index(drop=True)
 
 
+Z95 = 1.959964
+
+
+def resilient_reasons(rows: pd.DataFrame, definition: str) -> pd.Series:
+    """Why each school is resilient, in one sentence by the definition the lists use:
+    its ИСБШ in the region's bottom quartile, and its result significantly above what is
+    expected at that ИСБШ («adjusted», with the 95 % interval) or in the region's top quartile
+    («quartiles»). `rows` has isbsh, adjusted_result, adjusted_se, result_quartile."""
+    out = []
+    for r in rows.itertuples(index=False):
+        social = f"ИСБШ {fmt.num(r.isbsh, 1)} — нижний квартиль региона"
+        if definition == "quartiles":
+            out.append(f"{social}; результат в верхнем квартиле региона")
+            continue
+        low = r.adjusted_result - Z95 * r.adjusted_se
+        high = r.adjusted_result + Z95 * r.adjusted_se
+        out.append(
+            f"{social}; результат с учётом контекста {fmt.signed(r.adjusted_result, 2)} ст. откл. "
+            f"(95 %: {fmt.signed(low, 2)} … {fmt.signed(high, 2)}) — значительно выше ожидаемого"
+        )
+    return pd.Series(out, index=rows.index, dtype=object)
+
+
+def resilience_conditions(rows: pd.DataFrame, settings: Settings) -> list[tuple[str, int]]:
+    """The conditions of resilience in turn, each with how many schools of `rows` (one year's
+    identification with programme_type) meet it and every condition before it: the first
+    condition with 0 is the one nobody met when the list is empty."""
+    steps = [("ИСБШ в нижнем квартиле региона", rows["isbsh_quartile"].eq(1).fillna(False))]
+    if settings.resilient_nonselective_only:
+        steps.append(
+            ("не лицей, не гимназия, не СОШ с УИОП", ~rows["programme_type"].isin(SELECTIVE))
+        )
+    if settings.resilient_definition == "quartiles":
+        steps.append(("результат в верхнем квартиле региона", rows["result_quartile"].eq(4)))
+    else:
+        steps += [
+            ("есть результат с учётом контекста", rows["adjusted_result"].notna()),
+            (
+                "результат значительно выше ожидаемого",
+                rows["adjusted_band"].eq(cx.BAND_WELL_ABOVE),
+            ),
+        ]
+    met = pd.Series(True, index=rows.index)
+    out = []
+    for name, condition in steps:
+        met &= condition.fillna(False).astype(bool)
+        out.append((name, int(met.sum())))
+    return out
+
+
 def neighbours(municipalities: pd.DataFrame, k: int = 3) -> dict[str, set[str]]:
     """The k municipalities with the nearest centres to each one (empty without coordinates)."""
     known = municipalities.dropna(subset=["center_lat", "center_lon"])

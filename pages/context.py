@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics import context as cx
-from analytics import fmt, labels
+from analytics import fmt, labels, resilience
 from radar.handouts import page_exports
 from radar.ui import layout, live, reads
 from radar.views import charts
@@ -94,6 +94,31 @@ open_selected(
     )
 )
 
+st.subheader("Резильентные школы")
+rows = reads.query(
+    "pages/context/resilience_rows", year=scope.year, municipality=scope.municipality_id
+)
+st.caption(
+    page_exports.resilient_about(settings)
+    + ". Список не зависит от выбранной выше процедуры; критерии меняются в «Методике»."
+)
+resilient = page_exports.resilient_table(rows, settings.resilient_definition)
+if resilient.empty:
+    steps = resilience.resilience_conditions(rows, settings)
+    said = "; ".join(f"{name} — {fmt.integer(n)}" for name, n in steps)
+    nobody = next((name for name, n in steps if n == 0), steps[-1][0])
+    st.info(
+        f"Резильентных школ нет: ни одна школа не выполнила условие «{nobody}». "
+        f"Выполнили условия по порядку: {said}."
+    )
+else:
+    layout.show_table(
+        resilient,
+        key="resilient_table",
+        **labels.formats(page_exports.RESILIENT_COLUMNS),
+        note="резильентные школы, наибольший результат с учётом контекста первым",
+    )
+
 st.subheader("Школы")
 table = page_exports.context_table(points)
 layout.show_table(
@@ -107,9 +132,7 @@ layout.show_table(
 layout.excel_download(
     st,
     "Скачать резильентные школы и таблицу (Excel)",
-    lambda: page_exports.resilient_sheets(
-        points, settings.resilient_definition, f"{choice}, {scope.label}"
-    ),
+    lambda: page_exports.resilient_sheets(rows, points, settings, f"{choice}, {scope.label}"),
     f"Резильентные_школы_{scope.year}",
     "context_download",
     f"Резильентные школы, {scope.year}",

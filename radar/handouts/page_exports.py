@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import fmt, labels
+from analytics import fmt, labels, resilience
 from analytics import trends as tr
-from analytics.settings import RESILIENT_DEFINITIONS
+from analytics.settings import RESILIENT_DEFINITIONS, YEARS, Settings
 from radar.handouts.excel import Sheet
 
 CONTEXT_COLUMNS = [
@@ -24,7 +24,15 @@ CONTEXT_COLUMNS = [
     "band",
     "resilient",
 ]
-RESILIENT_COLUMNS = ["name", "municipality", "settlement_type", "isbsh", "result", "residual"]
+RESILIENT_COLUMNS = [
+    "name",
+    "municipality",
+    "settlement_type",
+    "isbsh",
+    "adjusted_result",
+    "result_quartile",
+    "reason",
+]
 
 
 def context_table(points: pd.DataFrame) -> pd.DataFrame:
@@ -36,21 +44,41 @@ def context_table(points: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def resilient_sheets(points: pd.DataFrame, definition: str, about: str) -> list[Sheet]:
+def resilient_table(rows: pd.DataFrame, definition: str) -> pd.DataFrame:
+    """The resilient schools of `rows` (sql/pages/context/resilience_rows.sql), each with why
+    it is one, the largest adjusted result first: the page shows it and the workbook holds it."""
+    chosen = rows[rows["resilient"]].sort_values(
+        ["adjusted_result", "school_id"], ascending=[False, True]
+    )
+    chosen = chosen.assign(reason=resilience.resilient_reasons(chosen, definition))
+    return labels.table(chosen, RESILIENT_COLUMNS).reset_index(drop=True)
+
+
+def resilient_about(settings: Settings) -> str:
+    """What the list of resilient schools is judged by, in one sentence."""
+    exams = ", ".join(settings.resilient_exams)
+    years = settings.years_window
+    selective = (
+        "; лицеи, гимназии и СОШ с УИОП не рассматриваются"
+        if settings.resilient_nonselective_only
+        else ""
+    )
+    return (
+        f"{RESILIENT_DEFINITIONS[settings.resilient_definition].capitalize()}; результаты "
+        f"{exams} за {fmt.integer(years)} {fmt.plural(years, YEARS)}{selective}"
+    )
+
+
+def resilient_sheets(
+    rows: pd.DataFrame, points: pd.DataFrame, settings: Settings, about: str
+) -> list[Sheet]:
     """The resilient schools, each with why it is, and every school of the page's table."""
-    chosen = points[points["resilient"]].sort_values("residual", ascending=False)
-    reasons = [
-        f"ИСБШ {fmt.num(r.isbsh, 1)} (квартиль {fmt.integer(r.quartile)} из 4); {r.band}: с "
-        f"учётом контекста {fmt.signed(r.residual, 2)} ст. откл. "
-        f"(95 %: {fmt.signed(r.lower, 2)} … {fmt.signed(r.upper, 2)})"
-        for r in chosen.itertuples(index=False)
-    ]
-    keys = [*RESILIENT_COLUMNS, "reason"]
+    keys = RESILIENT_COLUMNS
     return [
         Sheet(
             "Резильентные школы",
-            labels.table(chosen.assign(reason=reasons), keys),
-            note=f"Резильентные школы ({RESILIENT_DEFINITIONS[definition]}): {about}",
+            resilient_table(rows, settings.resilient_definition),
+            note=f"Резильентные школы: {resilient_about(settings)}. {about}",
             numbered=True,
             **labels.formats(keys),
         ),

@@ -408,10 +408,12 @@ def test_the_page_downloads_hold_what_the_pages_show_in_russian(query):
         grade=None,
     )
     points["band"] = cx.band(points["residual"], points["lower"], points["upper"], 0.3)
-    sheets = page_exports.resilient_sheets(points, "adjusted", "ОГЭ и ЕГЭ, 2025 год")
+    rows = query("pages/context/resilience_rows", year=2025, municipality=None)
+    sheets = page_exports.resilient_sheets(rows, points, Settings(), "ОГЭ и ЕГЭ, 2025 год")
     resilient = sheets[0].frame
-    assert len(resilient) == int(points["resilient"].sum()) > 0
+    assert len(resilient) == int(rows["resilient"].sum()) > 0
     assert resilient["Почему"].str.contains("ИСБШ").all()
+    assert "ОГЭ, ЕГЭ за 3 года" in sheets[0].note
     cells = query(
         "pages/dynamics/status_grid", year=2025, indicator="result_index", municipality=None
     )

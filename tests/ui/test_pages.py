@@ -292,6 +292,38 @@ def test_context_page_plots_every_school_with_its_band(demo_db):
     assert len(table_with(at, "Оценка")) >= schools
 
 
+def test_context_page_lists_the_resilient_schools_with_their_reasons(demo_db):
+    """The resilient schools as a list with why each one is; when the session's criteria
+    leave none, the page says which condition nobody met."""
+    import dataclasses
+
+    from analytics.settings import Settings
+    from radar.ui import live
+
+    at = run_app("pages/context.py")
+    year = scalar(demo_db, "select max(year) from identification")
+    stored = scalar_frame(
+        demo_db,
+        "select s.name from identification join schools s using (school_id) "
+        "where year = $y and resilient",
+        y=year,
+    )
+    shown = table_with(at, "Почему")
+    assert len(shown) == len(stored) > 0
+    assert set(shown["Школа"]) == set(stored["name"])
+    assert shown["Почему"].str.startswith("ИСБШ").all()
+    assert shown["Почему"].str.contains("значительно выше ожидаемого").all()
+    assert any("ОГЭ, ЕГЭ за 3 года" in c.value for c in at.caption)
+
+    strict = dataclasses.replace(Settings(), band_magnitude=5.0)
+    at = run_app("pages/context.py", **{live.SESSION_KEY: (strict.to_json(), "строгие")})
+    said = [i.value for i in at.info]
+    assert any(
+        "ни одна школа не выполнила условие «результат значительно выше ожидаемого»" in s
+        for s in said
+    ), said
+
+
 def test_context_page_for_one_procedure(demo_db):
     at = run_app("pages/context.py")
     options = at.selectbox(key="context_procedure").options
