@@ -178,35 +178,36 @@ def choose_k(x: np.ndarray, settings: Clusters) -> tuple[int, pd.DataFrame]:
     return int(curve.loc[curve["silhouette"].idxmax(), "k"]), curve
 
 
-def match_labels(
-    centres: pd.DataFrame, previous: pd.DataFrame | None, next_id: int = 1
-) -> dict[int, int]:
-    """Map this year's raw cluster numbers to stable ids, by centres nearest to last year's.
+def match_labels(centres: pd.DataFrame, previous: pd.DataFrame | None) -> dict[int, int]:
+    """Map this year's raw cluster numbers to the numbers 1…k shown to users, keeping last
+    year's number for the cluster whose centre is nearest to it.
 
-    `centres` and `previous` are indexed by cluster id with one column per factor code (levels
-    on the 0–2 scale); only common columns are compared. The assignment is optimal (Hungarian
-    method); clusters without a partner last year get new ids starting at `next_id`.
+    `centres` and `previous` are indexed by cluster number with one column per factor code
+    (levels on the 0–2 scale); only common columns are compared. The assignment is optimal
+    (Hungarian method). A cluster keeps its partner's number when that number is at most k
+    (this year's number of clusters); the others, and clusters without a partner last year,
+    take the smallest numbers left, so a year's clusters are always numbered 1…k.
 
     >>> prev = pd.DataFrame({1: [2.0, 0.0], 2: [0.0, 2.0]}, index=[1, 2])
     >>> now = pd.DataFrame({1: [0.1, 1.9], 2: [1.8, 0.2]}, index=[0, 1])
-    >>> match_labels(now, prev, next_id=3)
+    >>> match_labels(now, prev)
     {0: 2, 1: 1}
     """
-    if previous is None or previous.empty:
-        return {int(raw): next_id + i for i, raw in enumerate(centres.index)}
-    common = [c for c in centres.columns if c in previous.columns]
-    a = centres[common].to_numpy(float)
-    b = previous[common].to_numpy(float)
-    cost = ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2)
-    rows, cols = linear_sum_assignment(cost)
-    mapping = {
-        int(centres.index[r]): int(previous.index[c]) for r, c in zip(rows, cols, strict=True)
-    }
-    fresh = next_id
-    for raw in map(int, centres.index):
+    raws = [int(raw) for raw in centres.index]
+    k = len(raws)
+    mapping: dict[int, int] = {}
+    if previous is not None and not previous.empty:
+        common = [c for c in centres.columns if c in previous.columns]
+        a = centres[common].to_numpy(float)
+        b = previous[common].to_numpy(float)
+        cost = ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2)
+        for r, c in zip(*linear_sum_assignment(cost), strict=True):
+            if int(previous.index[c]) <= k:
+                mapping[raws[r]] = int(previous.index[c])
+    free = iter(n for n in range(1, k + 1) if n not in mapping.values())
+    for raw in raws:
         if raw not in mapping:
-            mapping[raw] = fresh
-            fresh += 1
+            mapping[raw] = next(free)
     return mapping
 
 
@@ -291,7 +292,6 @@ def cluster_years(
     settings = settings or Clusters()
     membership, centres_rows, quality, agreement = [], [], [], []
     previous: pd.DataFrame | None = None
-    next_id = 1
     for year in sorted(int(y) for y in profiles["year"].unique()):
         matrix = profile_matrix(profiles, year)
         if len(matrix) < 3:
@@ -310,8 +310,7 @@ def cluster_years(
         kmeans = KMeans(max(k, 1), n_init=20, random_state=SEED).fit(x)
         raw = kmeans.labels_
         level_centres = matrix.fillna(matrix.mean()).groupby(raw).mean()
-        mapping = match_labels(level_centres, previous, next_id)
-        next_id = max(next_id, *mapping.values()) + 1 if mapping else next_id
+        mapping = match_labels(level_centres, previous)
         labels = np.array([mapping[r] for r in raw])
         level_centres.index = [mapping[r] for r in level_centres.index]
         distance = np.linalg.norm(x - kmeans.cluster_centers_[raw], axis=1)

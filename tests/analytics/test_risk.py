@@ -98,10 +98,21 @@ def test_cluster_names_come_from_the_data():
     assert staff_now != staff and "языковой барьер" in staff_now.lower()
 
 
-def test_a_new_cluster_gets_a_new_id():
-    previous = pd.DataFrame({1: [2.0], 2: [0.0]}, index=[4])
-    now = pd.DataFrame({1: [0.0, 1.9], 2: [2.0, 0.1]}, index=[0, 1])
-    assert risk.match_labels(now, previous, next_id=5) == {1: 4, 0: 5}
+def test_clusters_are_numbered_one_to_k_keeping_last_years_numbers():
+    previous = pd.DataFrame({1: [2.0, 0.0], 2: [0.0, 2.0]}, index=[2, 4])
+    # Two clusters like last year's 2 and 4 and a new one: 2 is kept, 4 > k = 3 is not.
+    now = pd.DataFrame({1: [0.0, 1.9, 1.0], 2: [2.0, 0.1, 1.0]}, index=[0, 1, 2])
+    assert risk.match_labels(now, previous) == {1: 2, 0: 1, 2: 3}
+    assert risk.match_labels(now, None) == {0: 1, 1: 2, 2: 3}
+
+
+def test_every_year_numbers_its_clusters_one_to_k(demo):
+    years = demo.sql(
+        "select year, count(distinct cluster_id) as k, min(cluster_id) as low, "
+        "max(cluster_id) as high from risk_clusters group by year"
+    ).df()
+    assert len(years) >= 2
+    assert (years["low"] == 1).all() and (years["high"] == years["k"]).all()
 
 
 def test_support_directions_pick_measures_by_factor_words():
