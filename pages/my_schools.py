@@ -1,9 +1,8 @@
-"""Мои школы: a curator's schools at a glance, each card printable for a visit.
+"""Мои школы: a curator's schools at a glance, and on paper one school to an A4 page.
 
-Each indicator shows its colour as a swatch with its name and what it means, in words true to
-the quantity (where lower is better, «низкий уровень» of «2» is the good one and «снижение»
-the good change), and a small chart of the school's years. The sidebar's municipality limits
-the curators and their schools."""
+Each card (radar.views.curator_card) shows the indicators with their colour as a swatch, its
+name and what it means in words true to the quantity, and small charts of the school's
+years. The sidebar's municipality limits the curators and their schools."""
 
 import html
 
@@ -11,8 +10,9 @@ import streamlit as st
 
 from analytics import fmt
 from analytics import trends as tr
-from radar.ui import layout, reads
-from radar.views import charts
+from radar.handouts import curator_sheets, file_stem, html_report
+from radar.ui import layout, live, reads
+from radar.views import curator_card
 
 scope = layout.current_scope()
 st.title("Мои школы")
@@ -49,21 +49,6 @@ schools = reads.query(
 )
 history = reads.query("pages/my_schools/curator_history", curator_id=curator, year=year)
 colours = reads.query("pages/my_schools/curator_colours", curator_id=curator, year=year)
-print_mode = st.toggle(
-    "Версия для печати",
-    key="my_print",
-    help="Оставляет только карточки школ; напечатайте страницу (Ctrl+P).",
-)
-if print_mode:
-    st.html(
-        "<style>@media print {"
-        "[data-testid='stSidebar'], header, [data-testid='stToolbar'], "
-        "[data-testid='stElementToolbar'], button { display: none !important; }"
-        ".block-container { padding: 0 !important; }"
-        "div[data-testid='stVerticalBlockBorderWrapper'] { break-inside: avoid; }"
-        "}</style>"
-    )
-
 cols = st.columns(4)
 cols[0].metric("Школ", fmt.integer(len(schools)))
 cols[1].metric("ШНОР по расчёту", fmt.integer(schools["shnor"].sum()))
@@ -77,84 +62,49 @@ cols[3].metric(
     help="Школ с признаками необъективности результатов ВПР.",
 )
 
-# The quantity's own direction: 0 falls a lot … 4 grows a lot.
-ARROWS = {0: "⬇⬇", 1: "⬇", 2: "➡", 3: "⬆", 4: "⬆⬆"}
-INDICATORS = (
-    ("result_index", "Сводный результат", 2, False),
-    ("share_fail", "Доля «2»", 1, True),
-    ("adjusted", "С учётом контекста", 2, False),
-    ("high_risks", "Высоких рисков", 0, False),
+settings = live.session_settings()
+cards = curator_card.cards(schools, colours, history, tr.cuts_from(settings.trends.cuts))
+full_name = dict(zip(pool["curator_id"], pool["full_name"], strict=True))[curator]
+layout.pdf_download(
+    st,
+    "Карточки школ PDF (по школе на листе А4)",
+    lambda: curator_sheets.sheets_pdf(
+        cards, full_name, year, html_report.print_setup(reads.query, chart_columns=2)
+    ),
+    f"{file_stem('Школы куратора', full_name, year)}.pdf",
+    "my_schools_pdf",
+    "PDF недоступен: на сервере нет Chromium.",
+    help="Для посещений: показатели с цветами, графики по годам, мониторинг и место для заметок.",
 )
-CUTS = tr.cuts_from(None)
 
 
-def swatch(colour: str) -> str:
+def swatch(item: curator_card.Indicator) -> str:
     """The colour itself, its name and the meaning, as one line of HTML."""
-    name, hex_, _ = tr.COLOURS[colour]
     return (
-        f"<span style='display:inline-block;width:0.95em;height:0.95em;background:{hex_};"
+        f"<span style='display:inline-block;width:0.95em;height:0.95em;background:{item.hue};"
         f"border:1px solid #666;border-radius:2px;vertical-align:-0.1em'></span> "
-        f"<b>{html.escape(name)}</b>"
+        f"<b>{html.escape(item.colour)}</b>: {html.escape(item.meaning)}"
     )
 
 
-def meaning(indicator: str, item) -> str:
-    """«⬇ очень низкий уровень, снижение» in the quantity's own words."""
-    higher = CUTS[indicator].higher_is_better if indicator in CUTS else True
-    if item["status"] != item["status"] or item["change"] != item["change"]:  # unknown
-        return ""
-    status, change = int(item["status"]), int(item["change"])
-    level, moved = tr.level_words(status, change, higher)
-    return f"{ARROWS[tr.direction(change, higher)]} {level} уровень, {moved}"
-
-
-for row in schools.itertuples(index=False):
-    with st.container(border=True, key=f"card_{row.school_id}"):
+for card in cards:
+    with st.container(border=True, key=f"card_{card.school_id}"):
         head, button = st.columns([5, 1])
-        head.markdown(f"### {row.name}")
-        head.caption(
-            f"{row.municipality} · {row.programmes}"
-            + (f" · кластер «{row.cluster_name}»" if isinstance(row.cluster_name, str) else "")
-        )
-        if not print_mode and button.button("Профиль", key=f"open_{row.school_id}"):
-            layout.open_profile(row.school_id)
-        mine = colours[colours["school_id"] == row.school_id].set_index("indicator")
-        c = st.columns(4)
-        for col, (indicator, title, digits, percent) in zip(c, INDICATORS, strict=True):
-            if indicator not in mine.index:
-                col.metric(title, fmt.DASH)
-                continue
-            item = mine.loc[indicator]
-            value = fmt.pct(item["last_value"]) if percent else fmt.num(item["last_value"], digits)
-            col.metric(title, value)
-            if isinstance(item["colour"], str):
-                col.html(f"{swatch(item['colour'])}: {html.escape(meaning(indicator, item))}")
-        school_history = history[history["school_id"] == row.school_id]
-        if len(school_history) >= 2:
-            left, right = st.columns(2)
-            for place, (column, title, percent) in zip(
-                (left, right),
-                (
-                    ("result_index", "Сводный результат по годам", False),
-                    ("share_fail", "Доля «2» по годам", True),
-                ),
-                strict=True,
-            ):
-                known = school_history.dropna(subset=[column])
-                if len(known) >= 2:
-                    place.plotly_chart(
-                        charts.small_trend(known["year"], known[column], title, percent),
-                        key=f"trend_{row.school_id}_{column}",
-                        config={"displayModeBar": False},
-                    )
-        stage = row.stage_status if isinstance(row.stage_status, str) else "нет данных мониторинга"
-        st.markdown(
-            f"**Мониторинг этапов:** {stage}"
-            + (
-                f" — {row.stage_reason}"
-                if isinstance(row.stage_reason, str) and row.stage_reason != stage
-                else ""
-            )
-        )
-        if row.flags:
-            st.markdown(f"**Признаки необъективности ВПР:** {row.flag_names} (проверить, не вывод)")
+        head.markdown(f"### {card.name}")
+        head.caption(card.caption)
+        if button.button("Профиль", key=f"open_{card.school_id}"):
+            layout.open_profile(card.school_id)
+        for col, item in zip(st.columns(4), card.indicators, strict=True):
+            col.metric(item.title, item.value)
+            if item.colour:
+                col.html(swatch(item))
+        if card.trends:
+            for place, (column, figure) in zip(st.columns(2), card.trends, strict=False):
+                place.plotly_chart(
+                    figure,
+                    key=f"trend_{card.school_id}_{column}",
+                    config={"displayModeBar": False},
+                )
+        st.markdown(f"**Мониторинг этапов:** {card.stage}")
+        if card.flags:
+            st.markdown(f"**Признаки необъективности ВПР:** {card.flags} (проверить, не вывод)")

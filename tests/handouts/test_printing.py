@@ -142,6 +142,37 @@ def test_the_school_card_pdf_is_a4_portrait_and_russian(card):
     assert "Результаты" in "".join(texts)
 
 
+def test_a_curators_schools_print_one_to_an_a4_page(query):
+    """«Мои школы» on paper: each school of the curator on its own A4 page, with its
+    indicators, colours in words, the charts of its years and the footer."""
+    from radar.handouts import curator_sheets
+    from radar.views import curator_card
+
+    needs_chromium()
+    curator = query("pages/my_schools/curator_list", municipality=None).iloc[0]
+    year = int(curator["year"])
+    params = {"curator_id": curator["curator_id"], "year": year}
+    schools = query("pages/my_schools/curator_schools", municipality=None, **params)
+    cards = curator_card.cards(
+        schools,
+        query("pages/my_schools/curator_colours", **params),
+        query("pages/my_schools/curator_history", **params),
+    )
+    assert len(cards) >= 2
+    setup = html_report.print_setup(query, chart_columns=2, today=date(2026, 3, 2))
+    content = curator_sheets.sheets_pdf(cards, curator["full_name"], year, setup)
+    look_at(content, "curator_schools")
+    texts = check_pdf(content, landscape=False, region="Республика Тарум")
+    assert len(texts) == len(cards)
+    for text, card in zip(texts, cards, strict=True):
+        flat = " ".join(text.split())
+        assert " ".join(card.name.split()) in flat
+        assert "Сводный результат" in flat and "Мониторинг этапов" in flat
+        assert "Заметки по итогам посещения" in flat
+        assert any(c in flat for c in ("красный", "оранжевый", "жёлтый", "зелёный", "синий"))
+    assert foreign(texts) == []
+
+
 @pytest.fixture(scope="module")
 def lists(demo_db):
     """The lists of 2025 and 2024, the official programmes and the schools' names."""
