@@ -65,6 +65,18 @@ def in_sentence(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
+def capital(text: str) -> str:
+    """The text with its first letter capital and the rest as it is (str.capitalize would
+    write «Исбш»).
+
+    >>> capital("ИСБШ в нижнем квартиле")
+    'ИСБШ в нижнем квартиле'
+    >>> capital("результат выше")
+    'Результат выше'
+    """
+    return text[:1].upper() + text[1:]
+
+
 def plural(n: int, forms: tuple[str, str, str]) -> str:
     """The Russian form for a count: (1 школа, 2 школы, 5 школ).
 

@@ -24,14 +24,15 @@ CONTEXT_COLUMNS = [
     "band",
     "resilient",
 ]
+# The reason first after the school: it is what the list is read for; the figures follow.
 RESILIENT_COLUMNS = [
     "name",
     "municipality",
-    "settlement_type",
+    "reason",
     "isbsh",
     "adjusted_result",
     "result_quartile",
-    "reason",
+    "settlement_type",
 ]
 
 
@@ -64,7 +65,7 @@ def resilient_about(settings: Settings) -> str:
         else ""
     )
     return (
-        f"{RESILIENT_DEFINITIONS[settings.resilient_definition].capitalize()}; результаты "
+        f"{fmt.capital(RESILIENT_DEFINITIONS[settings.resilient_definition])}; результаты "
         f"{exams} за {fmt.integer(years)} {fmt.plural(years, YEARS)}{selective}"
     )
 
