@@ -70,21 +70,22 @@ Z95 = 1.959964
 
 
 def resilient_reasons(rows: pd.DataFrame, definition: str) -> pd.Series:
-    """Why each school is resilient, in one sentence by the definition the lists use:
-    its ИСБШ in the region's bottom quartile, and its result significantly above what is
-    expected at that ИСБШ («adjusted», with the 95 % interval) or in the region's top quartile
-    («quartiles»). `rows` has isbsh, adjusted_result, adjusted_se, result_quartile."""
+    """Why each school is resilient, in a few words by the definition the lists use (short
+    enough for a table's cell): its ИСБШ in the region's bottom quartile, and its adjusted
+    result with the 95 % interval («adjusted»: the interval lies above what is expected) or its
+    result in the region's top quartile («quartiles»). `rows` has isbsh, adjusted_result,
+    adjusted_se."""
     out = []
     for r in rows.itertuples(index=False):
-        social = f"ИСБШ {fmt.num(r.isbsh, 1)} — нижний квартиль региона"
+        social = f"ИСБШ {fmt.num(r.isbsh, 1)} — нижний квартиль"
         if definition == "quartiles":
-            out.append(f"{social}; результат в верхнем квартиле региона")
+            out.append(f"{social}; результат — верхний квартиль")
             continue
         low = r.adjusted_result - Z95 * r.adjusted_se
         high = r.adjusted_result + Z95 * r.adjusted_se
         out.append(
-            f"{social}; результат с учётом контекста {fmt.signed(r.adjusted_result, 2)} ст. откл. "
-            f"(95 %: {fmt.signed(low, 2)} … {fmt.signed(high, 2)}) — значительно выше ожидаемого"
+            f"{social}; с учётом контекста {fmt.signed(r.adjusted_result, 2)} "
+            f"(95 %: {fmt.signed(low, 2)} … {fmt.signed(high, 2)})"
         )
     return pd.Series(out, index=rows.index, dtype=object)
 

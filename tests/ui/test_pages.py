@@ -312,7 +312,7 @@ def test_context_page_lists_the_resilient_schools_with_their_reasons(demo_db):
     assert len(shown) == len(stored) > 0
     assert set(shown["Школа"]) == set(stored["name"])
     assert shown["Почему"].str.startswith("ИСБШ").all()
-    assert shown["Почему"].str.contains("значительно выше ожидаемого").all()
+    assert shown["Почему"].str.contains("с учётом контекста").all()
     assert any(
         c.value.startswith(
             "ИСБШ в нижнем квартиле и результат значительно выше ожидаемого; "
@@ -547,22 +547,6 @@ def test_every_page_works_on_a_tiny_imported_region(page, tmp_path, monkeypatch)
     assert at.title
     if page == "pages/risk_clusters.py":
         assert any("нет рисковых профилей" in i.value for i in at.info)
-
-
-@pytest.fixture(scope="module")
-def england_db(tmp_path_factory):
-    """England's real KS4 2019 files (Open Government Licence) through the saved mapping."""
-    from radar.ingest.loader import load_region
-    from radar.ingest.mapping import MAPPINGS, Mapping, apply_mapping
-    from radar.store.refresh import refresh_derived
-
-    frames = apply_mapping(
-        Mapping.load(MAPPINGS / "england_ks4_2019.json"),
-        db.ROOT / "data" / "realdata" / "england_ks4_2019",
-    )
-    path = tmp_path_factory.mktemp("england") / "england.duckdb"
-    load_region(frames, path, after_load=refresh_derived)
-    return path
 
 
 @pytest.mark.parametrize("page", PAGES)
