@@ -84,7 +84,7 @@ def resilient_reasons(rows: pd.DataFrame, definition: str) -> pd.Series:
         low = r.adjusted_result - Z95 * r.adjusted_se
         high = r.adjusted_result + Z95 * r.adjusted_se
         out.append(
-            f"{social}; с учётом контекста {fmt.signed(r.adjusted_result, 2)} "
+            f"{social}; результат {fmt.signed(r.adjusted_result, 2)} "
             f"(95 %: {fmt.signed(low, 2)} … {fmt.signed(high, 2)})"
         )
     return pd.Series(out, index=rows.index, dtype=object)

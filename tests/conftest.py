@@ -145,6 +145,23 @@ def demo_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def england_db(tmp_path_factory) -> Path:
+    """England's real KS4 2019 files (Open Government Licence) through the saved mapping:
+    4 000 real schools, one year, one procedure (the AppTest pages and the browser)."""
+    from radar.ingest.loader import load_region
+    from radar.ingest.mapping import MAPPINGS, Mapping, apply_mapping
+    from radar.store.refresh import refresh_derived
+
+    frames = apply_mapping(
+        Mapping.load(MAPPINGS / "england_ks4_2019.json"),
+        db.ROOT / "data" / "realdata" / "england_ks4_2019",
+    )
+    path = tmp_path_factory.mktemp("england") / "england.duckdb"
+    load_region(frames, path, after_load=refresh_derived)
+    return path
+
+
 @pytest.fixture
 def demo_env(demo_db, monkeypatch) -> Path:
     """Point the app at the demo database and start from empty Streamlit caches."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -663,3 +664,131 @@ def test_presentation_mode_is_readable_from_the_back_of_the_room(server, demo_db
     assert max(sizes["labels"]) < min(sizes["values"])
     assert sizes["chart"] and min(sizes["chart"]) >= 18
     assert sizes["scroll"] <= sizes["height"] + 2 and sizes["page"] <= 1080 + 2
+
+
+# What a narrow screen cuts: the page scrolling sideways (tables and charts scroll or fit
+# by themselves), text ended with «…» by Streamlit (text-overflow: ellipsis on a box that
+# hides what does not fit) and buttons, tabs or segmented controls too narrow for their
+# content. Boxes of no width (the sidebar folded away on a tablet) show nothing to cut.
+CUT = """() => {
+  const out = [];
+  const page = document.scrollingElement;
+  if (page.scrollWidth > window.innerWidth + 1)
+    out.push(`страница шире окна: ${page.scrollWidth} > ${window.innerWidth}`);
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (main && main.scrollWidth > main.clientWidth + 1)
+    out.push(`основная часть шире окна: ${main.scrollWidth} > ${main.clientWidth}`);
+  const scrolls = '[data-testid="stDataFrame"], [data-testid="stTable"], .js-plotly-plot';
+  const controls = 'button, [role="tab"], [role="tablist"], [data-testid="stButtonGroup"]';
+  for (const e of document.querySelectorAll('body *')) {
+    if (!e.clientWidth || e.closest(scrolls) || e.closest('script, style')) continue;
+    const s = getComputedStyle(e);
+    const ellipsis = s.textOverflow === 'ellipsis' && s.overflowX !== 'visible';
+    if (!(ellipsis || e.matches(controls)) || e.scrollWidth <= e.clientWidth + 1) continue;
+    let named = e.parentElement;
+    while (named && (!named.dataset.testid || named.dataset.testid === 'stMarkdownContainer'))
+      named = named.parentElement;
+    const what = named ? named.dataset.testid : e.tagName.toLowerCase();
+    out.push(`${what}: «${e.textContent.trim().slice(0, 80)}»`);
+  }
+  return out;
+}"""
+NARROW = SCREENSHOTS / "narrow"
+
+
+def _opened(page, url: str) -> None:
+    """The page at `url` drawn to its end: run finished, words translated, charts painted."""
+    page.goto(url)
+    page.wait_for_selector(DONE, timeout=60_000)
+    page.wait_for_selector("h1", timeout=30_000)
+    page.wait_for_function("() => document.radarRussian === true", timeout=30_000)
+    page.wait_for_selector(DONE, timeout=60_000)
+    page.wait_for_timeout(500)  # charts draw
+
+
+def test_nothing_is_cut_on_narrow_screens(server):
+    """On a laptop (1024 px) and a tablet (768 px) every page fits its width and no label,
+    figure or button is cut with «…»."""
+    from playwright.sync_api import sync_playwright
+
+    shutil.rmtree(NARROW, ignore_errors=True)
+    NARROW.mkdir(parents=True)
+    cut = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        for width in (1024, 768):
+            page = browser.new_page(viewport={"width": width, "height": 900}, locale="ru-RU")
+            for path, _, _ in PAGES:
+                _opened(page, f"{server}/{path}")
+                cut += [f"{path or 'overview'}, {width} px, {o}" for o in page.evaluate(CUT)]
+                if width == 768 and path in ("", "school_profile", "risk_clusters"):
+                    # Streamlit scrolls inside the page: a tall window shows it all at once.
+                    page.set_viewport_size({"width": width, "height": 2600})
+                    page.wait_for_timeout(500)
+                    page.screenshot(path=str(NARROW / f"{path or 'overview'}_{width}.png"))
+                    page.set_viewport_size({"width": width, "height": 900})
+            page.close()
+        browser.close()
+    assert cut == []
+
+
+# Raw values a user must never read: Python's and JavaScript's «nothing» and pandas' gaps.
+RAW_VALUES = re.compile(r"(?<![\w<])(None|nan|NaN|NaT|<NA>|null|undefined)(?![\w>])")
+# The grid draws its cells on a canvas; the copy inside it for screen readers is what the
+# user sees of the rows on screen. Cells are the region's data (school names, file names, the
+# server account that loaded them): only raw values are looked for there.
+GRID_HEADERS = """() => [...document.querySelectorAll(
+  '[data-testid="stDataFrame"] canvas th')].map(c => c.textContent)"""
+GRID_CELLS = """() => [...document.querySelectorAll(
+  '[data-testid="stDataFrame"] canvas td')].map(c => c.textContent)"""
+
+
+def region_names(path) -> set[str]:
+    """The Latin words of the region's own names: its schools, municipalities and the
+    subjects its files name (England's «Attainment 8»). They are data, not interface words."""
+    from radar.store import db
+    from tests.scan import ENGLISH
+
+    with db.connect(path, read_only=True) as con:
+        names = con.execute(
+            "select name from schools union all select short_name from schools "
+            "union all select name from municipalities "
+            "union all select distinct subject from exam_results"
+        ).fetchall()
+    return {word for (name,) in names if name for word in ENGLISH.findall(name)}
+
+
+def test_no_page_shows_a_raw_value_on_england_data(england_db):
+    """England's real files in the browser: no page fails, and none shows «None», «nan», an
+    identifier or an English word that is not a name from the region's own data."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.scan import ALLOWED, ENGLISH, IDENTIFIER
+    from tests.ui.test_what_pages_say import PROPER_NAMES
+
+    allowed = ALLOWED | PROPER_NAMES | region_names(england_db)
+    seen = {}
+    url, proc = start_server(england_db)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1800}, locale="ru-RU")
+            for path, _, _ in PAGES:
+                _opened(page, f"{url}/{path}")
+                found = seen.setdefault(path or "overview", set())
+                if page.locator('[data-testid="stException"]').count():
+                    found.add(
+                        "ошибка: "
+                        + page.locator('[data-testid="stException"]').first.inner_text()[:200]
+                    )
+                for text in page.evaluate(READ_BY_USER) + page.evaluate(GRID_HEADERS):
+                    found.update(RAW_VALUES.findall(text))
+                    found.update(IDENTIFIER.findall(text))
+                    found.update(w for w in ENGLISH.findall(text) if w not in allowed)
+                for text in page.evaluate(GRID_CELLS):
+                    found.update(RAW_VALUES.findall(text))
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert {page: words for page, words in seen.items() if words} == {}

@@ -312,7 +312,7 @@ def test_context_page_lists_the_resilient_schools_with_their_reasons(demo_db):
     assert len(shown) == len(stored) > 0
     assert set(shown["Школа"]) == set(stored["name"])
     assert shown["Почему"].str.startswith("ИСБШ").all()
-    assert shown["Почему"].str.contains("с учётом контекста").all()
+    assert shown["Почему"].str.contains("; результат ").all()
     assert any(
         c.value.startswith(
             "ИСБШ в нижнем квартиле и результат значительно выше ожидаемого; "

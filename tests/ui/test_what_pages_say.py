@@ -106,8 +106,9 @@ def _diverse_schools(path) -> list[str]:
 
     con = db.connect(path, read_only=True)
     try:
-        return con.execute(
-            """
+        return (
+            con.execute(
+                """
             with last as (select max(year) as year from identification)
             select school_id from (
                 (select school_id from schools
@@ -125,7 +126,11 @@ def _diverse_schools(path) -> list[str]:
                  where identification.year = last.year and shnor order by school_id limit 1)
             )
             """
-        ).df()["school_id"].drop_duplicates().tolist()
+            )
+            .df()["school_id"]
+            .drop_duplicates()
+            .tolist()
+        )
     finally:
         con.close()
 
