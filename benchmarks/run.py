@@ -1,4 +1,6 @@
-"""`make bench`: medians for the demo build, the derived refresh and each page's data work."""
+"""`make bench`: what a user feels in the browser (each page from a click to done, cold and
+warm, and the server's memory), then medians for the demo build, the derived refresh, each
+page's data work, imports and hand-outs; on the demo and on a large generated region."""
 
 from __future__ import annotations
 
@@ -313,6 +315,24 @@ def fis_oko_times(path: Path, rows: int, repeat: int) -> tuple[float, float]:
     return ours, baseline
 
 
+SESSIONS = 5
+
+
+def in_browser(path: Path, repeat: int, target: float) -> tuple:
+    """Each page in headless Chromium (benchmarks.browser), printed as it goes."""
+    from benchmarks import browser
+
+    print(f"… в браузере: {path.name}", flush=True)
+    first, pages, one, many = browser.measure(
+        path, repeat=repeat, sessions=SESSIONS, say=lambda s: print(s, flush=True)
+    )
+    return first, pages, one, many, target
+
+
+def _seconds(value: float, digits: int = 2) -> str:
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Замеры скорости Школьного радара")
     parser.add_argument("--repeat", type=int, default=5)
@@ -325,13 +345,19 @@ def main() -> None:
     parser.add_argument(
         "--rebuild", action="store_true", help="построить большой регион заново, даже если он есть"
     )
+    parser.add_argument(
+        "--no-browser", action="store_true", help="без замеров в браузере (нет Chromium)"
+    )
     args = parser.parse_args()
     rows = Rows()
+    felt: list[tuple[str, tuple]] = []
     with tempfile.TemporaryDirectory() as tmp:
         demo = Path(tmp) / "demo.duckdb"
         build_time = median_time(lambda: build(demo, 1100), 3)
         rows.append(("демо (1100 школ)", "построение базы", build_time, 30.0))
         rows.append(("демо (1100 школ)", "пересчёт производных таблиц", refresh_time(demo, 3), 5.0))
+        if not args.no_browser:
+            felt.append(("демо (1100 школ)", in_browser(demo, args.repeat, 1.0)))
         for title, (page, state) in PAGES.items():
             queries = page_queries(demo, page, state)
             rows.append(
@@ -382,6 +408,8 @@ def main() -> None:
             rows.append(
                 (label, "пересчёт производных таблиц", refresh_time(large, 1), float("nan"))
             )
+            if not args.no_browser:
+                felt.append((label, in_browser(large, 3, 2.0)))
             for title, (page, state) in PAGES.items():
                 queries = page_queries(large, page, state)
                 rows.append(
@@ -402,6 +430,20 @@ def main() -> None:
             )
             for what, seconds in handout_times(large, 3):
                 rows.append((label, what, seconds, NAN))
+    for region, (first, pages, one, many, target) in felt:
+        print(f"\nВ браузере, {region}: от щелчка в боковой панели до готовой страницы")
+        print(f"{'страница':<24} {'первый раз, с':>14} {'медиана потом, с':>17} {'цель, с':>8}")
+        for item in pages:
+            mark = "  ПРЕВЫШЕНО" if item.warm > target else ""
+            print(
+                f"{item.page:<24} {_seconds(item.cold):>14} {_seconds(item.warm):>17} "
+                f"{_seconds(target, 0):>8}{mark}"
+            )
+        print(f"первая страница после запуска: {_seconds(first)} с (цель 5 с)")
+        print(
+            f"память сервера после всех страниц: 1 сеанс — {one:.0f} МБ, "
+            f"{SESSIONS} сеансов — {many:.0f} МБ"
+        )
     print(f"\n{'регион':<18} {'замер':<52} {'медиана, с':>11} {'цель, с':>8}")
     for region, what, seconds, target in rows:
         goal = "—" if target != target else f"{target:g}".replace(".", ",")

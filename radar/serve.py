@@ -11,8 +11,13 @@ it is started here, beside Streamlit, so the first PDF a user asks for does not 
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
@@ -39,6 +44,51 @@ def _start_printer() -> None:
         html_report.keep_printer()
     except (RuntimeError, OSError) as exc:  # a PDF will try again, and say why if it fails
         print(f"Chromium для PDF не запущен заранее: {exc}", file=sys.stderr)
+
+
+def spawn(database: Path, timeout: float = 60) -> tuple[str, subprocess.Popen]:
+    """The dashboard in a background process on a free port of 127.0.0.1 against `database`,
+    as `make run` starts it, for the browser tests and benchmarks: its address and process,
+    once it answers; a Russian error with Streamlit's own words if it does not start."""
+    import tempfile
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "radar.serve",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=APP.parent,
+        env={**os.environ, "RADAR_DB": str(database)},
+        stdout=subprocess.DEVNULL,
+        stderr=log,  # a file: a pipe nobody reads would stop a long-running server
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            return url, process
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.3)
+    process.kill()
+    log.seek(0)
+    said = log.read().decode(errors="replace")[-2000:]
+    raise RuntimeError(f"Панель не запустилась: {said}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,137 @@
+"""What a user feels, measured in headless Chromium: from a click in the sidebar to the page
+being done (Streamlit's script has run and the browser has drawn what it sent), cold (the
+page's first visit after the server starts) and warm (later visits); the first page after a
+start; and the server's memory after every page with one and with several sessions.
+
+Run by `make bench` (benchmarks/run.py) on the demo and on the large generated region.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from radar.serve import spawn
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+# (address path, what the sidebar calls it)
+PAGES = [
+    ("", "Обзор региона"),
+    ("school_profile", "Профиль школы"),
+    ("identification", "Идентификация"),
+    ("context", "Контекст и результаты"),
+    ("risk_clusters", "Кластеры рисков"),
+    ("monitoring", "Мониторинг этапов"),
+    ("dynamics", "Динамика"),
+    ("my_schools", "Мои школы"),
+    ("municipality", "Муниципалитет"),
+    ("data", "Данные"),
+    ("methodology", "Методика"),
+]
+DONE = (
+    '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    '[data-test-connection-state="CONNECTED"]'
+)
+# Resolves when the app's script has run after the click and two frames have been drawn.
+WATCH = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.radarDone = new Promise(resolve => {
+    let ran = false;
+    const look = () => {
+      const state = app.getAttribute('data-test-script-state');
+      if (state === 'running') ran = true;
+      if (ran && state === 'notRunning') {
+        observer.disconnect();
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));
+      }
+    };
+    const observer = new MutationObserver(look);
+    observer.observe(app, {attributes: true});
+  });
+}"""
+
+
+@dataclass(frozen=True)
+class PageTime:
+    page: str
+    cold: float
+    warm: float  # median of the warm visits
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of the server process, in MB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _link(page, path: str):
+    """The sidebar's link to the page at `path` ("" is the overview)."""
+    nav = page.locator('[data-testid="stSidebarNav"] a')
+    for i in range(nav.count()):
+        href = (nav.nth(i).get_attribute("href") or "").rstrip("/")
+        last = href.rsplit("/", 1)[-1]
+        if last == path or (not path and ":" in last):  # the overview: the bare address
+            return nav.nth(i)
+    raise LookupError(f"В боковой панели нет ссылки на страницу «{path or 'обзор'}»")
+
+
+def _click_to_done(page, path: str, timeout_ms: float) -> float:
+    """Seconds from a click on the page's link in the sidebar to the page being done."""
+    page.evaluate(WATCH)
+    link = _link(page, path)
+    started = page.evaluate("() => performance.now()")
+    link.click()
+    done = page.evaluate(
+        "(ms) => Promise.race([window.radarDone, new Promise((_, fail) => "
+        "setTimeout(() => fail(new Error('страница не открылась')), ms))])",
+        timeout_ms,
+    )
+    return (done - started) / 1000
+
+
+def measure(database: Path, repeat: int = 5, sessions: int = 5, timeout_s: float = 180, say=print):
+    """Page times and memory for one database: (first page after start in s, [PageTime],
+    memory MB after all pages with 1 session, with `sessions` sessions). `say` is told each
+    round as it ends."""
+    from playwright.sync_api import sync_playwright
+
+    url, server = spawn(database)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+            started = time.perf_counter()
+            page.goto(f"{url}/", timeout=timeout_s * 1000)
+            page.wait_for_selector(DONE, timeout=timeout_s * 1000)
+            first = time.perf_counter() - started
+            times: dict[str, list[float]] = {path: [] for path, _ in PAGES}
+            order = [path for path, _ in PAGES[1:]] + [""]
+            for round_ in range(repeat + 1):  # the first round is each page's cold visit
+                for path in order:
+                    times[path].append(_click_to_done(page, path, timeout_s * 1000))
+                total = sum(times[path][-1] for path in order)
+                said = f"{total:.1f}".replace(".", ",")
+                say(f"… круг {round_ + 1} из {repeat + 1}: все страницы за {said} с")
+            one_session = _rss_mb(server.pid)
+            others = []
+            for _ in range(sessions - 1):
+                other = browser.new_page(viewport={"width": 1400, "height": 1000})
+                other.goto(f"{url}/", timeout=timeout_s * 1000)
+                other.wait_for_selector(DONE, timeout=timeout_s * 1000)
+                for path in order:
+                    _click_to_done(other, path, timeout_s * 1000)
+                others.append(other)
+            many_sessions = _rss_mb(server.pid)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    rows = [
+        PageTime(title, times[path][0], statistics.median(times[path][1:])) for path, title in PAGES
+    ]
+    return first, rows, one_session, many_sessions
