@@ -119,6 +119,118 @@ def pupil_variance(residual: pd.Series, participants: pd.Series) -> float:
     return float(np.mean(r2 / inv_n))
 
 
+# Cumulative shares a procedure's rows may carry, in order along the scale: below each cut.
+MARK_SHARES = ["share_2", "share_3", "share_4"]  # «2», «2»–«3», «2»–«4» (of 2…5)
+TAIL_SHARES = ("share_below_min", "share_81plus")  # at or below the minimum; 81 and above
+MIN_SCHOOLS_FOR_SHARES = 10
+# A school's own σ from its shares counts as this many pupils' worth against the region's.
+PRIOR_PUPILS = 50
+
+
+def cumulative_shares(frame: pd.DataFrame) -> np.ndarray:
+    """Per row, the shares of pupils below each cut of the procedure's scale: the marks' «2»,
+    «2»+«3», «2»+«3»+«4», or the ЕГЭ's share at or below the minimum and below 81 points;
+    NaN where a row has no such shares."""
+    cols = []
+    if all(c in frame for c in ("share_2", "share_3", "share_4", "share_5")):
+        marks = frame[["share_2", "share_3", "share_4"]].to_numpy(float)
+        cols = list(np.cumsum(marks, axis=1).T)
+    if all(c in frame for c in TAIL_SHARES):
+        low = frame["share_below_min"].to_numpy(float)
+        high = 1 - frame["share_81plus"].to_numpy(float)
+        if cols:  # a procedure has marks or the two ЕГЭ thresholds, not both
+            has_marks = ~np.isnan(cols[0])
+            low = np.where(has_marks, np.nan, low)
+            high = np.where(has_marks, np.nan, high)
+            cols = [cols[0], cols[1], cols[2], low, high]
+        else:
+            cols = [low, high]
+    if not cols:
+        return np.full((len(frame), 0), np.nan)
+    return np.column_stack(cols)
+
+
+def _category_counts(cumulative: np.ndarray, participants: np.ndarray) -> np.ndarray:
+    """Pupils in each interval between the cuts (K cuts → K + 1 counts), from the cumulative
+    shares; NaN rows where a share is missing."""
+    n = participants[:, None].astype(float)
+    below = np.column_stack([np.zeros(len(n)), cumulative * n, n])
+    return np.clip(np.diff(below, axis=1), 0, None)
+
+
+def _log_likelihood(cuts: np.ndarray, sigma: np.ndarray, z: np.ndarray, counts: np.ndarray):
+    """Each school's multinomial log-likelihood of its counts when its pupils score
+    N(z, σ²) and the cuts are `cuts` (σ per school or one for all)."""
+    from scipy.stats import norm
+
+    edges = (cuts[None, :] - z[:, None]) / np.broadcast_to(sigma, z.shape)[:, None]
+    cdf = np.column_stack([np.zeros(len(z)), norm.cdf(edges), np.ones(len(z))])
+    probability = np.clip(np.diff(cdf, axis=1), 1e-12, None)
+    return (counts * np.log(probability)).sum(axis=1)
+
+
+def spread_from_shares(
+    z: np.ndarray, cumulative: np.ndarray, participants: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """The spread of one pupil's result (σ, in the units of the standardised school result
+    z) of one procedure-year, read from the schools' shares of marks: the region's σ and
+    each school's own.
+
+    An ordinal probit reading: a school's pupils score about N(μ, σ²), with μ the school's
+    mean, and each cut between marks is common to all schools, so a pupil is below cut c with
+    probability Φ((c − μ)/σ). The cuts and σ are fitted by maximum likelihood on the pupils'
+    counts of every school, those with no pupil below a cut included (a fit on the probits
+    of the shares would have to leave them out and bend). The sample's luck moves its mean
+    and its shares together, so it does not bias σ. A school's own σ is its likelihood's
+    best on a grid around the region's, drawn toward the region's by the number of its
+    pupils (PRIOR_PUPILS pupils' worth of the region's σ). NaN where fewer than
+    MIN_SCHOOLS_FOR_SHARES schools have shares.
+    """
+    from scipy.optimize import minimize
+    from scipy.stats import norm
+
+    none = (np.nan, np.full(len(z), np.nan))
+    if cumulative.shape[1] == 0:
+        return none
+    usable = ~np.isnan(z) & (participants > 0)
+    # The cuts this procedure-year has: columns with shares (marks, or the two ЕГЭ ones).
+    columns = [k for k in range(cumulative.shape[1]) if np.isfinite(cumulative[usable, k]).any()]
+    if not columns:
+        return none
+    shares = cumulative[:, columns]
+    usable &= np.isfinite(shares).all(axis=1)
+    if int(usable.sum()) < MIN_SCHOOLS_FOR_SHARES:
+        return none
+    zz, counts = z[usable], _category_counts(shares[usable], participants[usable])
+    pooled = np.clip((counts.sum(axis=0)[:-1].cumsum()) / counts.sum(), 1e-4, 1 - 1e-4)
+    start = np.append(np.quantile(zz, 0.5) + 2.0 * norm.ppf(pooled), np.log(2.0))
+    start[:-1] = np.maximum.accumulate(start[:-1] + 1e-6 * np.arange(len(columns)))
+
+    def objective(theta):
+        cuts = np.cumsum(np.append(theta[0], np.exp(theta[1:-1])))
+        return -_log_likelihood(cuts, np.exp(theta[-1]), zz, counts).sum()
+
+    gaps = np.log(np.maximum(np.diff(start[:-1]), 1e-3))
+    theta0 = np.concatenate([[start[0]], gaps, [start[-1]]])
+    fit = minimize(objective, theta0, method="L-BFGS-B")
+    cuts = np.cumsum(np.append(fit.x[0], np.exp(fit.x[1:-1])))
+    sigma = float(np.exp(fit.x[-1]))
+    if not np.isfinite(sigma):
+        return none
+    # Each school's own σ: the best of a grid from half to twice the region's.
+    grid = sigma * np.exp(np.linspace(np.log(0.5), np.log(2.0), 41))
+    all_counts = np.zeros((len(z), len(columns) + 1))
+    all_counts[usable] = counts
+    likelihood = np.column_stack(
+        [_log_likelihood(cuts, np.full(len(z), s), np.nan_to_num(z), all_counts) for s in grid]
+    )
+    own = grid[np.argmax(likelihood, axis=1)]
+    n = np.where(usable, participants.astype(float), 0.0)
+    weight = n / (n + PRIOR_PUPILS)
+    school = np.where(~np.isnan(z), weight * own + (1 - weight) * sigma, np.nan)
+    return sigma, school
+
+
 def band(residual: pd.Series, lower: pd.Series, upper: pd.Series, magnitude: float) -> pd.Series:
     """The five Progress 8 bands: significance by the interval, «значительно» by size.
 
@@ -176,15 +288,8 @@ def context_adjusted(
     base["expected"] = expected
     base["isbsh_slope"] = slope
     base["residual"] = base["z_score"] - base["expected"]
-    # σ per procedure, pooling the years (residuals are already on the same scale each year).
     reliable = base["participants"] >= min_participants
-    sigma2 = {
-        key: pupil_variance(group["residual"], group["participants"])
-        for key, group in base[reliable].groupby(PROCEDURE)
-    }
-    base["pupil_sd"] = np.sqrt(
-        [sigma2.get(key, np.nan) for key in base[PROCEDURE].itertuples(index=False, name=None)]
-    )
+    base["pupil_sd"] = pupil_spread(base, reliable.to_numpy())
     base["se"] = base["pupil_sd"] / np.sqrt(base["participants"].astype(float))
     base["lower"] = base["residual"] - Z95 * base["se"]
     base["upper"] = base["residual"] + Z95 * base["se"]
@@ -205,6 +310,31 @@ def context_adjusted(
         "pupil_sd",
     ]
     return base[columns].sort_values(["school_id", *PROCEDURE_YEAR]).reset_index(drop=True)
+
+
+def pupil_spread(base: pd.DataFrame, reliable: np.ndarray) -> np.ndarray:
+    """σ of one pupil's result for each row (z units): from the shares of marks of its
+    procedure-year where they exist (spread_from_shares); otherwise from how the residuals
+    of the procedure's schools spread as participants fall, pooling the years
+    (pupil_variance), which can only err wide."""
+    out = np.full(len(base), np.nan)
+    z = base["z_score"].to_numpy(float)
+    n = base["participants"].to_numpy(float)
+    cumulative = cumulative_shares(base)
+    for rows in base.groupby(PROCEDURE_YEAR, sort=False).indices.values():
+        if cumulative.shape[1]:
+            _, own = spread_from_shares(z[rows], cumulative[rows], n[rows])
+            out[rows] = own
+    missing = np.isnan(out)
+    if missing.any():
+        part = base[missing & reliable]
+        sigma2 = {
+            key: pupil_variance(group["residual"], group["participants"])
+            for key, group in part.groupby(PROCEDURE)
+        }
+        keys = base.loc[missing, PROCEDURE].itertuples(index=False, name=None)
+        out[missing] = np.sqrt([sigma2.get(key, np.nan) for key in keys])
+    return out
 
 
 def combine(

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy.special import expit
 from scipy.stats import norm
 
-VERSION = "5"
+VERSION = "6"
 REGION = "Республика Тарум"
 YEARS = tuple(range(2019, 2026))
 PROGRAMME_YEARS = tuple(range(2021, 2026))
@@ -667,11 +667,14 @@ def generate_region(
                 "participants": k,
             }
             if exam == "ЕГЭ":
-                # Test score ≈ 58 + 15·ability; the sample mean of k pupils is noisy.
-                sample_mean = mu + rng.normal(0, 1, len(idx)) / np.sqrt(k)
-                score_mean = np.clip(58 + 15 * sample_mean, 18, 98)
-                below = rng.binomial(k, norm.cdf((EGE_MINIMUM[subject] - 58 - 15 * mu) / 15)) / k
-                high = rng.binomial(k, 1 - norm.cdf((81 - 58 - 15 * mu) / 15)) / k
+                # Each pupil's score ≈ 58 + 15·ability (ability ~ N(μ, 1)): the school's mean
+                # and its shares below the minimum and of 81 and above come from the same
+                # pupils, as in a real protocol.
+                pupil = 58 + 15 * (np.repeat(mu, k) + rng.normal(0, 1, int(k.sum())))
+                starts = np.concatenate([[0], np.cumsum(k)[:-1]])
+                score_mean = np.clip(np.add.reduceat(pupil, starts) / k, 18, 98)
+                below = np.add.reduceat(pupil < EGE_MINIMUM[subject], starts) / k
+                high = np.add.reduceat(pupil >= 81, starts) / k
                 frame.update(
                     mean_score=np.round(score_mean, 2),
                     share_2=np.nan,
