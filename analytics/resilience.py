@@ -14,6 +14,28 @@ from analytics.settings import Settings
 ABOVE = (cx.BAND_WELL_ABOVE, cx.BAND_ABOVE)
 
 
+def judged_exams(available, chosen: tuple[str, ...]) -> tuple[str, ...]:
+    """The procedures resilience is judged on: the chosen ones the region has results of;
+    where it has none of them, ВПР, and otherwise whatever it has.
+
+    >>> judged_exams({"ВПР", "ОГЭ"}, ("ОГЭ", "ЕГЭ")), judged_exams({"ВПР"}, ("ОГЭ", "ЕГЭ"))
+    (('ОГЭ',), ('ВПР',))
+    """
+    have = set(available)
+    used = tuple(e for e in chosen if e in have)
+    if used:
+        return used
+    if "ВПР" in have:
+        return ("ВПР",)
+    return tuple(sorted(have))
+
+
+def exams_in_window(exams: pd.DataFrame, year: int, window: int) -> set[str]:
+    """The procedures with results in the years window up to `year` (`exams` is
+    identification.exam_results(...))."""
+    return set(exams.loc[exams["year"].between(year - window + 1, year), "exam"].unique())
+
+
 def resilience(
     adjusted: pd.DataFrame,
     exams: pd.DataFrame,
@@ -29,6 +51,8 @@ def resilience(
       years window in the chosen exams, «значительно выше ожидаемого»;
     * «quartiles»: ИСБШ in the bottom quartile and the pooled standardised result in the
       region's top quartile.
+    The exams are the chosen ones the region has (judged_exams): a region with ВПР only is
+    judged on ВПР.
     Selective schools (лицей, гимназия, СОШ с УИОП) are left out unless the settings say
     otherwise: their intake is chosen, so their results say little about resilience.
 
@@ -39,7 +63,9 @@ def resilience(
     Returns school_id, year, adjusted_result, adjusted_se, adjusted_band, result,
     result_quartile, resilient_adjusted, resilient_quartiles, resilient.
     """
-    chosen = tuple(settings.resilient_exams)
+    chosen = judged_exams(
+        exams_in_window(exams, year, settings.years_window), tuple(settings.resilient_exams)
+    )
     if pooled is None:
         pooled = cx.pooled_over_years(
             adjusted, year, settings.years_window, chosen, settings.small_numbers.hide_below

@@ -98,8 +98,15 @@ st.subheader("Резильентные школы")
 rows = reads.query(
     "pages/context/resilience_rows", year=scope.year, municipality=scope.municipality_id
 )
+present = reads.query(
+    "pages/context/exams_in_window",
+    year=scope.year,
+    window=settings.years_window,
+    min_participants=settings.small_numbers.hide_below,
+)
+judged = resilience.judged_exams(set(present["exam"]), tuple(settings.resilient_exams))
 st.caption(
-    page_exports.resilient_about(settings)
+    page_exports.resilient_about(settings, judged)
     + ". Список не зависит от выбранной выше процедуры; критерии меняются в «Методике»."
 )
 resilient = page_exports.resilient_table(rows, settings.resilient_definition)
@@ -132,7 +139,9 @@ layout.show_table(
 layout.excel_download(
     st,
     "Скачать резильентные школы и таблицу (Excel)",
-    lambda: page_exports.resilient_sheets(rows, points, settings, f"{choice}, {scope.label}"),
+    lambda: page_exports.resilient_sheets(
+        rows, points, settings, f"{choice}, {scope.label}", judged
+    ),
     f"Резильентные_школы_{scope.year}",
     "context_download",
     f"Резильентные школы, {scope.year}",

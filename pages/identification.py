@@ -140,7 +140,14 @@ with tabs[3]:
 
 with tabs[4]:
     if partners.empty:
-        st.info("Нет ШНОР или нет школ с результатами значительно выше ожидаемого.")
+        if not ident["shnor"].any():
+            st.info("Партнёров не подбираем: в этом году нет ШНОР.")
+        else:
+            st.info(
+                "Партнёров нет: ни одна школа, кроме ШНОР, не показала результат с учётом "
+                "контекста выше ожидаемого (за годы и по процедурам, по которым судят о "
+                "резильентности; см. «Методику»)."
+            )
     else:
         shown = partners[partners["school_id"].isin(ident["school_id"])]
         school_names = names.set_index("school_id")["name"]

@@ -55,9 +55,13 @@ def resilient_table(rows: pd.DataFrame, definition: str) -> pd.DataFrame:
     return labels.table(chosen, RESILIENT_COLUMNS).reset_index(drop=True)
 
 
-def resilient_about(settings: Settings) -> str:
-    """What the list of resilient schools is judged by, in one sentence."""
-    exams = ", ".join(settings.resilient_exams)
+def resilient_about(settings: Settings, judged: tuple[str, ...] | None = None) -> str:
+    """What the list of resilient schools is judged by, in one sentence: `judged` are the
+    procedures used (resilience.judged_exams), where they differ from the chosen ones."""
+    used = judged if judged is not None else tuple(settings.resilient_exams)
+    exams = ", ".join(used)
+    if judged is not None and tuple(judged) != tuple(settings.resilient_exams):
+        exams += f" (результатов {', '.join(settings.resilient_exams)} в регионе нет)"
     years = settings.years_window
     selective = (
         "; лицеи, гимназии и СОШ с УИОП не рассматриваются"
@@ -71,7 +75,11 @@ def resilient_about(settings: Settings) -> str:
 
 
 def resilient_sheets(
-    rows: pd.DataFrame, points: pd.DataFrame, settings: Settings, about: str
+    rows: pd.DataFrame,
+    points: pd.DataFrame,
+    settings: Settings,
+    about: str,
+    judged: tuple[str, ...] | None = None,
 ) -> list[Sheet]:
     """The resilient schools, each with why it is, and every school of the page's table."""
     keys = RESILIENT_COLUMNS
@@ -79,7 +87,7 @@ def resilient_sheets(
         Sheet(
             "Резильентные школы",
             resilient_table(rows, settings.resilient_definition),
-            note=f"Резильентные школы: {resilient_about(settings)}. {about}",
+            note=f"Резильентные школы: {resilient_about(settings, judged)}. {about}",
             numbered=True,
             **labels.formats(keys),
         ),

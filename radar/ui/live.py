@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from analytics import resilience
 from analytics.pipeline import identify_year
 from analytics.settings import Settings
 from radar.store import refresh
@@ -53,11 +54,15 @@ def year_inputs(
         min_participants=settings.small_numbers.hide_below,
         **years,
     )
+    judged = resilience.judged_exams(
+        resilience.exams_in_window(exams, year, settings.years_window),
+        tuple(settings.resilient_exams),
+    )
     pooled = query(
         "analysis/year/adjusted_pooled",
         year=year,
         window=settings.years_window,
-        exams=list(settings.resilient_exams),
+        exams=list(judged),
         min_participants=settings.small_numbers.hide_below,
     )
     return inputs, exams, pooled

@@ -1055,3 +1055,33 @@ def test_an_unknown_school_in_the_address_is_said_in_russian(demo_env):
     at.run()
     assert not at.exception
     assert any("«НЕТ-ТАКОЙ» из адреса не найдена" in w.value for w in at.warning)
+
+
+def test_a_region_with_only_vpr_gets_resilient_schools_and_partners(tmp_path, monkeypatch):
+    """A region whose files hold ВПР only is judged on ВПР: it has resilient schools and
+    partners, and «Контекст и результаты» says which procedures were used and why."""
+    import streamlit as st
+
+    from data.generator import generate_region
+    from radar.ingest.loader import load_region
+    from radar.store.refresh import refresh_derived
+
+    frames = generate_region(n_schools=300)
+    frames["exam_results"] = frames["exam_results"][frames["exam_results"]["exam"] == "ВПР"]
+    path = tmp_path / "vpr.duckdb"
+    load_region(frames, path, after_load=refresh_derived)
+    con = db.connect(path)
+    year = con.execute("select max(year) from identification").fetchone()[0]
+    resilient, partners = con.execute(
+        "select (select count(*) from identification where year = $y and resilient), "
+        "(select count(*) from partner_suggestions where year = $y)",
+        {"y": year},
+    ).fetchone()
+    con.close()
+    assert resilient > 0 and partners > 0
+    monkeypatch.setenv("RADAR_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = run_app("pages/context.py")
+    assert any("результаты ВПР (результатов ОГЭ, ЕГЭ в регионе нет)" in c.value for c in at.caption)
+    assert len(table_with(at, "Почему")) == resilient
