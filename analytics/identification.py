@@ -90,6 +90,28 @@ def rule_bottom(ranked: pd.DataFrame, year: int, settings: Settings) -> pd.DataF
     return out
 
 
+def fail_threshold(results: pd.DataFrame, settings: Settings) -> pd.Series | float:
+    """The share of «2» at which a procedure counts: `fail_share`, or in the relative form
+    `fail_relative_ratio` times the region's share of that procedure-year (a change of the
+    scale then moves the threshold with it).
+
+    >>> rows = pd.DataFrame({"region_share_fail": [0.04, 0.10]})
+    >>> relative = Settings(fail_relative=True, fail_relative_ratio=2.5)
+    >>> fail_threshold(rows, relative).round(3).tolist(), fail_threshold(rows, Settings())
+    ([0.1, 0.25], 0.3)
+    """
+    if settings.fail_relative and "region_share_fail" in results:
+        return settings.fail_relative_ratio * results["region_share_fail"]
+    return settings.fail_share
+
+
+def fail_words(settings: Settings) -> str:
+    """The «2» rule's threshold in words: «≥ 30 %» or «≥ 2,5 × доли по региону»."""
+    if settings.fail_relative:
+        return f"≥ {fmt_ru.num(settings.fail_relative_ratio, 1)} × доли по региону"
+    return f"≥ {fmt_ru.pct(settings.fail_share, 0)}"
+
+
 def rule_fail(results: pd.DataFrame, year: int, settings: Settings) -> pd.DataFrame:
     """Rosobrnadzor's indicator: share of «2» at or above the threshold.
 
@@ -100,7 +122,7 @@ def rule_fail(results: pd.DataFrame, year: int, settings: Settings) -> pd.DataFr
         (results["participants"] >= settings.small_numbers.hide_below)
         & results["share_fail"].notna()
     ]
-    failing = reliable[reliable["share_fail"] >= settings.fail_share]
+    failing = reliable[reliable["share_fail"] >= fail_threshold(reliable, settings)]
     now = failing[failing["year"] == year]
     before = failing[failing["year"] == year - 1]
     per_school = now.groupby("school_id").size().rename("fail_procedures")
@@ -183,7 +205,7 @@ def reasons(
                 f"({row.bottom_procedure})"
             )
         if row.fail_fired and "fail" in rules:
-            detail = f"процедур с долей «2» ≥ {fmt_ru.pct(settings.fail_share, 0)}: "
+            detail = f"процедур с долей «2» {fail_words(settings)}: "
             detail += f"{row.fail_procedures}"
             if isinstance(row.fail_repeat_procedure, str):
                 detail += f"; два года подряд: {row.fail_repeat_procedure}"

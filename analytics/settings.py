@@ -539,6 +539,23 @@ class Settings:
         max_value=1.0,
         section=SHNOR_RESULTS,
     )
+    # A change of scale (higher cut scores one year) moves every school's share of «2»: the
+    # relative form compares a school with the region's share of the same procedure-year.
+    fail_relative: bool = setting(
+        False,
+        "Доля «2» относительно региона (вместо порога в процентах)",
+        NO_UNIT,
+        section=SHNOR_RESULTS,
+    )
+    fail_relative_ratio: float = setting(
+        2.5,
+        "Во сколько раз доля «2» школы выше доли по региону",
+        "раз",
+        min_value=1.0,
+        max_value=20.0,
+        step=0.1,
+        section=SHNOR_RESULTS,
+    )
     fail_procedures_same_year: int = setting(
         2,
         "Число процедур одного года с долей «2» выше порога",

@@ -17,6 +17,7 @@ from radar.ingest.importer import (
     record_refusal,
     record_unreadable,
     refusals,
+    scale_notice,
 )
 from radar.ingest.loader import problem_groups_frame, problems_summary
 from radar.ingest.templates import template_bytes
@@ -204,6 +205,9 @@ def show_changes(plan) -> None:
             st.error(str(exc))
         else:
             st.success("Данные загружены, показатели пересчитаны.")
+            notice = scale_notice(plan)
+            if notice:
+                st.warning(notice, icon=":material/straighten:")
 
 
 if uploaded:

@@ -6,13 +6,14 @@ from analytics import fmt, labels
 from analytics import trends as tr
 from analytics.settings import YEARS
 from radar.handouts import page_exports
-from radar.ui import layout, live, reads
+from radar.ui import layout, live, notices, reads
 from radar.views import charts
 
 scope = layout.current_scope()
 settings = live.session_settings()
 st.title("Динамика")
 st.caption(scope.label)
+notices.scale_warning(scope.year, settings)
 
 st.subheader("Результаты процедуры по годам")
 procedures = reads.query("pages/dynamics/dynamics_procedures")

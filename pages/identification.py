@@ -10,7 +10,7 @@ from analytics.settings import RESILIENT_DEFINITIONS, RULE_NAMES
 from radar.handouts import html_report, reports
 from radar.store import presets
 from radar.store.db import DatabaseError
-from radar.ui import layout, live, reads
+from radar.ui import layout, live, notices, reads
 from radar.ui.settings_form import settings_form
 
 DEFAULT_PRESET = "Действующие настройки базы"
@@ -52,6 +52,7 @@ with st.expander("Критерии идентификации", expanded=False, 
         st.rerun()  # the sidebar names them from the start of the run
 
 settings = live.session_settings()
+notices.scale_warning(scope.year, settings)
 
 with st.spinner("Составление списков по выбранным критериям…"):
     ident, partners = live.identification(scope.year, settings)

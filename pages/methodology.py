@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics import context as cx
-from analytics import fmt, labels, risk
+from analytics import fmt, labels, risk, scale
+from analytics import identification as idn
 from analytics import trends as tr
 from analytics.context import SETTLEMENTS
 from analytics.settings import (
@@ -68,6 +69,24 @@ st.markdown(
     f"Действующий способ: **{ISBSH_METHODS[settings.isbsh.method]}**."
 )
 
+st.header("Изменение шкалы")
+st.markdown(
+    "Если в каком-то году доля «2» или средний балл процедуры по региону сдвигается сразу у "
+    f"{fmt.pct(scale.SCHOOLS_MOVING, 0)} школ и больше, причём не меньше чем на "
+    f"{fmt.pct(scale.FLOORS['share_fail'], 0)} (для доли «2») или на "
+    f"{fmt.pct(scale.FLOORS['mean_score'], 0)} (для среднего балла) и в "
+    f"{fmt.num(scale.TIMES_USUAL, 0)} раза сильнее обычного изменения этой процедуры за год, "
+    "это похоже на новые границы отметок или новый вариант работы, а не на перемену в школах. "
+    "Страницы, чьи правила и цвета опираются на «сырые» доли, предупреждают об этом, и "
+    "сводка загрузки тоже. Правило доли «2» можно перевести в относительную форму: процедура "
+    "считается, если доля «2» школы в заданное число раз выше доли по региону в том же году"
+    + (
+        f" (сейчас включено: в {fmt.num(settings.fail_relative_ratio, 1)} раза)."
+        if settings.fail_relative
+        else "."
+    )
+)
+
 st.header("Результат с учётом контекста")
 st.markdown(
     "Для каждой процедуры и года строится линейная регрессия (метод наименьших квадратов) "
@@ -110,8 +129,8 @@ st.markdown(
 1. **{rule_name("bottom")}** — школа входит в {fmt.pct(settings.bottom_share, 0)} худших
    школ региона по сводному результату ВПР, ОГЭ или ЕГЭ не менее чем в
    {settings.years_required} из последних {settings.years_window} лет.
-2. **{rule_name("fail")}** — доля «2» (для ЕГЭ — ниже минимума) не меньше
-   {fmt.pct(settings.fail_share, 0)} в {settings.fail_procedures_same_year} и более процедурах
+2. **{rule_name("fail")}** — доля «2» (для ЕГЭ — ниже минимума)
+   {idn.fail_words(settings)} в {settings.fail_procedures_same_year} и более процедурах
    одного года {"и" if settings.fail_rule_combination.upper() == "AND" else "или"} в одной и
    той же процедуре два года подряд (индикатор Рособрнадзора).
 3. **{rule_name("gap")}** — сумма отклонений средних баллов ВПР {settings.vpr_gap_grade}

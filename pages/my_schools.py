@@ -11,7 +11,7 @@ import streamlit as st
 from analytics import fmt
 from analytics import trends as tr
 from radar.handouts import curator_sheets, file_stem, html_report
-from radar.ui import layout, live, reads
+from radar.ui import layout, live, notices, reads
 from radar.views import curator_card
 
 scope = layout.current_scope()
@@ -63,6 +63,7 @@ cols[3].metric(
 )
 
 settings = live.session_settings()
+notices.scale_warning(year, settings)
 cards = curator_card.cards(schools, colours, history, tr.cuts_from(settings.trends.cuts))
 full_name = dict(zip(pool["curator_id"], pool["full_name"], strict=True))[curator]
 layout.pdf_download(

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import fmt, labels
 from radar.handouts import reports
-from radar.ui import layout, live, reads
+from radar.ui import layout, live, notices, reads
 from radar.views import charts, profile
 
 # Schools offered in the picker at once; more are found by typing part of a name or a code.
@@ -284,6 +284,7 @@ def main() -> None:
     st.title("Профиль школы")
     school_id = choose_school(scope)
     year, settings, q = scope.year, live.session_settings(), reads.query
+    notices.scale_warning(year, settings)
 
     draw_card(
         profile.school_card(q, school_id, year), year, profile.isbsh_place(q, school_id, year)

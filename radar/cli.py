@@ -137,6 +137,7 @@ def _check_and_load(files: list, path: Path, args: argparse.Namespace) -> int:
         describe_database,
         plan_import,
         record_refusal,
+        scale_notice,
         summary_of,
     )
     from radar.ingest.loader import problems_summary
@@ -215,6 +216,9 @@ def _check_and_load(files: list, path: Path, args: argparse.Namespace) -> int:
             return 0
     apply_import(plan, path, progress=_progress, blank=blank)
     print(f"Данные загружены в {path}.")
+    notice = scale_notice(plan, path)
+    if notice:
+        print(f"Внимание: {notice}")
     return 0
 
 

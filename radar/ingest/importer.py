@@ -583,6 +583,24 @@ def apply_import(
     step("Данные загружены" if changed else "Ничего не изменилось: пересчёт не нужен", 1.0)
 
 
+def scale_notice(plan: Plan, path: Path | str | None = None) -> str | None:
+    """After an import: the changes of scale (analytics.scale) in the years of the files'
+    results, said as the pages say them; None when there are none."""
+    from analytics import scale
+    from analytics.settings import SmallNumbers
+
+    results = plan.typed.get("exam_results")
+    if results is None or results.empty:
+        return None
+    years = set(int(y) for y in results["year"].dropna().unique())
+    with db.connect(path) as con:
+        table = con.execute(
+            db.sql("analysis/scale_years"), {"min_participants": SmallNumbers.hide_below}
+        ).df()
+    shifts = scale.scale_shifts(table)
+    return scale.warning(shifts[shifts["year"].isin(years)])
+
+
 def database_phrase(summary: pd.DataFrame) -> str:
     """The database_summary row as a phrase for the user: «демонстрационный регион «…»,
     1 100 школ» or «данные региона, 3 школы»."""

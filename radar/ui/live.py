@@ -39,6 +39,7 @@ def year_inputs(
         to_year=year,
         min_participants=settings.small_numbers.hide_below,
         fail_share=settings.fail_share,
+        fail_ratio=settings.fail_relative_ratio,
         vpr_grade=settings.vpr_gap_grade,
         ege_subjects=list(settings.ege_gap_subjects),
     )

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics import fmt, labels, risk
+from analytics import identification as idn
 from analytics import trends as tr
 from analytics.settings import RULE_NAMES, Settings, SmallNumbers
 from radar.views import charts
@@ -66,7 +67,7 @@ def rules_table(row: pd.Series, settings: Settings) -> pd.DataFrame:
             "ШНОР",
             "fail",
             fail_value,
-            f"доля «2» ≥ {fmt.pct(settings.fail_share, 0)} в ≥ "
+            f"доля «2» {idn.fail_words(settings)} в ≥ "
             f"{settings.fail_procedures_same_year} процедурах "
             f"{'и' if settings.fail_rule_combination.upper() == 'AND' else 'или'} два года подряд",
         ),

@@ -58,7 +58,9 @@ region as (
             sum(participants * measure * measure) / sum(participants)
             - power(sum(participants * measure) / sum(participants), 2)
         ) as region_sd,
-        count(*) as region_schools
+        count(*) as region_schools,
+        sum(participants * share_fail) filter (where share_fail is not null)
+        / sum(participants) filter (where share_fail is not null) as region_share_fail
     from measured
     where measure is not null
     group by all
@@ -68,6 +70,7 @@ final as (
     select
         f.* exclude (measure),
         r.region_mean,
+        r.region_share_fail,
         case when r.region_sd > 0 then (f.measure - r.region_mean) / r.region_sd end as z_score
     from measured as f
     join region as r using (year, exam, subject, grade)

@@ -27,6 +27,9 @@ create table if not exists procedure_results (
     low_label varchar,
     high_label varchar,
     region_mean double,
+    -- The region's share of «2» in the procedure-year (participant-weighted): what the
+    -- relative form of the «2» rule compares with.
+    region_share_fail double,
     z_score double
 );
 

@@ -830,7 +830,16 @@ def test_data_page_offers_the_template_and_shows_the_import_history(demo_db, tmp
 
 
 def test_municipality_page_for_a_meeting(demo_db):
-    municipality = scalar(demo_db, "select min(municipality_id) from municipalities")
+    # The municipality with the most overdue roadmap events of the last year: its chart has
+    # both parts.
+    municipality = scalar(
+        demo_db,
+        "select coalesce(e.municipality_id, s.municipality_id) as m from roadmap_events e "
+        "left join schools s using (school_id) "
+        "where e.year = (select max(year) from exam_results) "
+        "and e.status <> 'выполнено' and e.period_end < current_date "
+        "group by m order by count(*) desc, m limit 1",
+    )
     at = run_app("pages/municipality.py", municipality=municipality)
     name = scalar(
         demo_db, "select name from municipalities where municipality_id = $m", m=municipality
@@ -1085,3 +1094,77 @@ def test_a_region_with_only_vpr_gets_resilient_schools_and_partners(tmp_path, mo
     at = run_app("pages/context.py")
     assert any("результаты ВПР (результатов ОГЭ, ЕГЭ в регионе нет)" in c.value for c in at.caption)
     assert len(table_with(at, "Почему")) == resilient
+
+
+@pytest.fixture(scope="module")
+def new_scale_db(tmp_path_factory):
+    """A generated region whose ВПР in mathematics, 5th grade, got higher cut scores in its
+    last year: part of every school's «3» became «2», «4» became «3», «5» became «4»."""
+    from data.generator import generate_region
+    from radar.ingest.loader import load_region
+    from radar.store.refresh import refresh_derived
+
+    frames = generate_region(n_schools=300)
+    results = frames["exam_results"].copy()
+    last = int(results["year"].max())
+    hit = (
+        (results["year"] == last)
+        & (results["exam"] == "ВПР")
+        & (results["subject"] == "Математика")
+        & (results["grade"] == 5)
+    )
+    s2, s3, s4, s5 = (results.loc[hit, f"share_{m}"] for m in (2, 3, 4, 5))
+    results.loc[hit, "share_2"] = s2 + 0.6 * s3
+    results.loc[hit, "share_3"] = 0.4 * s3 + 0.5 * s4
+    results.loc[hit, "share_4"] = 0.5 * s4 + 0.5 * s5
+    results.loc[hit, "share_5"] = 0.5 * s5
+    results.loc[hit, "mean_score"] = results.loc[hit, "mean_score"] * 0.8
+    frames["exam_results"] = results
+    path = tmp_path_factory.mktemp("scale") / "scale.duckdb"
+    load_region(frames, path, after_load=refresh_derived)
+    return path, last
+
+
+def test_a_change_of_cut_scores_is_named_and_the_relative_rule_holds(new_scale_db, monkeypatch):
+    """The simulated new cut scores are found as a change of scale; the raw 30 % threshold
+    fires for many more schools in that procedure, the relative one does not; the pages
+    that read raw shares warn."""
+    import dataclasses
+
+    import streamlit as st
+
+    from analytics import identification as idn
+    from analytics import scale
+    from analytics.settings import Settings
+
+    path, last = new_scale_db
+    con = db.connect(path)
+    table = con.execute(db.sql("analysis/scale_years"), {"min_participants": 10}).df()
+    rows = con.execute(
+        "select * from procedure_results where exam = 'ВПР' and subject = 'Математика' "
+        "and grade = 5 and participants >= 10 and year >= $y",
+        {"y": last - 1},
+    ).df()
+    con.close()
+    found = scale.scale_shifts(table)
+    hit = found[(found["year"] == last) & (found["subject"] == "Математика")]
+    assert set(hit["measure"]) >= {"share_fail"} and (hit["grade"] == 5).all()
+    assert len(found[found["year"] != last]) == 0  # nothing else is taken for one
+    relative = dataclasses.replace(Settings(), fail_relative=True)
+
+    def failing(settings, year):
+        part = rows[rows["year"] == year]
+        return int((part["share_fail"] >= idn.fail_threshold(part, settings)).sum())
+
+    assert failing(Settings(), last) >= 3 * max(failing(Settings(), last - 1), 1)
+    assert failing(relative, last) <= 1.5 * failing(relative, last - 1) + 3
+
+    monkeypatch.setenv("RADAR_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    for page in ("pages/identification.py", "pages/dynamics.py"):
+        at = run_app(page)
+        assert any(
+            w.value.startswith("Похоже на изменение шкалы") and "Математика, 5 кл." in w.value
+            for w in at.warning
+        ), page
