@@ -471,3 +471,35 @@ def test_a_region_replaces_the_demo_and_keeps_the_settings_and_history(demo_db, 
     assert ("загружено, база заменена",) in outcomes
     assert identified > 0  # derived tables were refreshed for the new region
     assert describe_database(path) == "данные региона, 3 школы"
+
+
+def test_the_import_summary_names_a_change_of_scale_in_the_files_years(tmp_path):
+    """A file that brings a year's ВПР with higher cut scores (part of every school's «3»
+    now «2») gets the warning after it is loaded; a file of ordinary values does not."""
+    from data.generator import generate_region
+    from radar.ingest.importer import scale_notice
+    from radar.ingest.loader import load_region
+    from radar.store.refresh import refresh_derived
+
+    frames = generate_region(n_schools=200)
+    path = tmp_path / "region.duckdb"
+    load_region(frames, path, after_load=refresh_derived)
+    results = frames["exam_results"]
+    last = int(results["year"].max())
+    rows = results[
+        (results["year"] == last)
+        & (results["exam"] == "ВПР")
+        & (results["subject"] == "Математика")
+        & (results["grade"] == 5)
+    ].copy()
+    same = plan_import([read_file("те_же.xlsx", filled_template({"exam_results": rows}))], path)
+    assert scale_notice(same, path) is None
+    rows["share_2"] = rows["share_2"] + 0.6 * rows["share_3"]
+    rows["share_3"] = 0.4 * rows["share_3"]
+    rows["mean_score"] = rows["mean_score"] * 0.85
+    plan = plan_import([read_file("новые.xlsx", filled_template({"exam_results": rows}))], path)
+    assert not plan.errors, [str(p) for p in plan.errors]
+    apply_import(plan, path)
+    said = scale_notice(plan, path)
+    assert said and said.startswith("Похоже на изменение шкалы")
+    assert f"ВПР, Математика, 5 кл., {last} год: доля «2» по региону" in said
