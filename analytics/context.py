@@ -315,6 +315,7 @@ def context_adjusted(
     base["upper"] = base["residual"] + Z95 * base["se"]
     base["band"] = band(base["residual"], base["lower"], base["upper"], magnitude)
     base.loc[~reliable & base["residual"].notna(), "band"] = BAND_TOO_FEW
+    base["shrunk"], base["reliability"] = shrunk_by_procedure(base, reliable.to_numpy())
     columns = [
         "school_id",
         *PROCEDURE_YEAR,
@@ -328,6 +329,8 @@ def context_adjusted(
         "band",
         "isbsh_slope",
         "pupil_sd",
+        "shrunk",
+        "reliability",
     ]
     return base[columns].sort_values(["school_id", *PROCEDURE_YEAR]).reset_index(drop=True)
 
@@ -355,6 +358,24 @@ def pupil_spread(base: pd.DataFrame, reliable: np.ndarray) -> np.ndarray:
         keys = base.loc[missing, PROCEDURE].itertuples(index=False, name=None)
         out[missing] = np.sqrt([sigma2.get(key, np.nan) for key in keys])
     return out
+
+
+def shrunk_by_procedure(base: pd.DataFrame, reliable: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each row's Empirical-Bayes deviation and reliability (analytics.shrinkage), with the
+    spread of true deviations τ² of its procedure-year estimated from the schools with
+    enough participants."""
+    from analytics import shrinkage
+
+    residual = base["residual"].to_numpy(float)
+    se = base["se"].to_numpy(float)
+    shrunk = np.full(len(base), np.nan)
+    weight = np.full(len(base), np.nan)
+    for rows in base.groupby(PROCEDURE_YEAR, sort=False).indices.values():
+        fit = rows[reliable[rows]]
+        tau2 = shrinkage.between_variance(residual[fit], se[fit])
+        if np.isfinite(tau2):
+            shrunk[rows], weight[rows], _ = shrinkage.shrink(residual[rows], se[rows], tau2)
+    return shrunk, weight
 
 
 def combine(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -33,6 +35,16 @@ def russian(fig: go.Figure, height: int | None = None) -> go.Figure:
     if height:
         fig.update_layout(height=height)
     return fig
+
+
+def lines(text: str, width: int) -> str:
+    """A long label on lines of at most `width` letters, never inside a word: Plotly does
+    not wrap labels, and a narrow column (a laptop, a tablet) cuts them at its edge.
+
+    >>> lines("Оба родителя с высшим образованием", 20)
+    'Оба родителя с<br>высшим образованием'
+    """
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) or text
 
 
 def years_axis(fig: go.Figure) -> go.Figure:
@@ -163,12 +175,15 @@ def passport_compare(compare: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for key in ("school", "municipality", "region"):
         fig.add_bar(
-            y=df["label"],
+            y=df["label"].map(lambda label: lines(label, 20)),  # a half column on a laptop
             x=df[key] * 100,
             name=labels.SERIES_LABELS[key],
             orientation="h",
             marker_color=COLORS[key],
-            hovertemplate="%{y}: %{x:.1f} %<extra>" + labels.SERIES_LABELS[key] + "</extra>",
+            customdata=df["label"],
+            hovertemplate="%{customdata}: %{x:.1f} %<extra>"
+            + labels.SERIES_LABELS[key]
+            + "</extra>",
         )
     fig.update_layout(
         barmode="group", xaxis_title="Доля обучающихся, %", yaxis={"autorange": "reversed"}
@@ -354,6 +369,20 @@ def adjusted_intervals(rows: pd.DataFrame, row_labels: list[str]) -> go.Figure:
                 + "</extra>"
             ),
         )
+    if "shrunk" in df and df["shrunk"].notna().any():
+        # The estimate drawn toward zero by its noise: far from the point where few took part.
+        fig.add_scatter(
+            x=df["shrunk"],
+            y=df["label"],
+            mode="markers",
+            name="С поправкой на надёжность",
+            marker={"color": "#222", "symbol": "line-ns", "size": 14, "line": {"width": 2}},
+            customdata=df["reliability"] * 100,
+            hovertemplate=(
+                "%{y}: %{x:+.2f} с поправкой на надёжность<br>Надёжность: "
+                "%{customdata:.0f} %<extra></extra>"
+            ),
+        )
     fig.add_vline(x=0, line={"color": "#333", "width": 1})
     fig.update_layout(
         xaxis_title="Отклонение от ожидаемого с учётом контекста (z)",
@@ -402,7 +431,7 @@ def cluster_map(points: pd.DataFrame, explained: list[float]) -> go.Figure:
             x=part["x"],
             y=part["y"],
             mode="markers",
-            name=f"{cluster}. {name}",
+            name=lines(f"{cluster}. {name}", 45),  # the legend does not wrap by itself
             marker={
                 "color": color,
                 "symbol": symbol,
@@ -415,11 +444,12 @@ def cluster_map(points: pd.DataFrame, explained: list[float]) -> go.Figure:
         )
     share = [f"{v * 100:.0f} %".replace(".", ",") for v in explained] + ["", ""]
     fig.update_layout(
-        xaxis_title=f"Главное различие профилей ({share[0]} всех различий)",
+        xaxis_title=f"Главное различие профилей<br>({share[0]} всех различий)",
         yaxis_title=f"Второе по величине различие ({share[1]} всех различий)",
     )
     fig = russian(fig, height=560)
-    fig.update_layout(legend={"orientation": "h", "y": -0.18, "x": 0, "yanchor": "top"})
+    # Below the axis title, which takes two lines.
+    fig.update_layout(legend={"orientation": "h", "y": -0.26, "x": 0, "yanchor": "top"})
     return fig
 
 
@@ -490,7 +520,9 @@ def risk_radar(profile: pd.DataFrame) -> go.Figure:
         values = list(values)
         return [*values, values[0]]
 
-    theta = closed(df["short"])
+    # Plotly does not make room for a polar chart's labels: long ones go on lines of a
+    # dozen letters, and the margins and the legend at the very top leave room for them.
+    theta = closed(df["short"].map(lambda name: lines(name, 14)))
 
     fig = go.Figure()
     fig.add_scatterpolar(
@@ -523,7 +555,10 @@ def risk_radar(profile: pd.DataFrame) -> go.Figure:
             }
         }
     )
-    return russian(fig, height=460)
+    return russian(fig, height=460).update_layout(
+        margin={"l": 90, "r": 90, "t": 90, "b": 50},
+        legend={"yref": "container", "y": 1, "yanchor": "top"},
+    )
 
 
 def stage_slopes(changes: pd.DataFrame, positive: dict[str, bool]) -> go.Figure:

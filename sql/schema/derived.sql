@@ -75,7 +75,10 @@ create table if not exists context_adjusted (
     upper double,
     band varchar,
     isbsh_slope double,
-    pupil_sd double
+    pupil_sd double,
+    -- Empirical-Bayes: the deviation drawn toward zero by its noise, and its reliability.
+    shrunk double,
+    reliability double
 );
 
 -- The context-adjusted result per school, year and scope (analytics.context).

@@ -389,7 +389,10 @@ def test_school_profile_shows_identification_and_adjusted_results(demo_db):
     )
     assert len(partners) == stored > 0
     chart = figure(at, "profile_adjusted_chart")
-    shown = sum(len(values(t["x"])) for t in chart["data"])
+    points = [t for t in chart["data"] if t["name"] != "С поправкой на надёжность"]
+    shown = sum(len(values(t["x"])) for t in points)
+    shrunk = next(t for t in chart["data"] if t["name"] == "С поправкой на надёжность")
+    assert len(values(shrunk["x"])) == shown  # every point with its shrunken estimate
     reliable = scalar(
         demo_db,
         "select count(*) from context_adjusted where school_id = $s and year = $y "
