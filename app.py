@@ -28,4 +28,5 @@ navigation = st.navigation(
 )
 layout.sidebar_filters()
 layout.russian_interface()
+layout.screen_style()
 navigation.run()

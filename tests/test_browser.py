@@ -666,10 +666,11 @@ def test_presentation_mode_is_readable_from_the_back_of_the_room(server, demo_db
     assert sizes["scroll"] <= sizes["height"] + 2 and sizes["page"] <= 1080 + 2
 
 
-# What a narrow screen cuts: the page scrolling sideways (tables and charts scroll or fit
-# by themselves), text ended with «…» by Streamlit (text-overflow: ellipsis on a box that
-# hides what does not fit) and buttons, tabs or segmented controls too narrow for their
-# content. Boxes of no width (the sidebar folded away on a tablet) show nothing to cut.
+# What a narrow screen cuts: the page scrolling sideways (tables scroll by themselves);
+# text ended with «…» (text-overflow: ellipsis on a box that hides what does not fit);
+# buttons, tabs or segmented controls too narrow for their content; labels and figures that
+# wrap but are wider than their box or break a word across lines («Профил-ь»); chart text
+# outside its chart. Boxes of no width (the sidebar folded away on a tablet) show nothing.
 CUT = """() => {
   const out = [];
   const page = document.scrollingElement;
@@ -678,20 +679,52 @@ CUT = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   if (main && main.scrollWidth > main.clientWidth + 1)
     out.push(`основная часть шире окна: ${main.scrollWidth} > ${main.clientWidth}`);
+  const name = (e) => {
+    let named = e;
+    while (named && (!named.dataset.testid || named.dataset.testid === 'stMarkdownContainer'))
+      named = named.parentElement;
+    return named ? named.dataset.testid : e.tagName.toLowerCase();
+  };
+  const said = (e) => `«${e.textContent.trim().slice(0, 80)}»`;
   const scrolls = '[data-testid="stDataFrame"], [data-testid="stTable"], .js-plotly-plot';
   const controls = 'button, [role="tab"], [role="tablist"], [data-testid="stButtonGroup"]';
+  const wrapping = '.stMarkdownEllipsis, [data-testid="stMetricLabel"], '
+    + '[data-testid="stMetricValue"]';
   for (const e of document.querySelectorAll('body *')) {
     if (!e.clientWidth || e.closest(scrolls) || e.closest('script, style')) continue;
     const s = getComputedStyle(e);
     const ellipsis = s.textOverflow === 'ellipsis' && s.overflowX !== 'visible';
-    if (!(ellipsis || e.matches(controls)) || e.scrollWidth <= e.clientWidth + 1) continue;
-    let named = e.parentElement;
-    while (named && (!named.dataset.testid || named.dataset.testid === 'stMarkdownContainer'))
-      named = named.parentElement;
-    const what = named ? named.dataset.testid : e.tagName.toLowerCase();
-    out.push(`${what}: «${e.textContent.trim().slice(0, 80)}»`);
+    if ((ellipsis || e.matches(controls) || e.matches(wrapping))
+        && e.scrollWidth > e.clientWidth + 1)
+      out.push(`${name(e)}: ${said(e)} шире своего места`);
+    if (!e.matches(wrapping)) continue;
+    const texts = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+    while (texts.nextNode()) {
+      const node = texts.currentNode;
+      for (const word of node.textContent.matchAll(/\\S+/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const rects = [...range.getClientRects()].filter(r => r.width);
+        const lines = new Set(rects.map(r => Math.round(r.top)));
+        if (lines.size > 1) out.push(`${name(e)}: ${said(e)} — слово «${word[0]}» разорвано`);
+      }
+    }
   }
-  return out;
+  for (const chart of document.querySelectorAll('.js-plotly-plot')) {
+    const svg = chart.querySelector('svg.main-svg');
+    const box = svg && svg.getBoundingClientRect();
+    if (!box || !box.width) continue;
+    const keyed = chart.closest('[class*="st-key-"]');
+    const key = keyed ? keyed.className.match(/st-key-(\\S+)/)[1] : 'график';
+    for (const t of chart.querySelectorAll('text')) {
+      const r = t.getBoundingClientRect();
+      if (!t.textContent.trim() || !r.width) continue;
+      if (r.left < box.left - 1 || r.right > box.right + 1)
+        out.push(`${key}: ${said(t)} выходит за край графика`);
+    }
+  }
+  return [...new Set(out)];
 }"""
 NARROW = SCREENSHOTS / "narrow"
 
@@ -700,8 +733,8 @@ def _opened(page, url: str) -> None:
     """The page at `url` drawn to its end: run finished, words translated, charts painted."""
     page.goto(url)
     page.wait_for_selector(DONE, timeout=60_000)
-    page.wait_for_selector("h1", timeout=30_000)
-    page.wait_for_function("() => document.radarRussian === true", timeout=30_000)
+    page.wait_for_selector("h1", timeout=60_000)
+    page.wait_for_function("() => document.radarRussian === true", timeout=60_000)
     page.wait_for_selector(DONE, timeout=60_000)
     page.wait_for_timeout(500)  # charts draw
 

@@ -103,6 +103,39 @@ def russian_interface() -> None:
     st.html(f"<script>{script}\n{call}</script>", unsafe_allow_javascript=True)
 
 
+# On a laptop (1024 px) or a tablet (768 px) columns of metrics and buttons are narrow, and
+# Streamlit keeps their labels on one line cut with «…» (its class stMarkdownEllipsis:
+# metric labels and figures, widget and button labels): the user loses the words.
+# 1. Those texts wrap instead, between words only (Streamlit's own word-break would let a
+#    column shrink until «Профиль» breaks into «Профил-ь»).
+# 2. A metric label is as wide as its longest word (its grid would let it be narrower).
+# 3. A column holding a metric or a button is never narrower than its longest word or
+#    figure («60,3 %» has a no-break space); Streamlit's rows of columns wrap, so a row too
+#    narrow for all of them goes on two lines. Not for columns with charts or tables: they
+#    fit any width, and Plotly's fixed-width drawing would hold a column wide.
+SCREEN_STYLE = """<style>
+.stMarkdownEllipsis, .stMarkdownEllipsis *,
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] *,
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {
+  white-space: normal !important;
+  overflow: visible !important;
+  text-overflow: clip !important;
+  word-break: normal !important;
+}
+[data-testid="stMetricLabel"] > * { min-width: min-content; }
+[data-testid="stColumn"]:has(> [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"]
+  > :is([data-testid="stMetric"], [data-testid="stButton"], [data-testid="stDownloadButton"])
+  ):not(:has(.stPlotlyChart, [data-testid="stDataFrame"])) {
+  min-width: min-content;
+}
+</style>"""
+
+
+def screen_style() -> None:
+    """Nothing cut on narrow screens (see SCREEN_STYLE), on every page."""
+    st.html(SCREEN_STYLE)
+
+
 def session_criteria(scope: Scope) -> None:
     """The criteria of the session for every page: the lists of the criteria the user is
     trying, named in the sidebar with a way back, until she resets them."""
@@ -172,6 +205,8 @@ def show_table(
     reads that far on screen: the full list belongs in the download.
     """
     shown = frame.head(limit)
+    # The grid draws a missing value as «None» whatever the styler says: a dash, as in print.
+    kwargs.setdefault("placeholder", fmt.DASH)
     event = st.dataframe(
         style_table(shown, digits=digits, percent=percent), hide_index=True, key=key, **kwargs
     )

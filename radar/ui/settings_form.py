@@ -226,7 +226,10 @@ def _ege_subjects(info: SettingInfo, value: tuple[str, ...], key: str, data: For
 
 
 def _monitoring_indicators(info: SettingInfo, value: tuple[str, ...], key: str, data: FormData):
-    options = data.monitoring_options or {i: i for i in value}
+    options = data.monitoring_options
+    if not options:  # nothing to choose from: the stored codes are not words for a user
+        st.caption(f"{info.description}: в данных региона нет показателей мониторинга.")
+        return value
     chosen = st.multiselect(
         info.description,
         list(options),

@@ -28,9 +28,7 @@ def rows() -> pd.DataFrame:
 
 def test_the_reason_gives_the_isbsh_and_the_interval():
     reasons = resilience.resilient_reasons(rows().iloc[:1], "adjusted")
-    assert reasons.iloc[0] == (
-        "ИСБШ −1,2 — нижний квартиль; результат +0,50 (95 %: +0,30 … +0,70)"
-    )
+    assert reasons.iloc[0] == ("ИСБШ −1,2 — нижний квартиль; результат +0,50 (95 %: +0,30 … +0,70)")
     quartiles = resilience.resilient_reasons(rows().iloc[:1], "quartiles")
     assert quartiles.iloc[0] == "ИСБШ −1,2 — нижний квартиль; результат — верхний квартиль"
 
