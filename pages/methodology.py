@@ -209,6 +209,7 @@ st.dataframe(
     ),
     hide_index=True,
     key="methodology_trend_cuts",
+    placeholder=fmt.DASH,
 )
 horizon = settings.trends.warning_horizon
 st.markdown(
@@ -300,4 +301,5 @@ st.dataframe(
     pd.DataFrame(settings_rows(settings, layout.indicator_names())),
     hide_index=True,
     key="methodology_settings",
+    placeholder=fmt.DASH,
 )

@@ -117,6 +117,7 @@ st.dataframe(
     layout.style_table(municipalities, **labels.formats(keys, headers)),
     hide_index=True,
     key="overview_municipality_table",
+    placeholder=fmt.DASH,
 )
 layout.excel_download(
     st,

@@ -94,7 +94,7 @@ def draw_identification(ident: profile.Identification, year: int, official: list
         st.info("Для этого года идентификация не рассчитана: нет результатов или паспорта.")
         return
     st.markdown(ident.status)
-    st.dataframe(ident.rules, hide_index=True, key="profile_rules_table")
+    st.dataframe(ident.rules, hide_index=True, key="profile_rules_table", placeholder=fmt.DASH)
     if len(ident.partners):
         st.markdown("**Предлагаемые школы-партнёры**")
         event = st.dataframe(
@@ -106,6 +106,7 @@ def draw_identification(ident: profile.Identification, year: int, official: list
             key="profile_partners_table",
             on_select="rerun",
             selection_mode="single-row",
+            placeholder=fmt.DASH,
         )
         if event and event.selection.rows:
             layout.open_profile(ident.partner_ids[event.selection.rows[0]])
@@ -130,7 +131,10 @@ def draw_risks(risks: profile.RiskProfile | None) -> None:
         if risks.history is not None:
             st.markdown("**Как менялся профиль**")
             st.dataframe(
-                layout.style_table(risks.history), hide_index=True, key="profile_risk_history"
+                layout.style_table(risks.history),
+                hide_index=True,
+                key="profile_risk_history",
+                placeholder=fmt.DASH,
             )
 
 
@@ -155,6 +159,7 @@ def draw_stages_and_signs(stages, signs, year: int) -> None:
             layout.style_table(stages.table),
             hide_index=True,
             key="profile_stages_table",
+            placeholder=fmt.DASH,
         )
     if signs:
         st.subheader(f"Объективность ВПР, {year}")
@@ -167,11 +172,15 @@ def draw_stages_and_signs(stages, signs, year: int) -> None:
                 layout.style_table(signs.table),
                 hide_index=True,
                 key="profile_objectivity_table",
+                placeholder=fmt.DASH,
             )
         if signs.official:
             st.info(signs.official)
             st.dataframe(
-                signs.official_table, hide_index=True, key="profile_official_markers_table"
+                signs.official_table,
+                hide_index=True,
+                key="profile_official_markers_table",
+                placeholder=fmt.DASH,
             )
 
 
@@ -221,6 +230,7 @@ def draw_results(school_id: str, year: int, small_numbers) -> None:
             layout.style_table(table, **labels.formats(profile.YEAR_COLUMNS)),
             hide_index=True,
             key="profile_year_table",
+            placeholder=fmt.DASH,
         )
 
 
@@ -255,6 +265,7 @@ def draw_programmes(programmes: profile.Programmes, year: int) -> None:
         programmes.table.style.format({labels.header("year"): "{:d}"}, na_rep=fmt.DASH),
         hide_index=True,
         key="profile_programmes_table",
+        placeholder=fmt.DASH,
     )
 
 
