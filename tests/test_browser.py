@@ -566,6 +566,8 @@ def test_an_address_opens_exactly_that_school_and_year(server, demo_db):
         identification = page.get_by_text(f"Идентификация, {year}").count()
         page.get_by_role("link", name="Динамика").click()
         page.wait_for_url("**/dynamics**", timeout=60_000)
+        # The address gets the sidebar's year once the new page has run: wait for it.
+        page.wait_for_function(f"() => location.search.includes('year={year}')", timeout=60_000)
         page.wait_for_selector(DONE, timeout=60_000)
         address = page.url
         page.go_back()  # the back button walks the steps: the school again
