@@ -5,11 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -48,52 +44,19 @@ FLAGS = [
 pytestmark = pytest.mark.browser
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(demo_db) -> tuple[str, subprocess.Popen]:
-    """The app on a free port against the demo database; fails with Streamlit's own error."""
+    """The app on a free loopback port against the database, as `make run` starts it
+    (radar.serve.spawn); fails with Streamlit's own error."""
+    from radar.serve import spawn
+
     if not Path(CHROMIUM).exists():
         if os.environ.get("RADAR_REQUIRE_BROWSER"):
             pytest.fail(f"{CHROMIUM} не найден: установите Debian chromium (make browser)")
         pytest.skip("Debian chromium не установлен (make browser)")
-    port = free_port()
-    root = Path(__file__).resolve().parent.parent
-    env = {**os.environ, "RADAR_DB": str(demo_db)}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "radar.serve",  # as `make run` starts it
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=root,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail(
-            "Streamlit не запустился: " + proc.stderr.read().decode(errors="replace")[-2000:]
-        )
-    return url, proc
+    try:
+        return spawn(demo_db)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")
