@@ -159,14 +159,21 @@ def _category_counts(cumulative: np.ndarray, participants: np.ndarray) -> np.nda
     return np.clip(np.diff(below, axis=1), 0, None)
 
 
-def _log_likelihood(cuts: np.ndarray, sigma: np.ndarray, z: np.ndarray, counts: np.ndarray):
-    """Each school's multinomial log-likelihood of its counts when its pupils score
-    N(z, σ²) and the cuts are `cuts` (σ per school or one for all)."""
+def _edges_and_probabilities(
+    cuts: np.ndarray, sigma, z: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cuts in each school's σ units from its mean, and the probability of each interval
+    between them when its pupils score N(z, σ²) (σ per school or one for all)."""
     from scipy.special import ndtr  # Φ, without scipy.stats' overhead per call
 
     edges = (cuts[None, :] - z[:, None]) / np.broadcast_to(sigma, z.shape)[:, None]
     cdf = np.column_stack([np.zeros(len(z)), ndtr(edges), np.ones(len(z))])
-    probability = np.clip(np.diff(cdf, axis=1), 1e-12, None)
+    return edges, np.clip(np.diff(cdf, axis=1), 1e-12, None)
+
+
+def _log_likelihood(cuts: np.ndarray, sigma, z: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Each school's multinomial log-likelihood of its counts."""
+    _, probability = _edges_and_probabilities(cuts, sigma, z)
     return (counts * np.log(probability)).sum(axis=1)
 
 
@@ -188,7 +195,6 @@ def spread_from_shares(
     MIN_SCHOOLS_FOR_SHARES schools have shares.
     """
     from scipy.optimize import minimize
-    from scipy.special import ndtr
     from scipy.stats import norm
 
     none = (np.nan, np.full(len(z), np.nan))
@@ -216,9 +222,7 @@ def spread_from_shares(
         gaps = np.exp(theta[1:-1])
         cuts = np.cumsum(np.append(theta[0], gaps))
         sigma = np.exp(theta[-1])
-        edges = (cuts[None, :] - zz[:, None]) / sigma
-        cdf = np.column_stack([np.zeros(len(zz)), ndtr(edges), np.ones(len(zz))])
-        probability = np.clip(np.diff(cdf, axis=1), 1e-12, None)
+        edges, probability = _edges_and_probabilities(cuts, sigma, zz)
         ratio = counts / probability
         # d log-likelihood / d (edge k): φ(e)·(n_k/P_k − n_{k+1}/P_{k+1}).
         density = np.exp(-0.5 * edges * edges) / np.sqrt(2 * np.pi)
@@ -303,19 +307,21 @@ def context_adjusted(
     n = base["participants"].to_numpy(float)
     expected = np.full(len(base), np.nan)
     slope = np.full(len(base), np.nan)
-    for rows in base.groupby(PROCEDURE_YEAR, sort=False).indices.values():
+    # The rows of each procedure-year, once for the model, the spread and the shrinkage.
+    groups = list(base.groupby(PROCEDURE_YEAR, sort=False).indices.values())
+    for rows in groups:
         expected[rows], slope[rows] = fit_expected(x[rows], y[rows], n[rows], min_participants)
     base["expected"] = expected
     base["isbsh_slope"] = slope
     base["residual"] = base["z_score"] - base["expected"]
     reliable = base["participants"] >= min_participants
-    base["pupil_sd"] = pupil_spread(base, reliable.to_numpy())
+    base["pupil_sd"] = pupil_spread(base, reliable.to_numpy(), groups)
     base["se"] = base["pupil_sd"] / np.sqrt(base["participants"].astype(float))
     base["lower"] = base["residual"] - Z95 * base["se"]
     base["upper"] = base["residual"] + Z95 * base["se"]
     base["band"] = band(base["residual"], base["lower"], base["upper"], magnitude)
     base.loc[~reliable & base["residual"].notna(), "band"] = BAND_TOO_FEW
-    base["shrunk"], base["reliability"] = shrunk_by_procedure(base, reliable.to_numpy())
+    base["shrunk"], base["reliability"] = shrunk_by_procedure(base, reliable.to_numpy(), groups)
     columns = [
         "school_id",
         *PROCEDURE_YEAR,
@@ -335,19 +341,18 @@ def context_adjusted(
     return base[columns].sort_values(["school_id", *PROCEDURE_YEAR]).reset_index(drop=True)
 
 
-def pupil_spread(base: pd.DataFrame, reliable: np.ndarray) -> np.ndarray:
+def pupil_spread(base: pd.DataFrame, reliable: np.ndarray, groups: list) -> np.ndarray:
     """σ of one pupil's result for each row (z units): from the shares of marks of its
-    procedure-year where they exist (spread_from_shares); otherwise from how the residuals
-    of the procedure's schools spread as participants fall, pooling the years
-    (pupil_variance), which can only err wide."""
+    procedure-year (`groups`: the row positions of each) where they exist
+    (spread_from_shares); otherwise from how the residuals of the procedure's schools spread
+    as participants fall, pooling the years (pupil_variance), which can only err wide."""
     out = np.full(len(base), np.nan)
     z = base["z_score"].to_numpy(float)
     n = base["participants"].to_numpy(float)
     cumulative = cumulative_shares(base)
-    for rows in base.groupby(PROCEDURE_YEAR, sort=False).indices.values():
-        if cumulative.shape[1]:
-            _, own = spread_from_shares(z[rows], cumulative[rows], n[rows])
-            out[rows] = own
+    if cumulative.shape[1]:
+        for rows in groups:
+            out[rows] = spread_from_shares(z[rows], cumulative[rows], n[rows])[1]
     missing = np.isnan(out)
     if missing.any():
         part = base[missing & reliable]
@@ -360,17 +365,19 @@ def pupil_spread(base: pd.DataFrame, reliable: np.ndarray) -> np.ndarray:
     return out
 
 
-def shrunk_by_procedure(base: pd.DataFrame, reliable: np.ndarray) -> tuple[np.ndarray, ...]:
+def shrunk_by_procedure(
+    base: pd.DataFrame, reliable: np.ndarray, groups: list
+) -> tuple[np.ndarray, ...]:
     """Each row's Empirical-Bayes deviation and reliability (analytics.shrinkage), with the
-    spread of true deviations τ² of its procedure-year estimated from the schools with
-    enough participants."""
+    spread of true deviations τ² of its procedure-year (`groups`: the row positions of each)
+    estimated from the schools with enough participants."""
     from analytics import shrinkage
 
     residual = base["residual"].to_numpy(float)
     se = base["se"].to_numpy(float)
     shrunk = np.full(len(base), np.nan)
     weight = np.full(len(base), np.nan)
-    for rows in base.groupby(PROCEDURE_YEAR, sort=False).indices.values():
+    for rows in groups:
         fit = rows[reliable[rows]]
         tau2 = shrinkage.between_variance(residual[fit], se[fit])
         if np.isfinite(tau2):

@@ -20,6 +20,11 @@ SCHOOLS_MOVING = 0.8  # at least this share of schools moves the same way
 TIMES_USUAL = 3.0  # and the change is this many times the procedure's usual one
 FLOORS = {"share_fail": 0.03, "mean_score": 0.05}  # 3 points of per cent; 5 % of the mean
 MEASURES = {"share_fail": "доля «2»", "mean_score": "средний балл"}
+# How a measure moved, down and up, in its own gender.
+MOVED = {
+    "share_fail": {False: "снизилась", True: "выросла"},
+    "mean_score": {False: "снизился", True: "вырос"},
+}
 COUNTS = {"share_fail": ("fail_pairs", "fail_up", "fail_down")}
 COUNTS["mean_score"] = ("mean_pairs", "mean_up", "mean_down")
 COLUMNS = [*PROCEDURE, "year", "measure", "before", "after", "moved", "usual"]
@@ -84,10 +89,7 @@ def shift_words(row) -> str:
         values = f"{fmt.pct(row.before)} → {fmt.pct(row.after)}"
     else:
         values = f"{fmt.num(row.before, 1)} → {fmt.num(row.after, 1)}"
-    grew = row.after > row.before
-    moved = ("вырос" if grew else "снизил") + ("ся" if row.measure == "mean_score" else "")
-    if row.measure == "share_fail":
-        moved = "выросла" if grew else "снизилась"
+    moved = MOVED[row.measure][row.after > row.before]
     return (
         f"{procedure_label(row.exam, row.subject, row.grade)}, {int(row.year)} год: "
         f"{MEASURES[row.measure]} по региону {values}, у {fmt.pct(row.moved, 0)} школ "

@@ -42,7 +42,7 @@ def _figure(item) -> str:
 
 def sheets_html(cards: list[Card], curator: str, year: int, setup: html_report.PrintSetup) -> str:
     """The cards as one printable HTML page, each school on its own A4 sheet; the charts
-    drawn static (SVG through the open Printer, else plotly.js beside the page)."""
+    drawn as SVG by the open Printer (sheets_pdf opens one if none is)."""
     printer = html_report.Printer.current
     parts = [
         "<!DOCTYPE html><html lang='ru'><head><meta charset='utf-8'>",
@@ -50,10 +50,7 @@ def sheets_html(cards: list[Card], curator: str, year: int, setup: html_report.P
         f"<style>{html_report.STYLE}{html_report.PRINT_STYLE}{SHEET_STYLE}"
         f"{setup.page_css()}</style>",
     ]
-    if printer is None:
-        parts.append(f"<script src='{html_report.PLOTLY_FILE}'></script>")
     parts.append("</head><body>")
-    config = {"staticPlot": True, "displayModeBar": False, "locale": "ru"}
     for card in cards:
         parts += [
             "<section class='sheet'>",
@@ -69,12 +66,7 @@ def sheets_html(cards: list[Card], curator: str, year: int, setup: html_report.P
             for _, figure in card.trends:
                 printed = html_report.printed_figure(figure, setup)
                 printed.update_layout(height=230)
-                parts.append("<div class='block'>")
-                if printer is not None:
-                    parts.append(printer.svg(printed))
-                else:
-                    parts.append(_script_chart(printed, config))
-                parts.append("</div>")
+                parts.append(f"<div class='block'>{printer.svg(printed)}</div>")
             parts.append("</div>")
         parts.append(f"<p class='line'><b>Мониторинг этапов:</b> {html.escape(card.stage)}</p>")
         if card.flags:
@@ -85,12 +77,6 @@ def sheets_html(cards: list[Card], curator: str, year: int, setup: html_report.P
         parts.append("<div class='notes'>Заметки по итогам посещения</div></section>")
     parts.append("</body></html>")
     return "".join(parts)
-
-
-def _script_chart(figure, config: dict) -> str:
-    import plotly.io as pio
-
-    return pio.to_html(figure, include_plotlyjs=False, full_html=False, config=config)
 
 
 def sheets_pdf(cards: list[Card], curator: str, year: int, setup: html_report.PrintSetup) -> bytes:
