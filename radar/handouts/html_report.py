@@ -170,7 +170,9 @@ def _sized(figure: go.Figure, width: int, height: int) -> go.Figure:
     """A copy of the figure at a fixed size in pixels, its axes' margins grown to fit their
     labels."""
     fig = copy.deepcopy(figure)
-    fig.update_layout(width=width, height=height, autosize=False)
+    # The same white paper in every process: a figure made where Streamlit is imported
+    # carries Streamlit's template, one made by the CLI plotly's grey default.
+    fig.update_layout(template="plotly_white", width=width, height=height, autosize=False)
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig

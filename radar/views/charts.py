@@ -749,8 +749,14 @@ def status_grid(cells: pd.DataFrame, status_levels, change_levels, grid) -> go.F
         categoryorder="array",
         categoryarray=list(change_levels),
         side="top",
+        showgrid=False,  # the squares are the grid
     )
-    fig.update_yaxes(title_text="Уровень", categoryorder="array", categoryarray=list(status_levels))
+    fig.update_yaxes(
+        title_text="Уровень",
+        categoryorder="array",
+        categoryarray=list(status_levels),
+        showgrid=False,
+    )
     fig = russian(fig, height=430)
     # Squares of a fixed size in pixels: on paper too the grid needs its own width and height.
     fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10}, meta={"print_size": [900, 470]})
