@@ -7,6 +7,9 @@ Its 95 % interval is r ± 1.96·σ/√n, where n is the number of participants a
 individual pupils' results in the same units: estimated from the data by how the residual
 variance of schools grows as the number of participants falls (E[r²] = τ² + σ²/n).
 Five bands follow England's Progress 8: significance from the interval, size from a threshold.
+By default the band judges the Empirical-Bayes estimate (analytics.shrinkage): the residual
+drawn toward zero by as much as its noise calls for, with its posterior interval, so that a
+small school's luck does not put it in an extreme band.
 """
 
 from __future__ import annotations
@@ -277,11 +280,40 @@ def band(residual: pd.Series, lower: pd.Series, upper: pd.Series, magnitude: flo
     return pd.Series(out, index=residual.index, dtype=object)
 
 
+def judged(frame: pd.DataFrame, shrunken: bool = Settings.band_shrunken) -> tuple:
+    """The estimate a band judges and its standard error: the shrunken one (shrunk,
+    shrunk_se) where the frame has it and `shrunken`, else the raw residual and se.
+
+    >>> rows = pd.DataFrame({"residual": [1.0, 1.0], "se": [0.5, 0.5],
+    ...                      "shrunk": [0.4, None], "shrunk_se": [0.3, None]})
+    >>> [s.tolist() for s in judged(rows)]
+    [[0.4, 1.0], [0.3, 0.5]]
+    """
+    if not shrunken or "shrunk" not in frame:
+        return frame["residual"], frame["se"]
+    known = frame["shrunk"].notna() & frame["shrunk_se"].notna()
+    return (
+        frame["shrunk"].where(known, frame["residual"]),
+        frame["shrunk_se"].where(known, frame["se"]),
+    )
+
+
+def judged_band(
+    frame: pd.DataFrame,
+    magnitude: float = Settings.band_magnitude,
+    shrunken: bool = Settings.band_shrunken,
+) -> pd.Series:
+    """The band of each row, on the estimate `judged` picks."""
+    estimate, se = judged(frame, shrunken)
+    return band(estimate, estimate - Z95 * se, estimate + Z95 * se, magnitude)
+
+
 def context_adjusted(
     results: pd.DataFrame,
     context: pd.DataFrame,
     min_participants: int = SmallNumbers.hide_below,
     magnitude: float = Settings.band_magnitude,
+    shrunken: bool = Settings.band_shrunken,
 ) -> pd.DataFrame:
     """Value added per school, year and procedure.
 
@@ -294,11 +326,14 @@ def context_adjusted(
         band «мало участников» (their figure is hidden on the pages).
     magnitude : the size (in standard deviations of school results) beyond which a
         significant difference is «значительно».
+    shrunken : the band judges the Empirical-Bayes estimate (shrunk ± 1,96·√reliability·se)
+        instead of the raw residual.
 
     Returns
     -------
-    The rows of `results` with expected, residual, se, lower, upper, band, isbsh_slope
-    (the model's coefficient on ИСБШ) and pupil_sd (σ of the procedure).
+    The rows of `results` with expected, residual, se, lower, upper (the raw interval), band,
+    isbsh_slope (the model's coefficient on ИСБШ), pupil_sd (σ of the procedure), shrunk and
+    reliability.
     """
     base = results.merge(context, on=["school_id", "year"], how="left", validate="many_to_one")
     base = base.reset_index(drop=True)
@@ -319,9 +354,10 @@ def context_adjusted(
     base["se"] = base["pupil_sd"] / np.sqrt(base["participants"].astype(float))
     base["lower"] = base["residual"] - Z95 * base["se"]
     base["upper"] = base["residual"] + Z95 * base["se"]
-    base["band"] = band(base["residual"], base["lower"], base["upper"], magnitude)
-    base.loc[~reliable & base["residual"].notna(), "band"] = BAND_TOO_FEW
     base["shrunk"], base["reliability"] = shrunk_by_procedure(base, reliable.to_numpy(), groups)
+    base["shrunk_se"] = np.sqrt(base["reliability"]) * base["se"]
+    base["band"] = judged_band(base, magnitude, shrunken)
+    base.loc[~reliable & base["residual"].notna(), "band"] = BAND_TOO_FEW
     columns = [
         "school_id",
         *PROCEDURE_YEAR,
@@ -390,11 +426,15 @@ def combine(
     by: list[str],
     min_participants: int = SmallNumbers.hide_below,
     magnitude: float = Settings.band_magnitude,
+    shrunken: bool = Settings.band_shrunken,
 ) -> pd.DataFrame:
     """Pool procedure residuals into one figure per group, weighted by participants.
 
     r = Σ nᵢ rᵢ / Σ nᵢ and, the procedures' errors being independent,
-    se = √(Σ nᵢ² seᵢ²) / Σ nᵢ. Procedures with too few participants are left out.
+    se = √(Σ nᵢ² seᵢ²) / Σ nᵢ. Procedures with too few participants are left out. The pooled
+    figure is then shrunk (analytics.shrinkage) with the spread of true pooled results τ²
+    estimated over all schools of the same other keys of `by` (the year, say): a school's
+    effect is largely common to its procedures, so it is the pooled figure whose noise counts.
 
     >>> rows = pd.DataFrame({"school_id": ["a", "a"], "participants": [30, 10],
     ...                      "residual": [0.4, 0.0], "se": [0.1, 0.2]})
@@ -422,15 +462,36 @@ def combine(
     out["procedures"] = sums["procedures"].astype(int)
     out["residual"] = sums["nr"] / sums["n"]
     out["se"] = np.sqrt(sums["n2se2"]) / sums["n"]
-    return with_interval(out, magnitude)
+    out["shrunk"], out["shrunk_se"] = shrunk_pooled(out, [k for k in by if k != "school_id"])
+    return with_interval(out, magnitude, shrunken)
 
 
-def with_interval(frame: pd.DataFrame, magnitude: float) -> pd.DataFrame:
-    """Add the 95 % interval and the band to a frame with residual and se."""
+def shrunk_pooled(pooled: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The Empirical-Bayes estimate of each pooled figure and its posterior sd, τ² estimated
+    over the rows of the same `keys` (all rows when there are none)."""
+    from analytics import shrinkage
+
+    residual = pooled["residual"].to_numpy(float)
+    se = pooled["se"].to_numpy(float)
+    shrunk = np.full(len(pooled), np.nan)
+    posterior = np.full(len(pooled), np.nan)
+    groups = pooled.groupby(keys, sort=False).indices.values() if keys else [np.arange(len(se))]
+    for rows in groups:
+        tau2 = shrinkage.between_variance(residual[rows], se[rows])
+        if np.isfinite(tau2):
+            shrunk[rows], _, posterior[rows] = shrinkage.shrink(residual[rows], se[rows], tau2)
+    return shrunk, posterior
+
+
+def with_interval(
+    frame: pd.DataFrame, magnitude: float, shrunken: bool = Settings.band_shrunken
+) -> pd.DataFrame:
+    """Add the raw 95 % interval and the band (judged on the estimate `judged` picks) to a
+    frame with residual and se (and shrunk, shrunk_se where known)."""
     out = frame.copy()
     out["lower"] = out["residual"] - Z95 * out["se"]
     out["upper"] = out["residual"] + Z95 * out["se"]
-    out["band"] = band(out["residual"], out["lower"], out["upper"], magnitude)
+    out["band"] = judged_band(out, magnitude, shrunken)
     return out
 
 
@@ -438,6 +499,7 @@ def school_adjusted(
     adjusted: pd.DataFrame,
     min_participants: int = SmallNumbers.hide_below,
     magnitude: float = Settings.band_magnitude,
+    shrunken: bool = Settings.band_shrunken,
 ) -> pd.DataFrame:
     """A school's overall adjusted result per year for every scope of SCOPES."""
     frames = []
@@ -447,6 +509,7 @@ def school_adjusted(
             ["school_id", "year"],
             min_participants,
             magnitude,
+            shrunken,
         )
         part.insert(2, "scope", scope)
         frames.append(part)
@@ -460,9 +523,10 @@ def pooled_over_years(
     exams: tuple[str, ...],
     min_participants: int = SmallNumbers.hide_below,
     magnitude: float = Settings.band_magnitude,
+    shrunken: bool = Settings.band_shrunken,
 ) -> pd.DataFrame:
     """Each school's adjusted result pooled over the `window` years up to `year`."""
     rows = adjusted[
         adjusted["exam"].isin(exams) & adjusted["year"].between(year - window + 1, year)
     ]
-    return combine(rows, ["school_id"], min_participants, magnitude)
+    return combine(rows, ["school_id"], min_participants, magnitude, shrunken)

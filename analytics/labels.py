@@ -158,6 +158,14 @@ COLUMNS: dict[str, Label] = _registry(
     thresholds="Пороги",
     z_score=("Отклонение от региона (z)", INDEX),
     result_index=("Сводный результат", INDEX),
+    vpr_index=("ВПР (z)", INDEX),
+    oge_index=("ОГЭ (z)", INDEX),
+    ege_index=("ЕГЭ (z)", INDEX),
+    # the school against its similar schools
+    school_value="Школа",
+    group_median="Медиана похожих школ",
+    group_middle="Половина похожих школ — в пределах",
+    group_place="Место среди похожих (1 — лучшее)",
     isbsh=("ИСБШ", SCORE),
     isbsh_quartile=("Квартиль ИСБШ", COUNT),
     # context
@@ -166,6 +174,8 @@ COLUMNS: dict[str, Label] = _registry(
     lower=("Нижняя граница", INDEX),
     upper=("Верхняя граница", INDEX),
     band="Оценка",
+    shrunk=("С поправкой на надёжность", INDEX),
+    reliability=("Надёжность", SHARE),
     resilient=("Резильентная", FLAG),
     adjusted_result=("Результат с учётом контекста", INDEX),
     adjusted_band="Оценка с учётом контекста",

@@ -52,61 +52,66 @@ def stage_table(stages: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
 def progress(table: pd.DataFrame, settings: Monitoring | None = None) -> pd.DataFrame:
     """«Положительная динамика» per school and year with the reason.
 
+    Every school-year with a row of a chosen indicator is judged on those known at the entry
+    and the final stage: enough of them improved beyond the tolerance and, if required, the
+    number of high risks fell (when there were any). Grouped sums, no loop per school.
+
     Returns school_id, year, indicators_known, improved, high_risks_entry, high_risks_final,
     positive (bool or <NA> without final data), status and reason.
     """
     settings = settings or Monitoring()
+    keys = ["school_id", "year"]
     chosen = table[table["indicator"].isin(settings.indicators)]
-    rows = []
-    risk = table[table["indicator"] == RISK_INDICATOR].set_index(["school_id", "year"])
-    for (school, year), part in chosen.groupby(["school_id", "year"], sort=True):
-        known = part.dropna(subset=["entry", "final"])
-        risks = risk.loc[(school, year)] if (school, year) in risk.index else None
-        entry_risk = float(risks["entry"]) if risks is not None else np.nan
-        final_risk = float(risks["final"]) if risks is not None else np.nan
-        if known.empty:
-            rows.append((school, year, 0, 0, entry_risk, final_risk, pd.NA, NO_FINAL, NO_FINAL))
-            continue
-        better = known["change_final"] > settings.tolerance
-        improved = int(better.sum())
-        enough = improved >= settings.min_improved_share * len(known)
-        reason = [f"улучшились {improved} из {len(known)} показателей"]
-        if improved:
-            reason[0] += " (" + ", ".join(known.loc[better, "name"].map(fmt.in_sentence)) + ")"
-        risk_ok = True
-        if settings.fewer_high_risks and not np.isnan(entry_risk) and not np.isnan(final_risk):
-            if entry_risk > 0:
-                risk_ok = final_risk < entry_risk
-            reason.append(f"высоких рисков: {fmt.integer(entry_risk)} → {fmt.integer(final_risk)}")
-        positive = bool(enough and risk_ok)
-        status = POSITIVE if positive else NOT_POSITIVE
-        rows.append(
-            (
-                school,
-                year,
-                len(known),
-                improved,
-                entry_risk,
-                final_risk,
-                positive,
-                status,
-                "; ".join(reason),
-            )
+    known = chosen.dropna(subset=["entry", "final"])
+    better = known[known["change_final"] > settings.tolerance]
+    out = chosen[keys].drop_duplicates().sort_values(keys).reset_index(drop=True)
+    out = out.merge(known.groupby(keys).size().rename("indicators_known"), on=keys, how="left")
+    out = out.merge(better.groupby(keys).size().rename("improved"), on=keys, how="left")
+    names = (
+        better.assign(shown=better["name"].map(fmt.in_sentence))
+        .groupby(keys, sort=False)["shown"]
+        .agg(", ".join)
+        .rename("names")
+    )
+    out = out.merge(names, on=keys, how="left")
+    risks = table.loc[table["indicator"] == RISK_INDICATOR, [*keys, "entry", "final"]]
+    risks = risks.rename(columns={"entry": "high_risks_entry", "final": "high_risks_final"})
+    out = out.merge(risks, on=keys, how="left", validate="one_to_one")
+    out["indicators_known"] = out["indicators_known"].fillna(0).astype(int)
+    out["improved"] = out["improved"].fillna(0).astype(int)
+    entry = out["high_risks_entry"].astype(float)
+    final = out["high_risks_final"].astype(float)
+    out["high_risks_entry"], out["high_risks_final"] = entry, final
+
+    judged = out["indicators_known"] > 0
+    enough = out["improved"] >= settings.min_improved_share * out["indicators_known"]
+    risks_known = settings.fewer_high_risks & entry.notna() & final.notna()
+    risk_ok = ~(risks_known & (entry > 0)) | (final < entry)
+    positive = (enough & risk_ok).astype("boolean")
+    positive[~judged] = pd.NA
+    out["positive"] = positive
+    out["status"] = np.where(~judged, NO_FINAL, np.where(enough & risk_ok, POSITIVE, NOT_POSITIVE))
+    listed = (" (" + out["names"].astype(object).fillna("") + ")").where(out["improved"] > 0, "")
+    said_risks = pd.Series("", index=out.index, dtype=object)
+    if risks_known.any():
+        said_risks[risks_known] = (
+            "; высоких рисков: "
+            + entry[risks_known].map(fmt.integer).astype(object)
+            + " → "
+            + final[risks_known].map(fmt.integer).astype(object)
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "school_id",
-            "year",
-            "indicators_known",
-            "improved",
-            "high_risks_entry",
-            "high_risks_final",
-            "positive",
-            "status",
-            "reason",
-        ],
-    ).astype({"positive": "boolean"})
+    reason = (
+        "улучшились "
+        + out["improved"].astype(str)
+        + " из "
+        + out["indicators_known"].astype(str)
+        + " показателей"
+        + listed
+        + said_risks
+    )
+    out["reason"] = reason.where(judged, NO_FINAL).astype(object)
+    out["status"] = out["status"].astype(object)
+    return out.drop(columns="names")
 
 
 # The stages a note or a page can be «as of», with the words for each.

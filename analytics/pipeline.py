@@ -102,10 +102,11 @@ def compute_derived(
     step = progress or (lambda _m, _f: None)
     step("Результаты с учётом контекста", 0.0)
     hide_below = settings.small_numbers.hide_below
+    magnitude, shrunken = settings.band_magnitude, settings.band_shrunken
     adjusted = cx.context_adjusted(
-        inputs["results"], inputs["context"], hide_below, settings.band_magnitude
+        inputs["results"], inputs["context"], hide_below, magnitude, shrunken
     )
-    overall = cx.school_adjusted(adjusted, hide_below, settings.band_magnitude)
+    overall = cx.school_adjusted(adjusted, hide_below, magnitude, shrunken)
     exams = idn.exam_results(inputs["results"], hide_below)
     years = sorted(int(y) for y in inputs["results"]["year"].unique())
     idents, partners = [], []

@@ -10,6 +10,7 @@ from analytics import fmt
 from analytics.identification import result_quartiles
 from analytics.labels import SELECTIVE
 from analytics.settings import Settings
+from analytics.similar import similar_groups
 
 ABOVE = (cx.BAND_WELL_ABOVE, cx.BAND_ABOVE)
 
@@ -60,6 +61,9 @@ def resilience(
     `pooled` is the adjusted result pooled per school (sql/analysis/year/adjusted_pooled.sql)
     when read from the database; otherwise it is pooled here from the procedure rows in `adjusted`.
 
+    adjusted_result and adjusted_se are the figure the band judged: the Empirical-Bayes
+    estimate with its posterior sd when settings.band_shrunken, the raw pooled residual else.
+
     Returns school_id, year, adjusted_result, adjusted_se, adjusted_band, result,
     result_quartile, resilient_adjusted, resilient_quartiles, resilient.
     """
@@ -70,9 +74,20 @@ def resilience(
         pooled = cx.pooled_over_years(
             adjusted, year, settings.years_window, chosen, settings.small_numbers.hide_below
         )
-    pooled = cx.with_interval(pooled, settings.band_magnitude).rename(
-        columns={"residual": "adjusted_result", "se": "adjusted_se", "band": "adjusted_band"}
-    )[["school_id", "adjusted_result", "adjusted_se", "adjusted_band"]]
+    if "shrunk" not in pooled:
+        shrunk, shrunk_se = cx.shrunk_pooled(pooled, [])
+        pooled = pooled.assign(shrunk=shrunk, shrunk_se=shrunk_se)
+    pooled = cx.with_interval(pooled, settings.band_magnitude, settings.band_shrunken)
+    # The figure the band judged: shrunken toward the expected unless the settings say raw.
+    estimate, se = cx.judged(pooled, settings.band_shrunken)
+    pooled = pd.DataFrame(
+        {
+            "school_id": pooled["school_id"],
+            "adjusted_result": estimate,
+            "adjusted_se": se,
+            "adjusted_band": pooled["band"],
+        }
+    )
     quart = result_quartiles(exams, year, settings.years_window, chosen)
     year_social = social[social["year"] == year][["school_id", "isbsh_quartile"]]
     out = schools[["school_id", "programme_type"]].merge(year_social, on="school_id", how="left")
@@ -176,10 +191,11 @@ def suggest_partners(
     """Up to `partners_per_school` partners for each ШНОР of one year, with the reason.
 
     Candidates are schools that are not ШНОР themselves and whose adjusted result (pooled as
-    for resilience) is significantly above expected. They are ordered by tier — the same
-    municipality, a neighbouring one, any other — and within a tier by similarity of context:
-    |ΔИСБШ|/10 + 1 for another settlement type + |Δ ln pupils|, plus the distance in hundreds
-    of km when both schools have coordinates.
+    for resilience) is significantly above expected. Those of the school's group of similar
+    schools (analytics.similar) come first, wherever they are; then the others. Each part is
+    ordered by tier — the same municipality, a neighbouring one, any other — and within a
+    tier by similarity of context: |ΔИСБШ|/10 + 1 for another settlement type + |Δ ln pupils|,
+    plus the distance in hundreds of km when both schools have coordinates.
 
     Parameters
     ----------
@@ -220,6 +236,11 @@ def suggest_partners(
     }
     k = settings.partners_per_school
     me = info.loc[shnor]
+    # Each ШНОР's similar schools that do better than expected: (ШНОР, candidate index) pairs.
+    position = pd.Series(np.arange(len(cand["id"])), index=cand["id"])
+    groups = similar_groups(context, shnor)
+    groups = groups[groups["peer_id"].isin(position.index)]
+    alike = pd.Series(position.loc[groups["peer_id"]].to_numpy(), index=groups["school_id"])
     by_mun: dict[str, np.ndarray] = {
         m: idx for m, idx in pd.Series(cand["mun"]).groupby(cand["mun"]).indices.items()
     }
@@ -233,12 +254,14 @@ def suggest_partners(
         )
     }
     for mun, group in me.groupby(me["municipality_id"].astype(str), sort=True):
+        mine = alike[alike.index.isin(group.index)]
         local = np.unique(
             np.concatenate(
                 [by_mun.get(m, np.array([], dtype=int)) for m in (mun, *near.get(mun, ()))]
+                + [mine.to_numpy(dtype=int)]
             )
         ).astype(int)
-        picked = _rank_partners(group, mun, near, cand, local, k) if len(local) else {}
+        picked = _rank_partners(group, mun, near, cand, local, k, mine) if len(local) else {}
         # A school with fewer than k candidates nearby looks at all of them.
         short = [
             school_id
@@ -247,19 +270,28 @@ def suggest_partners(
         ]
         if short:
             everyone = np.arange(len(cand["id"]))
-            picked |= _rank_partners(group.loc[short], mun, near, cand, everyone, k)
-        for school_id, (order, tier, similarity, km) in picked.items():
+            picked |= _rank_partners(group.loc[short], mun, near, cand, everyone, k, mine)
+        for school_id, (order, tier, similarity, km, peer) in picked.items():
             rows += _partner_rows(
-                school_id, year, own[school_id], order, tier, similarity, km, cand, adjusted
+                school_id, year, own[school_id], order, tier, similarity, km, peer, cand, adjusted
             )
     rows.sort(key=lambda r: (r[0], r[2]))
     return pd.DataFrame(rows, columns=columns)
 
 
-def _rank_partners(group, mun, near, cand, pool, k):
+def _rank_partners(group, mun, near, cand, pool, k, alike):
     """For every school of `group` (one municipality): the best k of `pool` (candidate indices)
-    by tier, then score, then code; with each pair's tier, similarity and distance."""
+    — the school's similar schools (`alike`: school → candidate index) first, then by tier,
+    score and code; with each pair's tier, similarity, distance and whether it is similar."""
     c = {key: values[pool] for key, values in cand.items()}
+    slot = np.full(len(cand["id"]), -1)
+    slot[pool] = np.arange(len(pool))
+    rows = pd.Series(np.arange(len(group)), index=group.index)
+    pairs = alike[alike.index.isin(group.index)]
+    columns = slot[pairs.to_numpy(dtype=int)]
+    inside = columns >= 0
+    peer = np.zeros((len(group), len(pool)), dtype=bool)
+    peer[rows.loc[pairs.index].to_numpy()[inside], columns[inside]] = True
     d_isbsh = np.abs(c["isbsh"][None, :] - group["isbsh"].to_numpy(float)[:, None]) / 10
     d_isbsh = np.where(np.isnan(d_isbsh), 2.0, d_isbsh)
     g_log = np.log(group["pupils"].astype(float).clip(lower=1).to_numpy())
@@ -280,7 +312,7 @@ def _rank_partners(group, mun, near, cand, pool, k):
     )
     tier = np.broadcast_to(tier_row, score.shape)
     ids = np.broadcast_to(np.arange(len(pool)), score.shape)  # candidates are sorted by code
-    order = np.lexsort((ids, score, tier), axis=-1)[:, :k]
+    order = np.lexsort((ids, score, tier, ~peer), axis=-1)[:, :k]
     picked = {}
     for i, school_id in enumerate(group.index):
         chosen = order[i]
@@ -289,19 +321,24 @@ def _rank_partners(group, mun, near, cand, pool, k):
             tier[i, chosen],
             similarity[i, chosen],
             km[i, chosen],
+            peer[i, chosen],
         )
     return picked
 
 
-def _partner_rows(school_id, year, me, order, tier, similarity, km, cand, adjusted):
+def _partner_rows(school_id, year, me, order, tier, similarity, km, peer, cand, adjusted):
     """Rows of partner_suggestions for one school with the reason in Russian.
 
-    `me` is (ИСБШ, settlement type) of the school; `adjusted` maps a school to its result."""
+    `me` is (ИСБШ, settlement type) of the school; `adjusted` maps a school to its result;
+    `peer` says which partners are of the school's group of similar schools."""
     my_isbsh, my_type = me
     rows = []
-    for rank, (j, t, sim, dist) in enumerate(zip(order, tier, similarity, km, strict=True), 1):
+    for rank, (j, t, sim, dist, alike) in enumerate(
+        zip(order, tier, similarity, km, peer, strict=True), 1
+    ):
         partner = cand["id"][j]
         reason = [
+            *(["из группы похожих школ"] if alike else []),
             ("тот же муниципалитет", "соседний муниципалитет", "другой муниципалитет")[t],
             f"ИСБШ {fmt.num(cand['isbsh'][j], 0)} против {fmt.num(my_isbsh, 0)}",
             (
@@ -312,7 +349,7 @@ def _partner_rows(school_id, year, me, order, tier, similarity, km, cand, adjust
             f"результат выше ожидаемого на {fmt.num(adjusted.get(partner), 2)} ст. откл.",
         ]
         if not np.isnan(dist):
-            reason.insert(1, f"{fmt.num(dist, 0)} км")
+            reason.insert(1 + int(alike), f"{fmt.num(dist, 0)} км")
         rows.append(
             (
                 school_id,

@@ -699,6 +699,15 @@ class Settings:
         step=0.1,
         section=RESILIENT,
     )
+    # Empirical Bayes: a school's figure drawn toward what is expected by as much as its noise
+    # calls for, so that a small school's luck does not put it in a band or a list.
+    band_shrunken: bool = setting(
+        True,
+        "Оценивать отклонение от ожидаемого с поправкой на надёжность (малые школы не попадают "
+        "в крайние оценки из-за случайного разброса)",
+        NO_UNIT,
+        section=RESILIENT,
+    )
     partners_per_school: int = setting(
         5,
         "Сколько школ-партнёров предлагать каждой ШНОР",

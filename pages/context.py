@@ -46,9 +46,7 @@ points = reads.query(
 if points.empty:
     st.info("Нет результатов с учётом контекста для выбранного года и процедуры.")
     st.stop()
-points["band"] = cx.band(
-    points["residual"], points["lower"], points["upper"], settings.band_magnitude
-)
+points["band"] = cx.judged_band(points, settings.band_magnitude, settings.band_shrunken)
 
 counts = points["band"].value_counts()
 cols = st.columns(5)
@@ -59,6 +57,12 @@ st.caption(
     f"{settings.small_numbers.hide_below}. «Значительно» — интервал не включает ожидаемое "
     "значение и "
     f"отклонение не меньше {fmt.num(settings.band_magnitude)} ст. откл."
+    + (
+        " Оценка дана с поправкой на надёжность: отклонение школы с малым числом участников "
+        "приближено к ожидаемому настолько, насколько велик его случайный разброс."
+        if settings.band_shrunken
+        else " Оценка дана по отклонению без поправки на надёжность."
+    )
 )
 
 
@@ -86,7 +90,8 @@ open_selected(
 st.subheader("Воронка: отклонение от ожидаемого и число участников")
 st.caption(
     "Чем меньше участников, тем шире допустимый разброс. Школы за пунктирной границей "
-    "отличаются от ожидаемого с вероятностью 95 %, за точечной — 99,8 %."
+    "отличаются от ожидаемого с вероятностью 95 %, за точечной — 99,8 %. Чёрная черта "
+    "рядом с точкой — отклонение с поправкой на надёжность: у малых школ оно ближе к нулю."
 )
 open_selected(
     st.plotly_chart(

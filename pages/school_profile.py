@@ -201,6 +201,38 @@ def draw_adjusted(adjusted: profile.Adjusted | None, year: int) -> None:
     st.caption(profile.ADJUSTED_NOTE)
 
 
+def draw_similar(group: profile.Similar | None, year: int) -> None:
+    st.subheader(f"Среди похожих школ, {year}")
+    if group is None:
+        st.info("Нет ИСБШ школы за этот год: группу похожих школ подобрать не по чему.")
+        return
+    st.caption(group.about)
+    st.dataframe(
+        group.comparison,
+        hide_index=True,
+        key="profile_similar_comparison",
+        placeholder=fmt.DASH,
+        column_config={labels.header("indicator"): st.column_config.TextColumn(width="medium")},
+    )
+    if group.figure is not None:
+        st.plotly_chart(group.figure, key="profile_similar_chart")
+    with st.expander("Похожие школы"):
+        event = st.dataframe(
+            layout.style_table(group.peers, **labels.formats(profile.SIMILAR_COLUMNS)),
+            hide_index=True,
+            key="profile_similar_table",
+            on_select="rerun",
+            selection_mode="single-row",
+            placeholder=fmt.DASH,
+        )
+        if event and event.selection.rows:
+            layout.open_profile(group.peer_ids[event.selection.rows[0]])
+        st.caption(
+            "Самые похожие — первыми. Выберите строку, чтобы открыть профиль школы; "
+            "«место» считается среди школы и её похожих, 1 — лучший результат."
+        )
+
+
 def draw_results(school_id: str, year: int, small_numbers) -> None:
     st.subheader("Результаты по годам")
     keys = profile.procedures(reads.query, school_id)
@@ -312,7 +344,8 @@ def main() -> None:
     draw_stages_and_signs(
         profile.stages(q, school_id, year), profile.objectivity(q, school_id, year), year
     )
-    draw_adjusted(profile.adjusted(q, school_id, year), year)
+    draw_adjusted(profile.adjusted(q, school_id, year, settings), year)
+    draw_similar(profile.similar(q, school_id, year, settings), year)
     draw_results(school_id, year, settings.small_numbers)
     draw_passport_and_staff(school_id, year)
     draw_programmes(programmes, year)

@@ -21,6 +21,7 @@ CONTEXT_COLUMNS = [
     "residual",
     "lower",
     "upper",
+    "shrunk",
     "band",
     "resilient",
 ]
@@ -68,9 +69,14 @@ def resilient_about(settings: Settings, judged: tuple[str, ...] | None = None) -
         if settings.resilient_nonselective_only
         else ""
     )
+    shrunken = (
+        "; результат с учётом контекста — с поправкой на надёжность"
+        if settings.band_shrunken and settings.resilient_definition == "adjusted"
+        else ""
+    )
     return (
         f"{fmt.capital(RESILIENT_DEFINITIONS[settings.resilient_definition])}; результаты "
-        f"{exams} за {fmt.integer(years)} {fmt.plural(years, YEARS)}{selective}"
+        f"{exams} за {fmt.integer(years)} {fmt.plural(years, YEARS)}{selective}{shrunken}"
     )
 
 

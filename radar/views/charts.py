@@ -317,6 +317,21 @@ def funnel(points: pd.DataFrame) -> go.Figure:
     )
     fig = go.Figure()
     _band_traces(fig, df, "participants", "residual", hover)
+    if "shrunk" in df and df["shrunk"].notna().any():
+        # The Empirical-Bayes estimate beside each point: one trace, drawn toward zero the
+        # more, the fewer took part.
+        fig.add_scatter(
+            x=df["participants"],
+            y=df["shrunk"],
+            mode="markers",
+            name="С поправкой на надёжность",
+            marker={"color": "#222", "symbol": "line-ew", "size": 9, "line": {"width": 2}},
+            customdata=np.column_stack([df["school_id"], df["name"], df["residual"]]),
+            hovertemplate=(
+                "<b>%{customdata[1]}</b><br>С поправкой на надёжность: %{y:+.2f}<br>"
+                "Без поправки: %{customdata[2]:+.2f}<extra></extra>"
+            ),
+        )
     if len(df):
         sigma = float(np.sqrt(np.average(df["pupil_sd"] ** 2, weights=df["participants"])))
         n = np.geomspace(max(df["participants"].min(), 1), df["participants"].max(), 80)
@@ -389,6 +404,63 @@ def adjusted_intervals(rows: pd.DataFrame, row_labels: list[str]) -> go.Figure:
         yaxis={"autorange": "reversed", "title": None},
     )
     return russian(fig, height=max(260, 26 * len(df) + 120))
+
+
+def against_group(
+    values: pd.DataFrame, school_id: str, peer_ids: list[str], names: dict[str, str]
+) -> go.Figure:
+    """The school (a red diamond) among its similar schools (grey points, their median a
+    black bar) on each indicator of `names` (column → label); `values` is indexed by school."""
+    peers = values.loc[peer_ids]
+    fig = go.Figure()
+    rows = list(names.items())
+    group_x, group_y, group_text, median_x, median_y = [], [], [], [], []
+    for column, label in rows:
+        known = peers[column].dropna()
+        group_x += known.tolist()
+        group_y += [label] * len(known)
+        group_text += peers.loc[known.index, "name"].tolist()
+        if len(known):
+            median_x.append(float(known.median()))
+            median_y.append(label)
+    fig.add_scatter(
+        x=group_x,
+        y=group_y,
+        mode="markers",
+        name="Похожие школы",
+        marker={"color": "#9e9e9e", "size": 9, "opacity": 0.7, "line": {"width": 0}},
+        text=group_text,
+        hovertemplate="%{text}<br>%{y}: %{x:+.2f}<extra></extra>",
+    )
+    fig.add_scatter(
+        x=median_x,
+        y=median_y,
+        mode="markers",
+        name="Медиана похожих школ",
+        marker={"color": "#222", "symbol": "line-ns", "size": 22, "line": {"width": 3}},
+        hovertemplate="Медиана похожих школ: %{x:+.2f}<extra></extra>",
+    )
+    mine = values.loc[school_id]
+    shown = [(label, mine[column]) for column, label in rows if pd.notna(mine[column])]
+    fig.add_scatter(
+        x=[v for _, v in shown],
+        y=[label for label, _ in shown],
+        mode="markers",
+        name="Эта школа",
+        marker={"color": "#d73027", "symbol": "diamond", "size": 14, "line": {"width": 1}},
+        hovertemplate="Эта школа<br>%{y}: %{x:+.2f}<extra></extra>",
+    )
+    fig.add_vline(x=0, line={"color": "#bbb", "width": 1})
+    fig.update_layout(
+        xaxis_title="Отклонение от среднего по региону (ст. откл.)",
+        yaxis={
+            "autorange": "reversed",
+            "title": None,
+            "categoryorder": "array",
+            "categoryarray": [label for _, label in rows],
+        },
+    )
+    return russian(fig, height=max(240, 56 * len(rows) + 140))
 
 
 CLUSTER_COLORS = [

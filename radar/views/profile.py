@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics import context as cx
 from analytics import fmt, labels, risk
 from analytics import identification as idn
+from analytics import similar as similar_schools
 from analytics import trends as tr
 from analytics.settings import RULE_NAMES, Settings, SmallNumbers
 from radar.views import charts
@@ -480,24 +482,46 @@ class Adjusted:
     figure: go.Figure
 
 
-def adjusted(query: Query, school_id: str, year: int) -> Adjusted | None:
-    """Results against the expected for the school's context; None without reliable ones."""
+def adjusted(
+    query: Query, school_id: str, year: int, settings: Settings | None = None
+) -> Adjusted | None:
+    """Results against the expected for the school's context; None without reliable ones.
+
+    The bands are judged with the session's settings (the threshold of «значительно» and
+    whether the estimate is shrunken), not the ones the tables were refreshed with."""
+    settings = settings or Settings()
+    magnitude, shrunken = settings.band_magnitude, settings.band_shrunken
     rows = query("pages/school_profile/school_adjusted_procedures", school_id=school_id, year=year)
+    rows = rows.assign(shrunk_se=np.sqrt(rows["reliability"]) * rows["se"])
+    counted = rows["participants"] >= settings.small_numbers.hide_below
+    rows.loc[counted, "band"] = cx.judged_band(rows[counted], magnitude, shrunken)
     reliable = rows[rows["band"].isin(list(charts.BAND_STYLE))]
     if reliable.empty:
         return None
-    overall = [
-        (
-            r.scope[0].upper() + r.scope[1:],
-            fmt.signed(r.residual, 2),
-            f"{r.band}; 95 %-интервал {fmt.signed(r.lower, 2)} … "
-            f"{fmt.signed(r.upper, 2)}; участников {fmt.integer(r.participants)}.",
-            r.band or "",
+    overall_rows = query(
+        "pages/school_profile/school_adjusted_overall", school_id=school_id, year=year
+    )
+    overall_rows["band"] = cx.judged_band(overall_rows, magnitude, shrunken)
+    estimate, se = cx.judged(overall_rows, shrunken)
+    overall = []
+    for r, value, error in zip(overall_rows.itertuples(index=False), estimate, se, strict=True):
+        interval = (
+            f"95 %-интервал {fmt.signed(value - cx.Z95 * error, 2)} … "
+            f"{fmt.signed(value + cx.Z95 * error, 2)}"
         )
-        for r in query(
-            "pages/school_profile/school_adjusted_overall", school_id=school_id, year=year
-        ).itertuples(index=False)
-    ]
+        raw = (
+            f"с поправкой на надёжность; без поправки {fmt.signed(r.residual, 2)}; "
+            if shrunken and pd.notna(r.shrunk)
+            else ""
+        )
+        overall.append(
+            (
+                r.scope[0].upper() + r.scope[1:],
+                fmt.signed(value, 2),
+                f"{r.band}; {raw}{interval}; участников {fmt.integer(r.participants)}.",
+                r.band or "",
+            )
+        )
     figure = charts.adjusted_intervals(reliable, labels.procedure_labels(reliable))
     return Adjusted(overall, figure)
 
@@ -509,6 +533,99 @@ ADJUSTED_NOTE = (
     "сильнее она притянута к ожидаемому (надёжность — в подсказке). "
     "Процедуры с малым числом участников не показаны."
 )
+
+
+@dataclass(frozen=True)
+class Similar:
+    """The school against its group of similar schools (analytics.similar)."""
+
+    about: str
+    comparison: pd.DataFrame  # under Russian headers
+    figure: go.Figure | None
+    peers: pd.DataFrame  # under Russian headers, nearest first
+    peer_ids: list[str]
+
+
+SIMILAR_COLUMNS = (
+    "name",
+    "municipality",
+    "settlement_type",
+    "isbsh",
+    "pupils",
+    "distance_km",
+    "result_index",
+    "adjusted_result",
+)
+
+
+def _group_range(values: pd.Series, digits: int, unit: str = "") -> str:
+    low, high = values.min(), values.max()
+    if pd.isna(low):
+        return ""
+    return f"{fmt.num(low, digits)}–{fmt.num(high, digits)}{unit}"
+
+
+def similar(query: Query, school_id: str, year: int, settings: Settings) -> Similar | None:
+    """The school's group of its most similar schools of the region in the year and how it
+    compares with them; None when the school has no context that year."""
+    schools = query("pages/school_profile/school_similar", year=year)
+    if school_id not in set(schools["school_id"]):
+        return None
+    estimate, _ = cx.judged(schools, settings.band_shrunken)
+    schools = schools.assign(adjusted_result=estimate)
+    group = similar_schools.similar_groups(schools, [school_id])
+    if group.empty:
+        return None
+    indexed = schools.set_index("school_id")
+    peer_ids = group["peer_id"].tolist()
+    peers = indexed.loc[peer_ids]
+    kinds = peers["settlement_type"].dropna()
+    same = (kinds == indexed.at[school_id, "settlement_type"]).sum()
+    ranges = [
+        f"ИСБШ {_group_range(peers['isbsh'], 0)}",
+        f"{fmt.integer(same)} из {fmt.integer(len(peers))} — того же типа поселения"
+        if len(kinds)
+        else "",
+        f"обучающихся {_group_range(peers['pupils'], 0)}",
+        f"до центра муниципалитета {_group_range(peers['distance_km'], 0, ' км')}"
+        if peers["distance_km"].notna().any()
+        else "",
+    ]
+    about = (
+        f"{fmt.integer(len(peers))} {fmt.plural(len(peers), ('школа', 'школы', 'школ'))} "
+        "региона, самых похожих на эту по ИСБШ, типу поселения, численности обучающихся и "
+        "удалённости от центра муниципалитета: "
+        + "; ".join(r for r in ranges if r)
+        + ". С ними школу честнее сравнивать, чем со всем регионом."
+    )
+    compared = similar_schools.against_group(indexed, school_id, peer_ids)
+    comparison = labels.table(
+        pd.DataFrame([_compared_row(r) for r in compared.itertuples(index=False)]),
+        ["indicator", "school_value", "group_median", "group_middle", "group_place"],
+    )
+    zscores = [k for k in compared["indicator"] if k != "share_fail"]
+    figure = (
+        charts.against_group(indexed, school_id, peer_ids, {k: labels.header(k) for k in zscores})
+        if zscores
+        else None
+    )
+    shown = labels.table(peers.reset_index(), SIMILAR_COLUMNS)
+    return Similar(about, comparison, figure, shown, peer_ids)
+
+
+def _compared_row(r) -> dict[str, str]:
+    """One indicator of analytics.similar.against_group in words."""
+
+    def shown(value: float) -> str:
+        return fmt.pct(value, 1) if r.indicator == "share_fail" else fmt.signed(value, 2)
+
+    return {
+        "indicator": labels.header(r.indicator),
+        "school_value": shown(r.value),
+        "group_median": shown(r.median),
+        "group_middle": f"{shown(r.q1)} … {shown(r.q3)}",
+        "group_place": f"{r.place} из {r.ranked}",
+    }
 
 
 def small_numbers_note(small_numbers: SmallNumbers) -> str:

@@ -92,7 +92,10 @@ create table if not exists school_adjusted (
     se double,
     lower double,
     upper double,
-    band varchar
+    band varchar,
+    -- The Empirical-Bayes estimates pooled the same way (analytics.context.combine).
+    shrunk double,
+    shrunk_se double
 );
 
 -- The ШНОР/ШНСУ rules per school-year and resilience (analytics.identification,

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics import fmt
 from analytics import monitoring as mon
 from analytics.objectivity import flagged_schools, objectivity_flags
 from analytics.settings import Monitoring, Objectivity
@@ -191,3 +192,88 @@ def test_demo_improving_schools_show_positive_dynamics(demo):
     shares = dict(rows)
     assert shares.get("improving", 1.0) >= 0.8
     assert shares.get("declining", 0.0) <= 0.2
+
+
+def _progress_one_by_one(table: pd.DataFrame, settings: Monitoring) -> pd.DataFrame:
+    """The rule as the methodology states it, school by school: the oracle of the grouped
+    implementation in analytics.monitoring.progress."""
+    chosen = table[table["indicator"].isin(settings.indicators)]
+    rows = []
+    risk = table[table["indicator"] == mon.RISK_INDICATOR].set_index(["school_id", "year"])
+    for (school, year), part in chosen.groupby(["school_id", "year"], sort=True):
+        known = part.dropna(subset=["entry", "final"])
+        risks = risk.loc[(school, year)] if (school, year) in risk.index else None
+        entry_risk = float(risks["entry"]) if risks is not None else np.nan
+        final_risk = float(risks["final"]) if risks is not None else np.nan
+        if known.empty:
+            rows.append(
+                (school, year, 0, 0, entry_risk, final_risk, pd.NA, mon.NO_FINAL, mon.NO_FINAL)
+            )
+            continue
+        better = known["change_final"] > settings.tolerance
+        improved = int(better.sum())
+        enough = improved >= settings.min_improved_share * len(known)
+        reason = [f"улучшились {improved} из {len(known)} показателей"]
+        if improved:
+            reason[0] += " (" + ", ".join(known.loc[better, "name"].map(fmt.in_sentence)) + ")"
+        risk_ok = True
+        if settings.fewer_high_risks and not np.isnan(entry_risk) and not np.isnan(final_risk):
+            if entry_risk > 0:
+                risk_ok = final_risk < entry_risk
+            reason.append(f"высоких рисков: {fmt.integer(entry_risk)} → {fmt.integer(final_risk)}")
+        positive = bool(enough and risk_ok)
+        status = mon.POSITIVE if positive else mon.NOT_POSITIVE
+        rows.append(
+            (
+                school,
+                year,
+                len(known),
+                improved,
+                entry_risk,
+                final_risk,
+                positive,
+                status,
+                "; ".join(reason),
+            )
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "school_id",
+            "year",
+            "indicators_known",
+            "improved",
+            "high_risks_entry",
+            "high_risks_final",
+            "positive",
+            "status",
+            "reason",
+        ],
+    ).astype({"positive": "boolean"})
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        Monitoring(),
+        Monitoring(fewer_high_risks=False, min_improved_share=0.3),
+        Monitoring(tolerance=0.5),
+    ],
+)
+def test_grouped_progress_equals_the_rule_school_by_school(demo, settings):
+    """On the demo's stages (with schools lacking the final stage, risks or indicators) and
+    with other settings, the grouped rule gives row for row what the loop gives."""
+    stages = demo.execute(db.sql("analysis/monitoring_stages")).df()
+    indicators = demo.execute(db.sql("analysis/monitoring_indicators")).df()
+    table = mon.stage_table(stages, indicators)
+    # Knock out some final values so that every branch is reached.
+    table.loc[table.index % 7 == 0, "final"] = np.nan
+    table.loc[table.index % 7 == 0, "change_final"] = np.nan
+    fast = mon.progress(table, settings)
+    slow = _progress_one_by_one(table, settings)
+    assert len(fast) == len(slow) > 100
+    if settings == Monitoring():
+        assert set(fast["status"]) == {mon.NO_FINAL, mon.POSITIVE, mon.NOT_POSITIVE}
+    pd.testing.assert_frame_equal(
+        fast.reset_index(drop=True), slow.reset_index(drop=True), check_dtype=False
+    )

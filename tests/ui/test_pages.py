@@ -292,6 +292,86 @@ def test_context_page_plots_every_school_with_its_band(demo_db):
     assert len(table_with(at, "Оценка")) >= schools
 
 
+def test_school_profile_compares_the_school_with_its_similar_schools(demo_db):
+    """«Среди похожих школ»: the group's 20 schools, the school's place among them on each
+    indicator, a chart with the school, its group and the group's median."""
+    from analytics import similar
+
+    year = scalar(demo_db, "select max(year) from exam_results")
+    school = scalar(
+        demo_db,
+        "select school_id from identification where year = $y and shnor order by school_id limit 1",
+        y=year,
+    )
+    at = run_app("pages/school_profile.py", profile_school_id=school)
+    assert f"Среди похожих школ, {year}" in [h.value for h in at.subheader]
+    assert any(c.value.startswith("20 школ региона, самых похожих") for c in at.caption)
+    peers = at.dataframe(key="profile_similar_table").value
+    assert len(peers) == similar.GROUP_SIZE
+    context = scalar_frame(
+        demo_db,
+        "select * from social_index join schools using (school_id) where year = $y",
+        y=year,
+    )
+    names = context.set_index("school_id")["name"]
+    expected = similar.similar_groups(
+        scalar_frame(
+            demo_db,
+            "select i.school_id, i.isbsh, s.settlement_type, "
+            "coalesce(p.pupils, s.pupils) as pupils, s.distance_km from social_index i "
+            "join schools s using (school_id) "
+            "left join social_passport p using (school_id, year) where i.year = $y",
+            y=year,
+        ),
+        [school],
+    )
+    assert peers["Школа"].tolist() == names.loc[expected["peer_id"]].tolist()
+    comparison = table_with(at, "Место среди похожих (1 — лучшее)")
+    assert "Сводный результат" in comparison["Показатель"].tolist()
+    assert comparison["Место среди похожих (1 — лучшее)"].str.fullmatch(r"\d+ из \d+").all()
+    result = scalar(
+        demo_db,
+        "select result_index from school_year_results where school_id = $s and year = $y",
+        s=school,
+        y=year,
+    )
+    row = comparison[comparison["Показатель"] == "Сводный результат"].iloc[0]
+    assert row["Школа"] == fmt.signed(result, 2)
+    chart = figure(at, "profile_similar_chart")
+    assert [t["name"] for t in chart["data"]] == [
+        "Похожие школы",
+        "Медиана похожих школ",
+        "Эта школа",
+    ]
+
+
+def test_context_page_judges_the_shrunken_figure_unless_the_setting_says_raw(demo_db):
+    """By default the bands judge the estimate with its reliability correction, drawn on the
+    funnel beside each point; with the setting off they judge the raw residual."""
+    import dataclasses
+
+    from analytics import context as cx
+    from analytics.settings import Settings
+    from radar.ui import live
+
+    at = run_app("pages/context.py")
+    funnel = figure(at, "context_funnel")
+    marks = [t for t in funnel["data"] if t["name"] == "С поправкой на надёжность"]
+    assert len(marks) == 1 and len(values(marks[0]["y"])) > 0
+    assert any("с поправкой на надёжность" in c.value for c in at.caption)
+    shrunk_well_above = int(metric(at, "Значительно выше ожидаемого").replace("\u00a0", ""))
+
+    raw = dataclasses.replace(Settings(), band_shrunken=False)
+    at = run_app("pages/context.py", **{live.SESSION_KEY: (raw.to_json(), "без поправки")})
+    table = table_with(at, "Оценка")
+    raw_well_above = int(metric(at, "Значительно выше ожидаемого").replace("\u00a0", ""))
+    lower, upper = table["Нижняя граница"], table["Верхняя граница"]
+    expected = cx.band(table["С учётом контекста"], lower, upper, raw.band_magnitude)
+    assert (expected == cx.BAND_WELL_ABOVE).sum() == raw_well_above
+    assert shrunk_well_above < raw_well_above
+    assert any("без поправки на надёжность" in c.value for c in at.caption)
+
+
 def test_context_page_lists_the_resilient_schools_with_their_reasons(demo_db):
     """The resilient schools as a list with why each one is; when the session's criteria
     leave none, the page says which condition nobody met."""
@@ -401,14 +481,17 @@ def test_school_profile_shows_identification_and_adjusted_results(demo_db):
         y=year,
     )
     assert shown == reliable
-    overall = scalar(
+    overall, raw = scalar_frame(
         demo_db,
-        "select residual from school_adjusted where school_id = $s and year = $y "
+        "select shrunk, residual from school_adjusted where school_id = $s and year = $y "
         "and scope = 'все процедуры'",
         s=school,
         y=year,
-    )
-    assert metric(at, "Все процедуры") == fmt.signed(overall, 2)
+    ).iloc[0]
+    # The figure the band judges (with the reliability correction), the raw one in the help.
+    shown_metric = next(m for m in at.metric if m.label == "Все процедуры")
+    assert shown_metric.value == fmt.signed(overall, 2)
+    assert f"без поправки {fmt.signed(raw, 2)}" in shown_metric.proto.help
 
 
 def test_a_preset_saved_on_the_page_becomes_the_database_settings(demo_db, tmp_path, monkeypatch):

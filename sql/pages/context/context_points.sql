@@ -26,6 +26,35 @@ pooled as (
     group by school_id
 ),
 
+-- The spread τ² of the schools' true pooled results over the whole region (DerSimonian and
+-- Laird, as analytics.shrinkage.between_variance), for the Empirical-Bayes estimates.
+weighted as (
+    select residual, 1.0 / (se * se) as w from pooled where se > 0
+),
+
+centre as (
+    select sum(w * residual) / sum(w) as centre from weighted
+),
+
+spread as (
+    select
+        case when count(*) >= 3 then greatest(
+            0.0,
+            (sum(w * (residual - centre) * (residual - centre)) - (count(*) - 1))
+            / (sum(w) - sum(w * w) / sum(w))
+        ) end as tau2
+    from weighted, centre
+),
+
+shrunk as (
+    select
+        p.*,
+        -- The reliability λ = τ² / (τ² + se²): the estimate λ·r, its posterior sd √λ·se.
+        s.tau2 / (s.tau2 + p.se * p.se) * p.residual as shrunk,
+        sqrt(s.tau2 / (s.tau2 + p.se * p.se)) * p.se as shrunk_se
+    from pooled as p, spread as s
+),
+
 final as (
     select
         p.*,
@@ -36,7 +65,7 @@ final as (
         coalesce(i.resilient, false) as resilient,
         coalesce(i.shnor, false) as shnor,
         coalesce(i.shnsu, false) as shnsu
-    from pooled as p
+    from shrunk as p
     join schools as s using (school_id)
     join municipalities as m using (municipality_id)
     left join social_index as si on si.school_id = p.school_id and si.year = $year

@@ -1,5 +1,5 @@
 -- One school's overall context-adjusted result in a year, per scope of exams.
-select scope, participants, procedures, residual, se, lower, upper, band
+select scope, participants, procedures, residual, se, lower, upper, band, shrunk, shrunk_se
 from school_adjusted
 where school_id = $school_id and year = $year
 order by case scope
