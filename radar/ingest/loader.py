@@ -681,7 +681,8 @@ def _check_rules(table: Table, df: pd.DataFrame, out: _Collector, hide_below: in
             "Балл на «3» от",
             lambda i: (
                 "границы отметок должны расти и не превышать максимальный балл: «3» от "
-                f"{fmt_value(values['min_3'].iloc[i])}, «4» от {fmt_value(values['min_4'].iloc[i])}, "
+                f"{fmt_value(values['min_3'].iloc[i])}, «4» от "
+                f"{fmt_value(values['min_4'].iloc[i])}, "
                 f"«5» от {fmt_value(values['min_5'].iloc[i])}, максимум "
                 f"{fmt_value(values['max_score'].iloc[i])}"
             ),
