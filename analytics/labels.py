@@ -133,7 +133,17 @@ COLUMNS: dict[str, Label] = _registry(
     official_marked=("С маркерами ФИС ОКО", COUNT),
     radar_marked=("С признаками радара", COUNT),
     both_marked=("Отмечены обоими", COUNT),
+    only_radar=("Только признаком радара", COUNT),
+    only_official=("Только маркером ФИС ОКО", COUNT),
+    neither_marked=("Никем не отмечены", COUNT),
     agreement=("Согласие", SHARE),
+    kappa=("Каппа Коэна", INDEX),
+    sign="Признак",
+    # mark boundaries of a procedure (primary scores)
+    max_score=("Максимальный балл", COUNT),
+    min_3=("Балл на «3» от", COUNT),
+    min_4=("Балл на «4» от", COUNT),
+    min_5=("Балл на «5» от", COUNT),
     marker="Маркер ФИС ОКО",
     # procedures and results
     procedure="Процедура",

@@ -28,6 +28,7 @@ MONITORING_INPUTS = (
     "objectivity_results",
     "objectivity_term",
     "objectivity_cohort",
+    "objectivity_scores",
     "schools",
 )
 OUTPUTS = (
@@ -179,6 +180,7 @@ def compute_monitoring(
             inputs["schools"],
             settings.objectivity,
             settings.small_numbers.hide_below,
+            inputs.get("objectivity_scores"),
         ),
     }
 

@@ -441,6 +441,29 @@ class Objectivity(Group):
         max_value=5.0,
         step=0.1,
     )
+    bunching_z: float = setting(
+        3.0,
+        "Скопление баллов сразу над границами отметок: z-оценка не меньше",
+        "z",
+        min_value=1.0,
+        max_value=10.0,
+        step=0.1,
+    )
+    shape_z: float = setting(
+        3.5,
+        "Отличие распределения баллов от школ того же уровня: z-оценка не меньше",
+        "z",
+        min_value=1.0,
+        max_value=10.0,
+        step=0.1,
+    )
+    distribution_min_participants: int = setting(
+        20,
+        "Распределение баллов оценивается при числе участников не меньше",
+        PARTICIPANTS,
+        min_value=5,
+        max_value=200,
+    )
 
 
 @dataclass(frozen=True)

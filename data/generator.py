@@ -13,11 +13,12 @@ import pandas as pd
 from scipy.special import expit
 from scipy.stats import norm
 
-VERSION = "6"
+VERSION = "7"
 REGION = "Республика Тарум"
 YEARS = tuple(range(2019, 2026))
 PROGRAMME_YEARS = tuple(range(2021, 2026))
 CATALOG = Path(__file__).with_name("roadmap_catalog.csv")
+BOUNDARIES = Path(__file__).with_name("mark_boundaries.csv")
 
 CAPITAL = "г. Тарумск"
 TOWNS = [
@@ -208,6 +209,22 @@ EGE_MINIMUM = {
 # Ability cut points (pupil SD units) between marks 2|3, 3|4, 4|5.
 MARK_CUTS = np.array([-1.25, -0.15, 0.95])
 
+# The demo's own ВПР (its maximum primary scores above are the demo's, not today's federal
+# ones): the primary scores that earn «3», «4» and «5», valid from the first year. The pupils'
+# primary scores are planted for these procedures in DISTRIBUTION_YEARS (the main subjects and
+# grades only, to keep the table and the demo build small); data/mark_boundaries.csv adds the
+# federal boundaries found for later years.
+DEMO_BOUNDARIES = {
+    ("ВПР", "Русский язык", 4): (14, 24, 33),
+    ("ВПР", "Математика", 4): (6, 10, 14),
+    ("ВПР", "Русский язык", 5): (18, 29, 40),
+    ("ВПР", "Математика", 5): (7, 11, 15),
+}
+DISTRIBUTION_YEARS = (2023, 2024, 2025)
+# Bunching: a pupil one or two points below a boundary is pushed to it (or one above) with
+# this chance at a school planted with it.
+BUNCHING_PUSH = 0.75
+
 RISK_FACTORS = {
     1: "низкий уровень оснащения школы",
     2: "дефицит педагогических кадров",
@@ -243,6 +260,7 @@ TABLE_ORDER = (
     "schools",
     "exam_results",
     "procedure_thresholds",
+    "mark_boundaries",
     "score_distributions",
     "official_objectivity_markers",
     "term_marks",
@@ -526,6 +544,20 @@ def generate_region(
     declining = _pick(rng, np.flatnonzero(free & big & ~worst_quartile), round(n * 0.036))
     free[declining] = False
     effect[resilient] = 0.9
+    # Bunching at mark boundaries: most schools with inflated ВПР and a few others, large
+    # enough to have primary scores worth judging; its own random stream.
+    brng = np.random.default_rng(seed + 11)
+    big_inflated = inflated[pupils[inflated] >= 250]
+    bunching = np.sort(
+        np.concatenate(
+            [
+                _pick(brng, big_inflated, round(len(big_inflated) * 0.8)),
+                _pick(brng, np.flatnonzero(free & ordinary & (pupils >= 400)), round(n * 0.008)),
+            ]
+        )
+    ).astype(int)
+    bunching_mask = np.zeros(n, dtype=bool)
+    bunching_mask[bunching] = True
     trend = np.zeros(n)
     trend[improving] = 0.12
     trend[declining] = -0.12
@@ -633,7 +665,7 @@ def generate_region(
     inflated_mask[inflated] = True
     cohort = np.maximum(0, pupils_year / 11 * rng.lognormal(0, 0.12, (n, len(years))))
     continuation = np.clip(expit(0.1 + 0.7 * mu_year - 0.2 * d_year + noise(0.2)), 0.2, 0.9)
-    exam_frames, term_frames = [], []
+    exam_frames, term_frames, score_frames = [], [], []
     has_grade = {
         "ВПР4": np.ones(n, dtype=bool),
         "ВПР": level != "НОШ",
@@ -690,6 +722,25 @@ def generate_region(
                     np.column_stack([np.zeros(len(idx)), cdf, np.ones(len(idx))]), axis=1
                 )
                 counts = rng.multinomial(k, probs)
+                if (exam, subject, grade) in DEMO_BOUNDARIES and year in DISTRIBUTION_YEARS:
+                    srng = np.random.default_rng([seed, 13, year, grade, len(subject)])
+                    counts, scores = _primary_scores(
+                        srng,
+                        counts,
+                        mu,
+                        DEMO_BOUNDARIES[(exam, subject, grade)],
+                        max_score,
+                        bunching_mask[idx],
+                    )
+                    score_frames.append(
+                        scores.assign(
+                            school_id=sid[idx][scores.pop("row")],
+                            year=year,
+                            exam=exam,
+                            subject=subject,
+                            grade=grade,
+                        )
+                    )
                 marks = counts / k[:, None]
                 mean_mark = marks @ np.array([2, 3, 4, 5])
                 score = max_score * np.clip(
@@ -980,6 +1031,7 @@ def generate_region(
     truth = [(sid[i], "archetype", archetype[i]) for i in in_500]
     truth += [(sid[i], "resilient", None) for i in resilient]
     truth += [(sid[i], "inflated_vpr", None) for i in inflated]
+    truth += [(sid[i], "bunching", "баллы сдвинуты к границам отметок") for i in bunching]
     truth += [(sid[i], "improving", "+0,12 ст. откл. в год") for i in improving]
     truth += [(sid[i], "declining", "−0,12 ст. откл. в год") for i in declining]
     demo_truth = pd.DataFrame(truth, columns=["school_id", "kind", "value"])
@@ -1014,18 +1066,10 @@ def generate_region(
                 "high_label": pd.Series(dtype=object),
             }
         ),
-        # The demo plants no pupil-level scores: the table of score distributions stays empty.
-        "score_distributions": pd.DataFrame(
-            {
-                "school_id": pd.Series(dtype=object),
-                "year": pd.Series(dtype="int64"),
-                "exam": pd.Series(dtype=object),
-                "subject": pd.Series(dtype=object),
-                "grade": pd.Series(dtype="int64"),
-                "score": pd.Series(dtype="int64"),
-                "share": pd.Series(dtype=float),
-            }
-        ),
+        "mark_boundaries": mark_boundaries(),
+        "score_distributions": pd.concat(score_frames, ignore_index=True)[
+            ["school_id", "year", "exam", "subject", "grade", "score", "share"]
+        ],
         "official_objectivity_markers": official,
         "term_marks": term_marks,
         "social_passport": passport,
@@ -1043,6 +1087,84 @@ def generate_region(
     }
     step("Демо-регион сгенерирован", 1.0)
     return {name: _sorted(name, frames[name]) for name in TABLE_ORDER}
+
+
+def seed_boundaries() -> pd.DataFrame:
+    """The federal ВПР boundaries found so far (data/mark_boundaries.csv, sources in its header)."""
+    return pd.read_csv(BOUNDARIES, comment="#", dtype={"exam": str, "subject": str})
+
+
+def mark_boundaries() -> pd.DataFrame:
+    """The demo's boundaries of its own ВПР from its first year, and the federal ones found."""
+    demo = pd.DataFrame(
+        [
+            (YEARS[0], exam, subject, grade, next(p[3] for p in PROCEDURES if p[:3] == key), *b)
+            for key, b in DEMO_BOUNDARIES.items()
+            for exam, subject, grade in [key]
+        ],
+        columns=["year", "exam", "subject", "grade", "max_score", "min_3", "min_4", "min_5"],
+    )
+    return pd.concat([demo, seed_boundaries()], ignore_index=True)
+
+
+def _primary_scores(
+    rng: np.random.Generator,
+    counts: np.ndarray,
+    mu: np.ndarray,
+    bounds: tuple[int, int, int],
+    max_score: int,
+    bunching: np.ndarray,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each pupil's primary score, consistent with the mark already drawn, and the shares.
+
+    A pupil of mark m has an ability in that mark's interval of MARK_CUTS (a normal around the
+    school's μ, truncated there); a smooth monotone map sends the cuts to the boundaries, so the
+    scores have no steps at the boundaries by themselves. At schools planted with bunching a
+    pupil one or two points below a boundary is pushed to it with chance BUNCHING_PUSH. Returns
+    the marks counted again from the scores (they change only where pupils were pushed) and a
+    frame row (the school's position), score, share.
+    """
+    from scipy.interpolate import PchipInterpolator
+
+    b3, b4, b5 = bounds
+    per_point = (MARK_CUTS[2] - MARK_CUTS[0]) / (b5 - b3)
+    knots = np.array(
+        [
+            MARK_CUTS[0] - (b3 + 0.5) * per_point,
+            *MARK_CUTS,
+            MARK_CUTS[2] + (max_score + 1 - b5) * per_point,
+        ]
+    )
+    to_score = PchipInterpolator(knots, [-0.5, b3 - 0.5, b4 - 0.5, b5 - 0.5, max_score + 0.5])
+    n_rows = len(counts)
+    row = np.repeat(np.repeat(np.arange(n_rows), 4), counts.ravel())
+    mark = np.tile(np.arange(4), n_rows).repeat(counts.ravel())
+    edges = np.concatenate([[-np.inf], MARK_CUTS, [np.inf]])
+    centre = mu[row]
+    lo, hi = norm.cdf(edges[mark] - centre), norm.cdf(edges[mark + 1] - centre)
+    u = np.clip(lo + rng.random(len(row)) * (hi - lo), 1e-12, 1 - 1e-12)
+    score = np.rint(to_score(centre + norm.ppf(u))).astype(int)
+    floor = np.array([0, b3, b4, b5])
+    ceiling = np.array([b3 - 1, b4 - 1, b5 - 1, max_score])
+    score = np.clip(score, floor[mark], ceiling[mark])
+    pushed = bunching[row] & (rng.random(len(row)) < BUNCHING_PUSH)
+    gap = np.min(
+        np.where(floor[1:][None, :] > score[:, None], floor[1:][None, :] - score[:, None], 99),
+        axis=1,
+    )
+    pushed &= gap <= 2
+    score = np.where(pushed, score + gap + (rng.random(len(row)) < 0.25), score)
+    mark = np.searchsorted(floor, score, side="right") - 1
+    counts = np.bincount(row * 4 + mark, minlength=n_rows * 4).reshape(n_rows, 4)
+    key, number = np.unique(row * (max_score + 1) + score, return_counts=True)
+    rows = key // (max_score + 1)
+    return counts, pd.DataFrame(
+        {
+            "row": rows,
+            "score": key % (max_score + 1),
+            "share": np.round(number / counts.sum(axis=1)[rows], 4),
+        }
+    )
 
 
 def _official_markers(seed: int, exam_results: pd.DataFrame, inflated: set) -> pd.DataFrame:
@@ -1065,6 +1187,7 @@ KEYS = {
     "exam_results": ["school_id", "year", "exam", "subject", "grade"],
     "official_objectivity_markers": ["school_id", "year", "grade", "subject"],
     "procedure_thresholds": ["exam", "subject", "grade"],
+    "mark_boundaries": ["year", "exam", "subject", "grade"],
     "score_distributions": ["school_id", "year", "exam", "subject", "grade", "score"],
     "term_marks": ["school_id", "year", "exam", "subject", "grade"],
     "social_passport": ["school_id", "year"],

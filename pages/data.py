@@ -6,8 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from analytics import fmt, labels
+from analytics.labels import EXAMS
 from radar.handouts import excel
 from radar.ingest import mapping
+from radar.ingest.boundaries import save_boundaries
 from radar.ingest.files import FileProblem
 from radar.ingest.importer import (
     apply_import,
@@ -19,7 +21,7 @@ from radar.ingest.importer import (
     refusals,
     scale_notice,
 )
-from radar.ingest.loader import problem_groups_frame, problems_summary
+from radar.ingest.loader import ValidationError, problem_groups_frame, problems_summary
 from radar.ingest.templates import template_bytes
 from radar.store import versions
 from radar.store.db import DatabaseError
@@ -212,6 +214,52 @@ def show_changes(plan) -> None:
 
 if uploaded:
     check_and_load(uploaded)
+
+st.subheader("Границы отметок")
+st.caption(
+    "Наименьший первичный балл на «3», «4» и «5» по каждой процедуре: по ним ищется скопление "
+    "баллов сразу над границами отметок. Границы года действуют и в следующие годы, пока не "
+    "внесены новые. Вначале внесены рекомендации ФИОКО, которые удалось найти (источники — в "
+    "файле data/mark_boundaries.csv); добавьте строки своего года и нажмите «Сохранить "
+    "границы». Их можно загрузить и листом «Границы отметок» шаблона."
+)
+if reads.database_ready():
+    stored = reads.query("pages/data/mark_boundaries")
+    keys = ["year", "exam", "subject", "grade", "max_score", "min_3", "min_4", "min_5"]
+    shown = labels.table(stored.assign(year=stored["year"].astype("Int64")), keys)
+    edited = st.data_editor(
+        shown,
+        num_rows="dynamic",
+        hide_index=True,
+        key="data_boundaries_editor",
+        column_config={
+            labels.header("year"): st.column_config.NumberColumn(format="%d", step=1),
+            labels.header("exam"): st.column_config.SelectboxColumn(options=list(EXAMS)),
+        },
+    )
+    if st.button("Сохранить границы", key="data_boundaries_save"):
+        back = edited.rename(columns={labels.header(k): k for k in keys})
+        old_keys = set(map(tuple, stored[keys[:4]].astype(str).to_numpy()))
+        new_keys = set(map(tuple, back[keys[:4]].dropna().astype(str).to_numpy()))
+        try:
+            reads.close()  # the file is about to be replaced
+            saved_rows = save_boundaries(back)
+        except ValidationError as exc:
+            st.error(
+                "Границы не сохранены: исправьте ошибки.\n\n"
+                + "\n\n".join(str(p) for p in exc.problems if p.severity == "ошибка")
+            )
+        except DatabaseError as exc:
+            st.error(str(exc))
+        else:
+            st.success(
+                f"Границы сохранены (строк: {fmt.integer(saved_rows)}), показатели пересчитаны."
+            )
+            if old_keys - new_keys:
+                st.warning(
+                    "Удалённые в таблице строки в базе остались: удалить границы можно "
+                    "загрузкой всей базы заново."
+                )
 
 st.subheader("История загрузок")
 if reads.database_ready():

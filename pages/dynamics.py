@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import fmt, labels
+from analytics import fmt, labels, objectivity
 from analytics import trends as tr
 from analytics.settings import YEARS
 from radar.handouts import page_exports
@@ -198,3 +198,24 @@ if len(agreement):
         key="dynamics_objectivity_agreement",
         **labels.formats(keys),
     )
+    judged = reads.query(
+        "pages/dynamics/objectivity_signs_markers",
+        year=scope.year,
+        municipality=scope.municipality_id,
+    )
+    by_sign = objectivity.agreement(judged, judged[["school_id", "year", "marker"]])
+    st.markdown(f"**Каждый признак радара и перечень ФИС ОКО, {scope.year} год**")
+    st.caption(
+        "Сколько школ отмечено и признаком, и маркером, только одним из них и ни тем, ни "
+        "другим; согласие — доля совпадений, каппа Коэна — согласие сверх случайного (1 — "
+        "полное, 0 — как у случайного совпадения). Признаки — повод проверить, не вывод."
+    )
+    if by_sign.empty:
+        st.info(f"В {scope.year} году нет школ, оценённых и радаром, и перечнем ФИС ОКО.")
+    else:
+        keys = ["sign", *objectivity.AGREEMENT_COLUMNS[2:]]
+        layout.show_table(
+            labels.table(by_sign, keys),
+            key="dynamics_objectivity_by_sign",
+            **labels.formats(keys),
+        )

@@ -100,7 +100,13 @@ def test_planted_truth_is_present_and_visible(region):
     assert 25 <= counts["resilient"] <= 40
     assert counts["inflated_vpr"] >= 25 and counts["improving"] >= 30 and counts["declining"] >= 30
     assert truth.loc[truth["kind"] == "archetype", "value"].nunique() == 6
-    assert truth.groupby("school_id")["kind"].apply(lambda k: (k != "archetype").sum()).max() == 1
+    # One planted effect per school; bunching at mark boundaries goes with inflated ВПР or alone.
+    effects = truth[~truth["kind"].isin(["archetype", "bunching"])]
+    assert effects.groupby("school_id").size().max() == 1
+    bunching = set(truth.loc[truth["kind"] == "bunching", "school_id"])
+    inflated_set = set(truth.loc[truth["kind"] == "inflated_vpr", "school_id"])
+    assert len(bunching) >= 20 and len(bunching & inflated_set) >= len(bunching) / 2
+    assert len(bunching - inflated_set) >= 3
     data = _school_year(region)
     data = data[data["year"] == 2025]
     resilient = set(truth.loc[truth["kind"] == "resilient", "school_id"])
@@ -123,3 +129,33 @@ def test_tiny_region_loads(fresh_db):
     _, problems = validate(frames)
     assert [str(p) for p in problems if p.severity == "ошибка"] == []
     assert len(frames["schools"]) == 30
+
+
+def test_score_distributions_agree_with_the_marks_and_boundaries(region):
+    """The planted primary scores give each school's shares of marks through the boundaries."""
+    scores = region["score_distributions"]
+    bounds = region["mark_boundaries"]
+    assert len(scores) and set(scores["exam"]) == {"ВПР"}
+    totals = scores.groupby(["school_id", "year", "subject", "grade"])["share"].sum()
+    assert (totals - 1).abs().max() <= 0.002
+    merged = scores.merge(
+        bounds[bounds["year"] == bounds["year"].min()], on=["exam", "subject", "grade"]
+    )
+    assert (merged["score"] <= merged["max_score"]).all()
+    mark = 2 + (merged["score"] >= merged["min_3"]).astype(int)
+    mark += (merged["score"] >= merged["min_4"]).astype(int)
+    mark += (merged["score"] >= merged["min_5"]).astype(int)
+    shares = (
+        merged.assign(mark=mark)
+        .groupby(["school_id", "year_x", "exam", "subject", "grade", "mark"])["share"]
+        .sum()
+        .unstack(fill_value=0.0)
+        .reset_index()
+        .rename(columns={"year_x": "year"})
+    )
+    results = region["exam_results"].merge(
+        shares, on=["school_id", "year", "exam", "subject", "grade"]
+    )
+    assert len(results) == len(shares)
+    for m in (2, 3, 4, 5):
+        assert (results[f"share_{m}"] - results[m]).abs().max() <= 0.002

@@ -668,6 +668,26 @@ def _check_rules(table: Table, df: pd.DataFrame, out: _Collector, hide_below: in
                 "такие показатели будут скрыты",
                 "предупреждение",
             )
+    elif table.name == "mark_boundaries":
+        cols = ["min_3", "min_4", "min_5", "max_score"]
+        values = df[cols]
+        ordered = (values["min_3"] < values["min_4"]) & (values["min_4"] < values["min_5"])
+        ordered &= values["min_5"] <= values["max_score"]
+        bad = (values.notna().all(axis=1) & ~ordered.fillna(False)).to_numpy()
+        out.add_rows(
+            table,
+            src,
+            bad,
+            "Балл на «3» от",
+            lambda i: (
+                "границы отметок должны расти и не превышать максимальный балл: «3» от "
+                f"{fmt_value(values['min_3'].iloc[i])}, «4» от "
+                f"{fmt_value(values['min_4'].iloc[i])}, "
+                f"«5» от {fmt_value(values['min_5'].iloc[i])}, максимум "
+                f"{fmt_value(values['max_score'].iloc[i])}"
+            ),
+            kind="границы отметок не растут или превышают максимальный балл",
+        )
     elif table.name == "roadmap_events":
         bad = (
             df["period_end"].notna()

@@ -138,6 +138,21 @@ TABLES: dict[str, Table] = {
             ("exam", "subject", "grade"),
         ),
         Table(
+            "mark_boundaries",
+            "Границы отметок",
+            (
+                YEAR,
+                Column("exam", "Процедура", "str", True, EXAMS),
+                Column("subject", "Предмет", "str", True),
+                Column("grade", "Класс", "int", True, min=1, max=11),
+                Column("max_score", "Максимальный балл", "int", True, min=1),
+                Column("min_3", "Балл на «3» от", "int", True, min=1),
+                Column("min_4", "Балл на «4» от", "int", True, min=1),
+                Column("min_5", "Балл на «5» от", "int", True, min=1),
+            ),
+            ("year", "exam", "subject", "grade"),
+        ),
+        Table(
             "score_distributions",
             "Распределение первичных баллов",
             (
@@ -349,7 +364,14 @@ TABLES: dict[str, Table] = {
                     "Вид",
                     "str",
                     True,
-                    ("archetype", "resilient", "inflated_vpr", "improving", "declining"),
+                    (
+                        "archetype",
+                        "resilient",
+                        "inflated_vpr",
+                        "bunching",
+                        "improving",
+                        "declining",
+                    ),
                 ),
                 Column("value", "Значение", "str"),
             ),

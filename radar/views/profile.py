@@ -20,6 +20,7 @@ from analytics import fmt, labels, risk
 from analytics import identification as idn
 from analytics import similar as similar_schools
 from analytics import trends as tr
+from analytics.objectivity import not_available
 from analytics.settings import RULE_NAMES, Settings, SmallNumbers
 from radar.views import charts
 
@@ -405,18 +406,32 @@ OBJECTIVITY_COLUMNS = ("name", "value", "threshold", "fired", "evidence")
 OBJECTIVITY_HEADERS = {"name": "Признак"}
 
 
+NO_DATA = "нет данных"
 # Signs whose figure is a share of participants; the others are in standard deviations.
 SHARE_SIGNS = ("vpr_above_term",)
 
 
 def objectivity_table(signs: pd.DataFrame) -> pd.DataFrame:
+    """The signs computed, then a row «нет данных» for each sign the data do not allow (results
+    per task; primary scores and mark boundaries), with what it needs."""
     kinds = signs["flag"].map(lambda f: "share" if f in SHARE_SIGNS else "index")
     shown = _by_row(signs, kinds, {"value": False, "threshold": False})
-    return labels.table(
-        shown.assign(fired=signs["fired"].map({True: "да", False: "нет"})),
-        OBJECTIVITY_COLUMNS,
-        OBJECTIVITY_HEADERS,
+    shown = shown.assign(fired=signs["fired"].map({True: "да", False: "нет"}))
+    missing = pd.DataFrame(
+        [
+            {
+                "name": name,
+                "value": fmt.DASH,
+                "threshold": fmt.DASH,
+                "fired": NO_DATA,
+                "evidence": why,
+            }
+            for name, why in not_available(signs).items()
+        ],
+        columns=list(OBJECTIVITY_COLUMNS),
     )
+    rows = pd.concat([shown[list(OBJECTIVITY_COLUMNS)], missing], ignore_index=True)
+    return labels.table(rows, OBJECTIVITY_COLUMNS, OBJECTIVITY_HEADERS)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,22 @@ create table if not exists procedure_thresholds (
     primary key (exam, subject, grade)
 );
 
+-- The primary scores that earn marks «3», «4» and «5» in a procedure (for ВПР, the federal
+-- recommendations of the year, data/mark_boundaries.csv); the analytics take a year's
+-- boundaries, or the nearest earlier year's. Editable on the page «Данные».
+create table if not exists mark_boundaries (
+    year integer not null check (year between 2000 and 2100),
+    exam varchar not null check (exam in ('ВПР', 'ОГЭ', 'ЕГЭ')),
+    subject varchar not null,
+    grade integer not null check (grade between 1 and 11),
+    max_score integer not null check (max_score > 0),
+    min_3 integer not null check (min_3 > 0),
+    min_4 integer not null,
+    min_5 integer not null,
+    primary key (year, exam, subject, grade),
+    check (min_3 < min_4 and min_4 < min_5 and min_5 <= max_score)
+);
+
 -- The distribution of primary scores of a procedure at a school (ФИС ОКО): the share of
 -- participants with each primary score.
 create table if not exists score_distributions (
@@ -224,7 +240,11 @@ create table if not exists roadmap_events (
 create table if not exists demo_truth (
     school_id varchar not null references schools (school_id),
     kind varchar not null
-        check (kind in ('archetype', 'resilient', 'inflated_vpr', 'improving', 'declining')),
+        check (
+            kind in (
+                'archetype', 'resilient', 'inflated_vpr', 'bunching', 'improving', 'declining'
+            )
+        ),
     value varchar,
     primary key (school_id, kind)
 );
