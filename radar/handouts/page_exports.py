@@ -40,7 +40,6 @@ RESILIENT_COLUMNS = [
 COHORT_SUMMARY_COLUMNS = [
     "link",
     "earlier_year",
-    "later_year",
     "schools",
     "above",
     "within",
@@ -53,11 +52,8 @@ COHORT_SUMMARY_COLUMNS = [
 
 def cohort_summary_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Per link: schools above, within and below what the region's line predicts, and the
-    line's slope; the years as text (no thousands space)."""
-    shown = rows.assign(
-        earlier_year=rows["earlier_year"].astype(int).astype(str),
-        later_year=rows["later_year"].astype(int).astype(str),
-    )
+    line's slope (the later year is the page's); the years as text (no thousands space)."""
+    shown = rows.assign(earlier_year=rows["earlier_year"].astype(int).astype(str))
     return labels.table(shown, COHORT_SUMMARY_COLUMNS).reset_index(drop=True)
 
 

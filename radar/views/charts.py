@@ -416,6 +416,7 @@ def cohort_intervals(rows: pd.DataFrame) -> go.Figure:
             y=part["value_added"],
             mode="markers+lines",
             name=link,
+            showlegend=False,  # a legend entry would take the first point's shape
             line={"color": color, "width": 1, "dash": "dot"},
             marker={
                 "color": color,
@@ -445,6 +446,25 @@ def cohort_intervals(rows: pd.DataFrame) -> go.Figure:
                 link + ", %{customdata[0]} → %{customdata[1]}: %{y:+.2f}<br>95 %-интервал: "
                 "%{customdata[2]:+.2f} … %{customdata[3]:+.2f}<br>%{customdata[4]}<extra></extra>"
             ),
+        )
+    # The legend: each link by its colour, each reading by its shape.
+    for k, link in enumerate(links):
+        color = LINK_COLORS[k % len(LINK_COLORS)]
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="lines+markers",
+            name=link,
+            line={"color": color, "width": 2},
+            marker={"color": color, "symbol": "square", "size": 8},
+        )
+    for reading, symbol in READING_SYMBOLS.items():
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=reading.capitalize(),
+            marker={"color": "#555", "symbol": symbol, "size": 10, "line": {"width": 1.5}},
         )
     fig.add_hline(y=0, line={"color": "#333", "width": 1})
     fig.update_layout(yaxis_title="Выше (+) или ниже (−) ожидаемого, z")
