@@ -427,6 +427,7 @@ def combine(
     min_participants: int = SmallNumbers.hide_below,
     magnitude: float = Settings.band_magnitude,
     shrunken: bool = Settings.band_shrunken,
+    shrink: bool = True,
 ) -> pd.DataFrame:
     """Pool procedure residuals into one figure per group, weighted by participants.
 
@@ -435,6 +436,7 @@ def combine(
     figure is then shrunk (analytics.shrinkage) with the spread of true pooled results τ²
     estimated over all schools of the same other keys of `by` (the year, say): a school's
     effect is largely common to its procedures, so it is the pooled figure whose noise counts.
+    With `shrink` False (groups that are not schools) there is no shrunken figure.
 
     >>> rows = pd.DataFrame({"school_id": ["a", "a"], "participants": [30, 10],
     ...                      "residual": [0.4, 0.0], "se": [0.1, 0.2]})
@@ -462,7 +464,8 @@ def combine(
     out["procedures"] = sums["procedures"].astype(int)
     out["residual"] = sums["nr"] / sums["n"]
     out["se"] = np.sqrt(sums["n2se2"]) / sums["n"]
-    out["shrunk"], out["shrunk_se"] = shrunk_pooled(out, [k for k in by if k != "school_id"])
+    if shrink:
+        out["shrunk"], out["shrunk_se"] = shrunk_pooled(out, [k for k in by if k != "school_id"])
     return with_interval(out, magnitude, shrunken)
 
 

@@ -85,6 +85,20 @@ def procedure_labels(frame: pd.DataFrame) -> list[str]:
     ]
 
 
+def cohort_link(earlier_exam: str, earlier_grade: int, later_exam: str, later_grade: int) -> str:
+    """The name of a cohort link (analytics.cohort): the same class from one procedure to a
+    later one.
+
+    >>> cohort_link("ВПР", 4, "ВПР", 5)
+    'ВПР: 4 → 5 кл.'
+    >>> cohort_link("ОГЭ", 9, "ЕГЭ", 11)
+    'ОГЭ 9 кл. → ЕГЭ 11 кл.'
+    """
+    if earlier_exam == later_exam:
+        return f"{earlier_exam}: {int(earlier_grade)} → {int(later_grade)} кл."
+    return f"{earlier_exam} {int(earlier_grade)} кл. → {later_exam} {int(later_grade)} кл."
+
+
 # Display formats of a column.
 TEXT = "text"  # shown as it is
 COUNT = "count"  # an integer count: 1 234
@@ -191,6 +205,24 @@ COLUMNS: dict[str, Label] = _registry(
     adjusted_band="Оценка с учётом контекста",
     result_quartile=("Квартиль результата", COUNT),
     partner_adjusted=("Результат с учётом контекста", INDEX),
+    # cohort value added (analytics.cohort)
+    link="Когорта",
+    earlier_year=("Год начала", YEAR),
+    later_year=("Год итога", YEAR),
+    subjects=("Предметов", COUNT),
+    earlier_participants=("Участников в начале", COUNT),
+    later_participants=("Участников в итоге", COUNT),
+    earlier_result=("Результат в начале (z)", INDEX),
+    later_result=("Результат в итоге (z)", INDEX),
+    expected_later=("Ожидаемый итог (z)", INDEX),
+    value_added=("Выше или ниже ожидаемого (z)", INDEX),
+    reading="Оценка",
+    above=("Выше ожидаемого", COUNT),
+    within=("В пределах ожидаемого", COUNT),
+    below=("Ниже ожидаемого", COUNT),
+    too_few=("Мало участников", COUNT),
+    cohort_slope=("Наклон линии региона", INDEX),
+    cohort_reliability=("Надёжность начального результата", SHARE),
     # lists and programmes
     shnor=("ШНОР", COUNT),
     shnsu=("ШНСУ", COUNT),

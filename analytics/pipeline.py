@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from analytics import cohort as coh
 from analytics import context as cx
 from analytics import dynamics as dy
 from analytics import identification as idn
@@ -35,6 +36,8 @@ OUTPUTS = (
     "social_index",
     "context_adjusted",
     "school_adjusted",
+    "cohort_value_added",
+    "cohort_fits",
     "identification",
     "partner_suggestions",
     "risk_profiles_derived",
@@ -99,7 +102,8 @@ def compute_derived(
     settings: Settings,
     progress: Callable[[str, float], None] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Context-adjusted results, identification per year and partner suggestions."""
+    """Context-adjusted results, cohort value added, identification per year and partner
+    suggestions."""
     step = progress or (lambda _m, _f: None)
     step("Результаты с учётом контекста", 0.0)
     hide_below = settings.small_numbers.hide_below
@@ -108,6 +112,8 @@ def compute_derived(
         inputs["results"], inputs["context"], hide_below, magnitude, shrunken
     )
     overall = cx.school_adjusted(adjusted, hide_below, magnitude, shrunken)
+    step("Прирост когорт", 0.4)
+    cohorts = coh.cohort_value_added(adjusted, hide_below)  # the same z and pupil σ
     exams = idn.exam_results(inputs["results"], hide_below)
     years = sorted(int(y) for y in inputs["results"]["year"].unique())
     idents, partners = [], []
@@ -119,6 +125,7 @@ def compute_derived(
     return {
         "context_adjusted": adjusted,
         "school_adjusted": overall,
+        **cohorts,
         "identification": pd.concat(idents, ignore_index=True) if idents else pd.DataFrame(),
         "partner_suggestions": (
             pd.concat(partners, ignore_index=True) if partners else pd.DataFrame()

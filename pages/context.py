@@ -140,12 +140,34 @@ layout.show_table(
     note="школы упорядочены по отклонению от ожидаемого",
 )
 
+st.subheader(f"Прирост когорт, {scope.year}")
+cohorts = reads.query(
+    "pages/context/cohort_summary", year=scope.year, municipality=scope.municipality_id
+)
+if cohorts.empty:
+    st.info(
+        f"Прирост когорт за {scope.year} год оценить нельзя: нет результатов того же класса "
+        "годом раньше (ВПР в соседних классах) или ОГЭ двумя годами раньше ЕГЭ."
+    )
+else:
+    st.caption(
+        "Сколько школ довели класс до результата выше, в пределах или ниже ожидаемого у школ "
+        "региона, начинавших с того же результата (ВПР — годом раньше в предыдущем классе, "
+        "ОГЭ — за два года до ЕГЭ); решает 95 %-интервал. Наклон — насколько итог в среднем "
+        "следует за началом (1 — полностью). Оценка каждой школы — в её профиле."
+    )
+    layout.show_table(
+        page_exports.cohort_summary_table(cohorts),
+        key="cohort_summary_table",
+        **labels.formats(page_exports.COHORT_SUMMARY_COLUMNS),
+        note="когорты по классам",
+    )
 
 layout.excel_download(
     st,
     "Скачать резильентные школы и таблицу (Excel)",
     lambda: page_exports.resilient_sheets(
-        rows, points, settings, f"{choice}, {scope.label}", judged
+        rows, points, settings, f"{choice}, {scope.label}", judged, cohorts
     ),
     f"Резильентные_школы_{scope.year}",
     "context_download",

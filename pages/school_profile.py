@@ -233,6 +233,23 @@ def draw_similar(group: profile.Similar | None, year: int) -> None:
         )
 
 
+def draw_cohorts(cohorts: profile.Cohorts, year: int) -> None:
+    st.subheader(f"Прирост когорт, по {year} год")
+    if cohorts.figure is None:
+        st.info(cohorts.line)
+    else:
+        st.markdown(cohorts.line)
+        st.plotly_chart(cohorts.figure, key="profile_cohort_chart")
+        st.caption(profile.COHORT_NOTE)
+    if cohorts.table is not None:
+        st.dataframe(
+            layout.style_table(cohorts.table, **labels.formats(profile.COHORT_COLUMNS)),
+            hide_index=True,
+            key="profile_cohort_table",
+            placeholder=fmt.DASH,
+        )
+
+
 def draw_results(school_id: str, year: int, small_numbers) -> None:
     st.subheader("Результаты по годам")
     keys = profile.procedures(reads.query, school_id)
@@ -346,6 +363,7 @@ def main() -> None:
     )
     draw_adjusted(profile.adjusted(q, school_id, year, settings), year)
     draw_similar(profile.similar(q, school_id, year, settings), year)
+    draw_cohorts(profile.cohorts(q, school_id, year, settings.small_numbers.hide_below), year)
     draw_results(school_id, year, settings.small_numbers)
     draw_passport_and_staff(school_id, year)
     draw_programmes(programmes, year)

@@ -37,6 +37,27 @@ RESILIENT_COLUMNS = [
 ]
 
 
+# The region's cohort value added per link (sql/pages/context/cohort_summary.sql).
+COHORT_SUMMARY_COLUMNS = [
+    "link",
+    "earlier_year",
+    "schools",
+    "above",
+    "within",
+    "below",
+    "too_few",
+    "cohort_slope",
+    "cohort_reliability",
+]
+
+
+def cohort_summary_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per link: schools above, within and below what the region's line predicts, and the
+    line's slope (the later year is the page's); the years as text (no thousands space)."""
+    shown = rows.assign(earlier_year=rows["earlier_year"].astype(int).astype(str))
+    return labels.table(shown, COHORT_SUMMARY_COLUMNS).reset_index(drop=True)
+
+
 def context_table(points: pd.DataFrame) -> pd.DataFrame:
     """The page's table of schools: Russian headers, the largest deviation first."""
     return (
@@ -86,9 +107,23 @@ def resilient_sheets(
     settings: Settings,
     about: str,
     judged: tuple[str, ...] | None = None,
+    cohorts: pd.DataFrame | None = None,
 ) -> list[Sheet]:
-    """The resilient schools, each with why it is, and every school of the page's table."""
+    """The resilient schools, each with why it is, every school of the page's table and, when
+    given, the region's cohort value added per link (cohort_summary_table)."""
     keys = RESILIENT_COLUMNS
+    extra = (
+        [
+            Sheet(
+                "Прирост когорт",
+                cohort_summary_table(cohorts),
+                note="Прирост когорт: школы выше, в пределах и ниже ожидаемого по линии региона",
+                **labels.formats(COHORT_SUMMARY_COLUMNS),
+            )
+        ]
+        if cohorts is not None and len(cohorts)
+        else []
+    )
     return [
         Sheet(
             "Резильентные школы",
@@ -104,6 +139,7 @@ def resilient_sheets(
             numbered=True,
             **labels.formats(CONTEXT_COLUMNS),
         ),
+        *extra,
     ]
 
 

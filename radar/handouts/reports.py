@@ -303,6 +303,7 @@ def card_sheets(
     stages: pd.DataFrame | None,
     signs: pd.DataFrame | None,
     programmes: pd.DataFrame,
+    cohorts: pd.DataFrame | None = None,
 ) -> list[Sheet]:
     """The card's sheets from the profile's section tables (radar.views.profile), which carry
     their Russian headers already: what the page shows, one sheet each."""
@@ -322,6 +323,8 @@ def card_sheets(
         sheets.append(Sheet("Мониторинг этапов", stages))
     if signs is not None and len(signs):
         sheets.append(Sheet("Объективность ВПР", signs))
+    if cohorts is not None and len(cohorts):
+        sheets.append(sheet("Прирост когорт", cohorts, profile.COHORT_COLUMNS))
     if len(programmes):
         sheets.append(Sheet("Программы", programmes))
     return sheets
@@ -405,6 +408,7 @@ def school_card(
         stages.table if stages else None,
         signs.table if signs else None,
         profile.programmes(query, school_id, year).table,
+        profile.cohorts(query, school_id, year, settings.small_numbers.hide_below).table,
     )
     return SchoolCard(card, year, sheets, trends.charts, query)
 

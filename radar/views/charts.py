@@ -463,6 +463,88 @@ def against_group(
     return russian(fig, height=max(240, 56 * len(rows) + 140))
 
 
+# Colours of the cohort links, in their order: ВПР grade pairs, then ОГЭ → ЕГЭ.
+LINK_COLORS = ["#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#ff7f0e", "#17becf", "#e377c2"]
+# The three readings of a cohort figure: the symbol keeps them apart in black and white.
+READING_SYMBOLS = {
+    "выше ожидаемого": "triangle-up",
+    "в пределах ожидаемого": "circle-open",
+    "ниже ожидаемого": "triangle-down",
+}
+
+
+def cohort_intervals(rows: pd.DataFrame) -> go.Figure:
+    """A school's cohort value added by year of the later result, a line of points per link:
+    the point (its shape the reading), its 95 % interval, zero — as expected."""
+    fig = go.Figure()
+    links = list(dict.fromkeys(rows["link"]))
+    width = 0.5 / max(len(links), 1)  # the links of one year side by side, not on each other
+    for k, link in enumerate(links):
+        part = rows[rows["link"] == link].sort_values("later_year")
+        shift = (k - (len(links) - 1) / 2) * width
+        color = LINK_COLORS[k % len(LINK_COLORS)]
+        fig.add_scatter(
+            x=part["later_year"] + shift,
+            y=part["value_added"],
+            mode="markers+lines",
+            name=link,
+            showlegend=False,  # a legend entry would take the first point's shape
+            line={"color": color, "width": 1, "dash": "dot"},
+            marker={
+                "color": color,
+                "size": 11,
+                "symbol": [READING_SYMBOLS.get(b, "circle") for b in part["band"]],
+                "line": {"width": 1.5, "color": color},
+            },
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": part["upper"] - part["value_added"],
+                "arrayminus": part["value_added"] - part["lower"],
+                "color": color,
+                "thickness": 1.5,
+                "width": 3,
+            },
+            customdata=np.column_stack(
+                [
+                    part["earlier_year"],
+                    part["later_year"],
+                    part["lower"],
+                    part["upper"],
+                    part["band"],
+                ]
+            ),
+            hovertemplate=(
+                link + ", %{customdata[0]} → %{customdata[1]}: %{y:+.2f}<br>95 %-интервал: "
+                "%{customdata[2]:+.2f} … %{customdata[3]:+.2f}<br>%{customdata[4]}<extra></extra>"
+            ),
+        )
+    # The legend: each link by its colour, each reading by its shape.
+    for k, link in enumerate(links):
+        color = LINK_COLORS[k % len(LINK_COLORS)]
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="lines+markers",
+            name=link,
+            line={"color": color, "width": 2},
+            marker={"color": color, "symbol": "square", "size": 8},
+        )
+    for reading, symbol in READING_SYMBOLS.items():
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=reading.capitalize(),
+            marker={"color": "#555", "symbol": symbol, "size": 10, "line": {"width": 1.5}},
+        )
+    fig.add_hline(y=0, line={"color": "#333", "width": 1})
+    fig.update_layout(yaxis_title="Выше (+) или ниже (−) ожидаемого, z")
+    years_axis(fig)
+    fig.update_xaxes(title_text="Год итогового результата")
+    return russian(fig, height=380)
+
+
 CLUSTER_COLORS = [
     "#1f77b4",
     "#d62728",

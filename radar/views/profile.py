@@ -643,6 +643,84 @@ def _compared_row(r) -> dict[str, str]:
     }
 
 
+COHORT_COLUMNS = (
+    "link",
+    "earlier_year",
+    "later_year",
+    "subjects",
+    "earlier_participants",
+    "later_participants",
+    "earlier_result",
+    "later_result",
+    "expected_later",
+    "value_added",
+    "lower",
+    "upper",
+    "reading",
+)
+NO_COHORTS = (
+    "Прирост когорты оценить нельзя: нужны результаты одного класса в два года подряд "
+    "(ВПР одного предмета в соседних классах) или ОГЭ и ЕГЭ через два года, а у школы "
+    "таких пар нет."
+)
+COHORT_NOTE = (
+    "Точка — насколько итоговый результат класса выше (+) или ниже (−) ожидаемого у школ "
+    "региона, начинавших с того же результата год (ОГЭ → ЕГЭ — два года) назад, в "
+    "стандартных отклонениях; отрезок — 95 %-интервал с учётом случайности обоих результатов. "
+    "▲ — выше ожидаемого, ○ — в пределах ожидаемого, ▼ — ниже ожидаемого. Предметы одной "
+    "когорты сведены в одну оценку."
+)
+
+
+@dataclass(frozen=True)
+class Cohorts:
+    """The school's cohort value added: the table, the chart (None when no figure is
+    reliable) and one line saying what is shown or why nothing is."""
+
+    table: pd.DataFrame | None  # under Russian headers
+    figure: go.Figure | None
+    line: str
+
+
+def cohort_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The cohort figures under their Russian headers, «мало участников» where hidden; the
+    years as text (a number would be shown with a thousands space)."""
+    shown = rows.assign(
+        reading=rows["band"].fillna(fmt.DASH),
+        earlier_year=rows["earlier_year"].astype(int).astype(str),
+        later_year=rows["later_year"].astype(int).astype(str),
+    )
+    return labels.table(shown, COHORT_COLUMNS)
+
+
+def cohorts(query: Query, school_id: str, year: int, hide_below: int) -> Cohorts:
+    """The school's cohorts up to the year, by link and pair of years (analytics.cohort)."""
+    rows = query("pages/school_profile/school_cohort", school_id=school_id, year=year)
+    if rows.empty:
+        return Cohorts(None, None, NO_COHORTS)
+    table = cohort_table(rows)
+    shown = rows[rows["value_added"].notna()]
+    if shown.empty:
+        return Cohorts(
+            table,
+            None,
+            "Прирост когорты не оценивается: в каждом предмете меньше "
+            f"{fmt.integer(hide_below)} участников в начале или в итоге.",
+        )
+    counts = shown["band"].value_counts()
+    said = ", ".join(
+        f"{word} — {fmt.integer(counts[band])}"
+        for band, word in (
+            ("выше ожидаемого", "выше ожидаемого"),
+            ("в пределах ожидаемого", "в пределах"),
+            ("ниже ожидаемого", "ниже"),
+        )
+        if band in counts
+    )
+    line = f"Оценок когорт: {fmt.integer(len(shown))} ({said})."
+    return Cohorts(table, charts.cohort_intervals(shown), line)
+
+
 def small_numbers_note(small_numbers: SmallNumbers) -> str:
     return (
         f"Значения школы при числе участников меньше {small_numbers.hide_below} скрыты; "

@@ -98,6 +98,50 @@ create table if not exists school_adjusted (
     shrunk_se double
 );
 
+-- Cohort value added (analytics.cohort): the same class from an earlier procedure to a later
+-- one (ВПР grade g → g + 1 a year later; ОГЭ → ЕГЭ two years later), the later result against
+-- what the region's line predicts from the earlier one, pooled over subjects. `year` is the
+-- year of the later result; results in z (standard deviations of school results).
+create table if not exists cohort_value_added (
+    school_id varchar,
+    link varchar,
+    earlier_exam varchar,
+    earlier_grade integer,
+    later_exam varchar,
+    later_grade integer,
+    earlier_year integer,
+    year integer,
+    subjects integer,
+    earlier_participants integer,
+    participants integer,
+    earlier_result double,
+    later_result double,
+    expected double,
+    residual double,
+    se double,
+    lower double,
+    upper double,
+    band varchar
+);
+
+-- The region's lines of cohort value added: one per link, pair of subjects and pair of years
+-- (slope corrected for the noise of the earlier school means; its reliability).
+create table if not exists cohort_fits (
+    link varchar,
+    earlier_exam varchar,
+    earlier_grade integer,
+    later_exam varchar,
+    later_grade integer,
+    earlier_subject varchar,
+    subject varchar,
+    earlier_year integer,
+    year integer,
+    schools integer,
+    slope double,
+    intercept double,
+    reliability double
+);
+
 -- The ШНОР/ШНСУ rules per school-year and resilience (analytics.identification,
 -- analytics.resilience).
 create table if not exists identification (

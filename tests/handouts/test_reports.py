@@ -200,3 +200,27 @@ def test_municipality_workbook_has_the_lists_and_the_chosen_procedures(demo_db):
     assert {r[0] for r in rows} == {"ОГЭ, Математика, 9 кл."} and len(rows) == years
     summary = {r[0]: r[1] for r in book["Сводка"].iter_rows(min_row=4, values_only=True)}
     assert 0 <= summary["Доля «2», %"] <= 100
+
+
+def test_school_card_workbook_carries_the_cohort_table(demo_db):
+    con = db.connect(demo_db)
+
+    def q(name, **params):
+        return con.execute(db.sql(name), params).df()
+
+    year = 2025
+    school = con.execute(
+        "select min(school_id) from cohort_value_added where residual is not null"
+    ).fetchone()[0]
+    stored = con.execute(
+        "select count(*) from cohort_value_added where school_id = $s and year <= $y",
+        {"s": school, "y": year},
+    ).fetchone()[0]
+    card = reports.school_card(q, school, year, Settings())
+    con.close()
+    book = openpyxl.load_workbook(io.BytesIO(card.workbook()))
+    sheet = book["Прирост когорт"]
+    cells = list(sheet.iter_rows(values_only=True))
+    assert any("Когорта" in row for row in cells)
+    rows = [r for r in cells if any("→" in str(v) for v in r if isinstance(v, str))]
+    assert len(rows) == stored > 0

@@ -46,6 +46,9 @@ def test_card_tables_equal_the_section_frames(demo_db, query, which):
     signs = profile.objectivity(query, school_id, year)
     if signs:
         expected["Объективность ВПР"] = signs.table
+    cohorts = profile.cohorts(query, school_id, year, 10).table
+    if cohorts is not None and len(cohorts):
+        expected["Прирост когорт"] = cohorts
     programmes = profile.programmes(query, school_id, year).table
     if len(programmes):
         expected["Программы"] = programmes
@@ -56,6 +59,7 @@ def test_card_tables_equal_the_section_frames(demo_db, query, which):
     assert [label for label, _ in card.charts] == [t.label for t in trends.items]
     if which == "shnor":
         assert {"Правила идентификации", "Мониторинг этапов", "Объективность ВПР"} <= set(sheets)
+        assert "Прирост когорт" in sheets
 
     # Every header of the card is Russian, as on the page.
     book = openpyxl.load_workbook(io.BytesIO(card.workbook()))

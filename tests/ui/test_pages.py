@@ -1254,3 +1254,64 @@ def test_a_change_of_cut_scores_is_named_and_the_relative_rule_holds(new_scale_d
             w.value.startswith("Похоже на изменение шкалы") and "Математика, 5 кл." in w.value
             for w in at.warning
         ), page
+
+
+def test_school_profile_shows_its_cohort_value_added(demo_db):
+    year = scalar(demo_db, "select max(year) from cohort_value_added")
+    school = scalar(
+        demo_db,
+        "select school_id from cohort_value_added where year = $y and band = 'выше ожидаемого' "
+        "order by school_id limit 1",
+        y=year,
+    )
+    at = run_app("pages/school_profile.py", profile_school_id=school)
+    assert f"Прирост когорт, по {year} год" in [h.value for h in at.subheader]
+    chart = figure(at, "profile_cohort_chart")
+    shown = sum(len(values(t["y"])) for t in chart["data"] if t.get("error_y"))
+    stored = scalar(
+        demo_db,
+        "select count(*) from cohort_value_added where school_id = $s and year <= $y "
+        "and residual is not null",
+        s=school,
+        y=year,
+    )
+    assert shown == stored > 0
+    table = table_with(at, "Когорта")
+    assert {"Когорта", "Выше или ниже ожидаемого (z)", "Оценка"} <= set(table.columns)
+    assert "выше ожидаемого" in set(table["Оценка"])
+    assert any(m.value.startswith("Оценок когорт:") for m in at.markdown)
+
+
+def test_a_region_with_one_procedure_year_says_cohorts_cannot_be_judged(tmp_path, monkeypatch):
+    import streamlit as st
+
+    from radar.ingest.loader import load_region
+    from radar.store.refresh import refresh_derived
+    from radar.views import profile
+    from tests.conftest import tiny_frames
+
+    frames = tiny_frames()
+    frames["exam_results"] = frames["exam_results"][frames["exam_results"]["year"] == 2025]
+    path = tmp_path / "one_year.duckdb"
+    load_region(frames, path, after_load=refresh_derived)
+    monkeypatch.setenv("RADAR_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = run_app("pages/school_profile.py", profile_school_id="S2")
+    assert profile.NO_COHORTS in [i.value for i in at.info]
+    assert not any("profile_cohort_chart" in e.proto.id for e in at.get("plotly_chart"))
+    at = run_app("pages/context.py")  # says what is missing in a line, draws no empty table
+    assert at.info and not any("Когорта" in d.value.columns for d in at.dataframe)
+
+
+def test_context_page_counts_the_cohorts_of_the_year(demo_db):
+    year = scalar(demo_db, "select max(year) from cohort_value_added")
+    at = run_app("pages/context.py")
+    table = table_with(at, "Когорта")
+    above = scalar(
+        demo_db,
+        "select count(*) from cohort_value_added where year = $y and band = 'выше ожидаемого'",
+        y=year,
+    )
+    assert table["Выше ожидаемого"].sum() == above
+    assert "ОГЭ 9 кл. → ЕГЭ 11 кл." in set(table["Когорта"])
