@@ -55,6 +55,11 @@ DERIVATIONS: tuple[tuple[tuple[str, ...], str, str], ...] = (
 
 # Seed of k-means and of the map's components, so that a refresh gives the same clusters.
 SEED = 0
+# k is chosen on a sample of this many schools, each k with this many k-means starts; the
+# clusters themselves are then fitted once on all schools with FIT_INIT starts.
+SAMPLE = 3000
+CHOOSE_INIT = 10
+FIT_INIT = 10
 
 MEMBERSHIP_COLUMNS = ["school_id", "year", "cluster_id", "cluster_name", "distance", "ward_cluster"]
 CENTRE_COLUMNS = [
@@ -162,13 +167,23 @@ def derive_profiles(
     return pd.concat(frames, ignore_index=True).sort_values(columns[:3]).reset_index(drop=True)
 
 
+def sample_rows(n: int, size: int = SAMPLE) -> np.ndarray:
+    """At most `size` row positions of n, drawn with the fixed seed (all of them if fewer)."""
+    if n <= size:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(SEED).choice(n, size, replace=False))
+
+
 def choose_k(x: np.ndarray, settings: Clusters) -> tuple[int, pd.DataFrame]:
-    """The k with the best silhouette in [k_min, k_max] (fewer when there are few schools)."""
+    """The k with the best silhouette in [k_min, k_max] (fewer when there are few schools),
+    judged on at most SAMPLE schools drawn with a fixed seed: the curve's shape needs no more,
+    and the silhouette costs the square of the number of points."""
+    x = x[sample_rows(len(x))]
     distinct = len(np.unique(np.round(x, 9), axis=0))
     k_max = min(settings.k_max, len(x) - 1, distinct)
     rows = []
     for k in range(max(settings.k_min, 2), k_max + 1):
-        labels = KMeans(k, n_init=20, random_state=SEED).fit_predict(x)
+        labels = KMeans(k, n_init=CHOOSE_INIT, random_state=SEED).fit_predict(x)
         if len(set(labels)) < 2:
             continue
         rows.append((k, float(silhouette_score(x, labels))))
@@ -283,7 +298,8 @@ def cluster_years(
     Returns
     -------
     membership : school_id, year, cluster_id, cluster_name, distance (to the centre in the
-        standardised feature space), ward_cluster (the alternative's label).
+        standardised feature space), ward_cluster (the alternative's label, for the schools
+        of the sample it is compared on; all of them up to SAMPLE schools).
     centres : year, cluster_id, factor_code, factor_name, short_name, mean_level, region_mean,
         z (how far above the region, in regional SDs), defining (bool).
     quality : year, k, silhouette, chosen (bool) — the silhouette curve per year;
@@ -307,17 +323,25 @@ def cluster_years(
         x = np.nan_to_num(x)
         k, curve = choose_k(x, settings)
         quality.append(curve.assign(year=year, chosen=curve["k"] == k))
-        kmeans = KMeans(max(k, 1), n_init=20, random_state=SEED).fit(x)
+        kmeans = KMeans(max(k, 1), n_init=FIT_INIT, random_state=SEED).fit(x)
         raw = kmeans.labels_
         level_centres = matrix.fillna(matrix.mean()).groupby(raw).mean()
         mapping = match_labels(level_centres, previous)
         labels = np.array([mapping[r] for r in raw])
         level_centres.index = [mapping[r] for r in level_centres.index]
         distance = np.linalg.norm(x - kmeans.cluster_centers_[raw], axis=1)
-        ward = AgglomerativeClustering(k, linkage="ward").fit_predict(x) if k >= 2 else raw.copy()
-        agreement.append(
-            {"year": year, "k": k, "ari_ward": float(adjusted_rand_score(labels, ward))}
+        # Ward's tree costs the square of the schools: compared on the sample k was chosen on.
+        rows = sample_rows(len(x))
+        ward = (
+            AgglomerativeClustering(k, linkage="ward").fit_predict(x[rows])
+            if k >= 2
+            else raw[rows].copy()
         )
+        agreement.append(
+            {"year": year, "k": k, "ari_ward": float(adjusted_rand_score(labels[rows], ward))}
+        )
+        ward_labels = pd.array(np.full(len(x), pd.NA), dtype="Int64")
+        ward_labels[rows] = ward + 1  # only the compared sample has Ward's label
         region_mean = matrix.mean()
         region_sd = matrix.std(ddof=0)
         named = name_clusters(level_centres, region_mean, region_sd, names, settings.name_threshold)
@@ -329,7 +353,7 @@ def cluster_years(
                     "cluster_id": labels,
                     "cluster_name": [named[c][0] for c in labels],
                     "distance": distance,
-                    "ward_cluster": ward + 1,
+                    "ward_cluster": ward_labels,
                 }
             )
         )
