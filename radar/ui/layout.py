@@ -87,6 +87,9 @@ INTERFACE_WORDS = {
     "Deploy": "Опубликовать",
     "Main menu": "Главное меню",
     "App pages": "Страницы",
+    "Add row": "Добавить строку",
+    "Delete row(s)": "Удалить строки",
+    "Delete rows": "Удалить строки",
 }
 
 
