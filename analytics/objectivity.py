@@ -64,69 +64,109 @@ def objectivity_flags(
     """
     settings = settings or Objectivity()
     kinds = schools.set_index("school_id")["programme_type"]
-    rows = []
-
     exams = school_results.copy()
     exams["state_index"] = exams[["oge_index", "ege_index"]].mean(axis=1)
     exams["gap"] = exams["vpr_index"] - exams["state_index"]
     selective = exams["school_id"].map(kinds).isin(SELECTIVE)
     known = exams["vpr_index"].notna() & exams["state_index"].notna() & ~selective
-    fired = (
-        known & (exams["vpr_index"] >= settings.vpr_high) & (exams["gap"] >= settings.vpr_exam_gap)
-    )
-    for row, hit in zip(exams[known].itertuples(index=False), fired[known], strict=True):
-        rows.append(
-            (
-                row.school_id,
-                row.year,
-                "vpr_above_exams",
-                float(row.gap),
-                settings.vpr_exam_gap,
-                bool(hit),
-                f"ВПР {fmt.signed(row.vpr_index, 2)}, ОГЭ и ЕГЭ "
-                f"{fmt.signed(row.state_index, 2)} ст. откл. от среднего по региону",
-            )
+    above = exams[known]
+    parts = [
+        _signs(
+            above,
+            "vpr_above_exams",
+            above["gap"],
+            settings.vpr_exam_gap,
+            (above["vpr_index"] >= settings.vpr_high) & (above["gap"] >= settings.vpr_exam_gap),
+            _joined(
+                "ВПР ",
+                fmt.each(fmt.signed, above["vpr_index"], 2),
+                ", ОГЭ и ЕГЭ ",
+                fmt.each(fmt.signed, above["state_index"], 2),
+                " ст. откл. от среднего по региону",
+            ),
         )
+    ]
 
     term_rows = term[term["participants"] >= min_participants]
-    for row in term_rows.itertuples(index=False):
-        rows.append(
-            (
-                row.school_id,
-                row.year,
-                "vpr_above_term",
-                float(row.share_exam_above_term),
-                settings.above_term_share,
-                bool(row.share_exam_above_term >= settings.above_term_share),
-                f"у {fmt.pct(row.share_exam_above_term, 0)} участников отметка ВПР выше четвертной",
-            )
+    share = term_rows["share_exam_above_term"].astype(float)
+    parts.append(
+        _signs(
+            term_rows,
+            "vpr_above_term",
+            share,
+            settings.above_term_share,
+            share >= settings.above_term_share,
+            _joined("у ", fmt.each(fmt.pct, share, 0), " участников отметка ВПР выше четвертной"),
         )
+    )
 
     drop = cohort.dropna(subset=["grade4_previous", "grade5"])
-    for row in drop.itertuples(index=False):
-        fall = float(row.grade4_previous - row.grade5)
-        rows.append(
-            (
-                row.school_id,
-                row.year,
-                "cohort_drop",
-                fall,
-                settings.cohort_drop,
-                bool(fall >= settings.cohort_drop),
-                f"4 класс годом ранее {fmt.signed(row.grade4_previous, 2)}, 5 класс "
-                f"{fmt.signed(row.grade5, 2)} ст. откл.",
-            )
+    fall = (drop["grade4_previous"] - drop["grade5"]).astype(float)
+    parts.append(
+        _signs(
+            drop,
+            "cohort_drop",
+            fall,
+            settings.cohort_drop,
+            fall >= settings.cohort_drop,
+            _joined(
+                "4 класс годом ранее ",
+                fmt.each(fmt.signed, drop["grade4_previous"], 2),
+                ", 5 класс ",
+                fmt.each(fmt.signed, drop["grade5"], 2),
+                " ст. откл.",
+            ),
         )
-    out = pd.DataFrame(rows, columns=FLAG_COLUMNS)
+    )
+    rows = pd.concat(parts, ignore_index=True)
+    out = rows[FLAG_COLUMNS]
     if scores is not None and len(scores):
         counted = score_counts(scores, settings.distribution_min_participants)
-        out = pd.concat(
-            [out, bunching_signs(counted, settings), shape_signs(counted, settings)],
+        # Integer codes for the text keys: pandas groups and joins millions of rows by
+        # numbers many times faster than by strings. The signs get their names back after.
+        schools_code, school_names = pd.factorize(counted["school_id"])
+        counted = counted.assign(
+            school_id=schools_code,
+            exam=pd.factorize(counted["exam"])[0],
+            subject=pd.factorize(counted["subject"])[0],
+        )
+        signs = pd.concat(
+            [bunching_signs(counted, settings), shape_signs(counted, settings)],
             ignore_index=True,
         )
+        signs["school_id"] = np.asarray(school_names, dtype=object)[
+            signs["school_id"].to_numpy(dtype=int)
+        ]
+        out = pd.concat([out, signs], ignore_index=True)
     out.insert(3, "name", out["flag"].map(FLAG_NAMES))
     out["year"] = out["year"].astype(int)
     return out.sort_values(["school_id", "year", "flag"]).reset_index(drop=True)
+
+
+def _joined(*pieces) -> list[str]:
+    """Texts and columns of texts joined row by row."""
+    columns = [p if isinstance(p, list) else None for p in pieces]
+    n = next(len(c) for c in columns if c is not None)
+    return [
+        "".join(row)
+        for row in zip(*[c or [p] * n for c, p in zip(columns, pieces, strict=True)], strict=True)
+    ]
+
+
+def _signs(rows, flag, value, threshold, fired, evidence) -> pd.DataFrame:
+    """One sign's rows of the objectivity_flags frame."""
+    return pd.DataFrame(
+        {
+            "school_id": rows["school_id"].to_numpy(),
+            "year": rows["year"].to_numpy(),
+            "flag": flag,
+            "value": np.asarray(value, dtype=float),
+            "threshold": float(threshold),
+            "fired": np.asarray(fired, dtype=bool),
+            "evidence": evidence,
+        },
+        columns=FLAG_COLUMNS,
+    )
 
 
 def flagged_schools(flags: pd.DataFrame) -> pd.DataFrame:
@@ -188,7 +228,7 @@ def _windows(counted: pd.DataFrame) -> pd.DataFrame:
         parts.append(part)
     long = pd.concat(parts, ignore_index=True)
     keys = ["school_id", *PROCEDURE, "mark"]
-    wide = long.pivot_table(index=keys, columns="window", values="count", aggfunc="sum")
+    wide = long.groupby([*keys, "window"], sort=False)["count"].sum().unstack("window")
     wide = wide.reindex(columns=["below", "above", "further_below", "further_above"])
     # A procedure-boundary with no pupil near it at all still counts as judged (zeros).
     judged = counted.drop_duplicates(["school_id", *PROCEDURE])[["school_id", *PROCEDURE]]

@@ -253,8 +253,12 @@ def suggest_partners(
             me.index, me["isbsh"].to_numpy(float), me["settlement_type"], strict=True
         )
     }
+    alike_by_mun = {
+        m: part for m, part in alike.groupby(me["municipality_id"].astype(str).reindex(alike.index))
+    }
+    nobody = alike.iloc[:0]
     for mun, group in me.groupby(me["municipality_id"].astype(str), sort=True):
-        mine = alike[alike.index.isin(group.index)]
+        mine = alike_by_mun.get(mun, nobody)
         local = np.unique(
             np.concatenate(
                 [by_mun.get(m, np.array([], dtype=int)) for m in (mun, *near.get(mun, ()))]

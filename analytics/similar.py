@@ -79,7 +79,8 @@ def similar_groups(
     if len(frame) < 2:
         return pd.DataFrame(columns=columns)
     ids = frame["school_id"].to_numpy()
-    wanted = ids if schools is None else np.array([s for s in schools if s in set(ids)])
+    known = set(ids)
+    wanted = ids if schools is None else np.array([s for s in schools if s in known])
     if not len(wanted):
         return pd.DataFrame(columns=columns)
     x = likeness_features(frame)
