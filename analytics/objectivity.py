@@ -208,31 +208,35 @@ def _windows(counted: pd.DataFrame) -> pd.DataFrame:
     """Per procedure of a school and mark boundary: pupils in the windows below and above it
     (below: the WINDOW scores under the boundary; above: the boundary and the scores after),
     and in the windows next to those (further below, further above)."""
+    names = {1: "below", 2: "above", 3: "further_below", 4: "further_above"}
+    keys = ["school_id", *PROCEDURE]
+    base = counted[[*keys, "score", "max_score", "count"]]
     parts = []
     for mark, column in ((3, "min_3"), (4, "min_4"), (5, "min_5")):
-        rel = counted["score"] - counted[column]
+        boundary = counted[column].to_numpy(float)
+        rel = counted["score"].to_numpy(float) - boundary
         window = np.select(
             [
-                rel.between(-WINDOW, -1),
-                rel.between(0, WINDOW - 1),
-                rel.between(-2 * WINDOW, -WINDOW - 1),
-                rel.between(WINDOW, 2 * WINDOW - 1),
+                (rel >= -WINDOW) & (rel <= -1),
+                (rel >= 0) & (rel <= WINDOW - 1),
+                (rel >= -2 * WINDOW) & (rel <= -WINDOW - 1),
+                (rel >= WINDOW) & (rel <= 2 * WINDOW - 1),
             ],
-            ["below", "above", "further_below", "further_above"],
-            default="",
+            list(names),
+            default=0,
         )
-        room = (counted[column] - 2 * WINDOW >= 0) & (
-            counted[column] + 2 * WINDOW - 1 <= counted["max_score"]
+        room = (boundary - 2 * WINDOW >= 0) & (
+            boundary + 2 * WINDOW - 1 <= counted["max_score"].to_numpy(float)
         )
-        part = counted.assign(mark=mark, window=window)[(window != "") & room]
-        parts.append(part)
+        keep = (window > 0) & room
+        parts.append(base[keep].assign(mark=mark, window=window[keep]))
     long = pd.concat(parts, ignore_index=True)
-    keys = ["school_id", *PROCEDURE, "mark"]
-    wide = long.groupby([*keys, "window"], sort=False)["count"].sum().unstack("window")
-    wide = wide.reindex(columns=["below", "above", "further_below", "further_above"])
+    wide = long.groupby([*keys, "mark", "window"], sort=False)["count"].sum().unstack("window")
+    wide = wide.reindex(columns=list(names)).rename(columns=names)
+    wide.columns.name = None
     # A procedure-boundary with no pupil near it at all still counts as judged (zeros).
-    judged = counted.drop_duplicates(["school_id", *PROCEDURE])[["school_id", *PROCEDURE]]
-    return wide.fillna(0.0).reset_index().merge(judged, on=["school_id", *PROCEDURE])
+    judged = counted.drop_duplicates(keys)[keys]
+    return wide.fillna(0.0).reset_index().merge(judged, on=keys)
 
 
 def bunching_excess(windows: pd.DataFrame) -> pd.DataFrame:
