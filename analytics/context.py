@@ -129,6 +129,8 @@ MIN_SCHOOLS_FOR_SHARES = 10
 FIT_SCHOOLS = 4000  # at most this many schools (a fixed sample) fit a procedure-year's σ
 # A school's own σ from its shares counts as this many pupils' worth against the region's.
 PRIOR_PUPILS = 50
+# Points of the grid a school's own σ is sought on (from half to twice the region's).
+SIGMA_GRID = 9
 
 
 def cumulative_shares(frame: pd.DataFrame) -> np.ndarray:
@@ -244,14 +246,24 @@ def spread_from_shares(
     sigma = float(np.exp(fit.x[-1]))
     if not np.isfinite(sigma):
         return none
-    # Each school's own σ: the best of a grid from half to twice the region's.
-    grid = sigma * np.exp(np.linspace(np.log(0.5), np.log(2.0), 25))
+    # Each school's own σ: the best of a coarse grid from half to twice the region's, refined
+    # by the parabola through the best point and its neighbours (in log σ).
+    steps = np.linspace(np.log(0.5), np.log(2.0), SIGMA_GRID)
     mine = _category_counts(shares[usable], participants[usable])
     likelihood = np.column_stack(
-        [_log_likelihood(cuts, np.full(int(usable.sum()), s), z[usable], mine) for s in grid]
+        [
+            _log_likelihood(cuts, np.full(int(usable.sum()), sigma * np.exp(s)), z[usable], mine)
+            for s in steps
+        ]
     )
+    middle = np.clip(np.argmax(likelihood, axis=1), 1, SIGMA_GRID - 2)
+    rows = np.arange(len(middle))
+    left, centre, right = (likelihood[rows, middle + d] for d in (-1, 0, 1))
+    curve = left - 2 * centre + right
+    shift = np.where(curve < 0, 0.5 * (left - right) / np.where(curve < 0, curve, -1.0), 0.0)
+    best = steps[middle] + np.clip(shift, -1.0, 1.0) * (steps[1] - steps[0])
     own = np.full(len(z), sigma)
-    own[usable] = grid[np.argmax(likelihood, axis=1)]
+    own[usable] = sigma * np.exp(np.clip(best, steps[0], steps[-1]))
     n = np.where(usable, participants.astype(float), 0.0)
     weight = n / (n + PRIOR_PUPILS)
     school = np.where(~np.isnan(z), weight * own + (1 - weight) * sigma, np.nan)
