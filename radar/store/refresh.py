@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import duckdb
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from analytics.pipeline import (
     INPUTS,
@@ -116,7 +117,15 @@ def refresh_derived(
     progress: Callable[[str, float], None] | None = None,
     settings: Settings | None = None,
 ) -> None:
-    """Recompute every derived table in one transaction (all of them or none)."""
+    """Recompute every derived table in one transaction (all of them or none).
+
+    The numeric libraries run on one thread: their thread pools spin waiting for each other
+    when the two cores are shared with the server's sessions, many times slower than one."""
+    with threadpool_limits(limits=1):
+        _refresh(con, progress, settings)
+
+
+def _refresh(con, progress, settings) -> None:
     step = progress or (lambda _m, _f: None)
     settings = settings or active_settings(con)
     con.execute("begin transaction")
