@@ -1,6 +1,7 @@
 """`make bench`: what a user feels in the browser (each page from a click to done, cold and
 warm, and the server's memory), then medians for the demo build, the derived refresh, each
-page's data work, imports and hand-outs; on the demo and on a large generated region."""
+page's data work, imports and hand-outs, and the three core workloads against pandas
+(benchmarks.versus_pandas); on the demo and on a large generated region."""
 
 from __future__ import annotations
 
@@ -329,6 +330,15 @@ def in_browser(path: Path, repeat: int, target: float) -> tuple:
     return first, pages, one, many, target
 
 
+def against_pandas(path: Path, region: str, repeat: int) -> tuple[str, list]:
+    """benchmarks.versus_pandas on `path`, printed as it goes. Run before anything in this
+    process opens the file read-only (AppTest's cached connection): it needs a read-write one."""
+    from benchmarks import versus_pandas
+
+    print(f"… {region}: pandas против продукта", flush=True)
+    return region, versus_pandas.measure(path, repeat)
+
+
 def _seconds(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
@@ -348,14 +358,20 @@ def main() -> None:
     parser.add_argument(
         "--no-browser", action="store_true", help="без замеров в браузере (нет Chromium)"
     )
+    parser.add_argument(
+        "--no-versus", action="store_true", help="без сравнения с решением на pandas"
+    )
     args = parser.parse_args()
     rows = Rows()
     felt: list[tuple[str, tuple]] = []
+    versus: list[tuple[str, list]] = []
     with tempfile.TemporaryDirectory() as tmp:
         demo = Path(tmp) / "demo.duckdb"
         build_time = median_time(lambda: build(demo, 1100), 3)
         rows.append(("демо (1100 школ)", "построение базы", build_time, 30.0))
         rows.append(("демо (1100 школ)", "пересчёт производных таблиц", refresh_time(demo, 3), 5.0))
+        if not args.no_versus:
+            versus.append(against_pandas(demo, "демо (1100 школ)", args.repeat))
         if not args.no_browser:
             felt.append(("демо (1100 школ)", in_browser(demo, args.repeat, 1.0)))
         for title, (page, state) in PAGES.items():
@@ -408,6 +424,8 @@ def main() -> None:
             rows.append(
                 (label, "пересчёт производных таблиц", refresh_time(large, 1), float("nan"))
             )
+            if not args.no_versus:
+                versus.append(against_pandas(large, label, 3))
             if not args.no_browser:
                 felt.append((label, in_browser(large, 3, 2.0)))
             for title, (page, state) in PAGES.items():
@@ -450,6 +468,11 @@ def main() -> None:
         mark = "" if target != target or seconds <= target else "  ПРЕВЫШЕНО"
         number = f"{seconds:>11.3f}".replace(".", ",")
         print(f"{region:<18} {what:<52} {number} {goal:>8}{mark}")
+    if versus:
+        from benchmarks import versus_pandas
+
+        for region, measured in versus:
+            print("\n".join(versus_pandas.table(region, measured)))
 
 
 if __name__ == "__main__":
