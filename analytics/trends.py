@@ -44,7 +44,14 @@ from itertools import pairwise
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+
+def _stats():
+    """scipy.stats, imported when a trend is computed (not when a page imports the labels)."""
+    from scipy import stats
+
+    return stats
+
 
 STATUS_LEVELS = ("очень низкий", "низкий", "средний", "высокий", "очень высокий")
 CHANGE_LEVELS = ("значительное снижение", "снижение", "без изменений", "рост", "значительный рост")
@@ -330,7 +337,7 @@ def series_trend(years, values, window: int = 5, min_points: int = 3) -> dict:
     if n < min_points:
         return result
 
-    theil = stats.theilslopes(y, x, alpha=CONFIDENCE)
+    theil = _stats().theilslopes(y, x, alpha=CONFIDENCE)
     result.update(
         theil_slope=float(theil.slope),
         theil_low=float(theil.low_slope),
@@ -340,9 +347,9 @@ def series_trend(years, values, window: int = 5, min_points: int = 3) -> dict:
         zero = dict.fromkeys(("slope", "slope_se", "slope_low", "slope_high", "mk_tau"), 0.0)
         result.update(zero, p_value=1.0, mk_p=1.0)
         return result
-    ols = stats.linregress(x, y)
-    half = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 2) * ols.stderr
-    kendall = stats.kendalltau(x, y)
+    ols = _stats().linregress(x, y)
+    half = _stats().t.ppf(0.5 + CONFIDENCE / 2, n - 2) * ols.stderr
+    kendall = _stats().kendalltau(x, y)
     result.update(
         slope=float(ols.slope),
         slope_se=float(ols.stderr),
@@ -390,8 +397,8 @@ def _trend_arrays(xs: np.ndarray, ys: np.ndarray, n: np.ndarray) -> dict[str, np
     se = np.sqrt(rss / df / sxx)
     constant = (dy == 0).all(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p_value = np.where(constant, 1.0, 2 * stats.t.sf(np.abs(slope / se), df))
-    half = stats.t.ppf(0.5 + CONFIDENCE / 2, df) * se
+        p_value = np.where(constant, 1.0, 2 * _stats().t.sf(np.abs(slope / se), df))
+    half = _stats().t.ppf(0.5 + CONFIDENCE / 2, df) * se
 
     # Pairwise slopes (Theil–Sen) and signs (Mann–Kendall); years are sorted and distinct.
     i, j = np.triu_indices(xs.shape[1], 1)
@@ -407,7 +414,7 @@ def _trend_arrays(xs: np.ndarray, ys: np.ndarray, n: np.ndarray) -> dict[str, np
     var_s = (n * (n - 1) * (2 * n + 5) - tie_var) / 18.0
     # Sen's (1968) interval as scipy.stats.theilslopes computes it.
     alpha = 1.0 - CONFIDENCE
-    z = stats.norm.ppf(alpha / 2.0)
+    z = _stats().norm.ppf(alpha / 2.0)
     sigma = np.sqrt(var_s)
     upper = np.minimum(np.round((tot - z * sigma) / 2.0).astype(int), tot - 1)
     lower = np.maximum(np.round((tot + z * sigma) / 2.0).astype(int) - 1, 0)
@@ -417,7 +424,7 @@ def _trend_arrays(xs: np.ndarray, ys: np.ndarray, n: np.ndarray) -> dict[str, np
     s = np.nan_to_num(np.sign(pair_dy)).sum(axis=1).astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         tau = np.clip(s / np.sqrt(tot * (tot - tied_pairs).astype(float)), -1.0, 1.0)
-        p_asymptotic = 2 * stats.norm.sf(np.abs(s) / np.sqrt(var_s))
+        p_asymptotic = 2 * _stats().norm.sf(np.abs(s) / np.sqrt(var_s))
     discordant = (tot - s) // 2
     c = np.minimum(discordant, tot - discordant)
     exact = (tied_pairs == 0) & ((n <= _EXACT_MAX_N) | (c <= 1))

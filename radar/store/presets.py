@@ -7,7 +7,12 @@ from pathlib import Path
 
 from analytics.settings import Settings
 from radar.store import db
-from radar.store.refresh import refresh_derived
+
+
+def active_settings(con) -> Settings:
+    """The active preset of the database, or the defaults of analytics.settings."""
+    row = con.execute(db.sql("store/active_settings")).fetchone()
+    return Settings.from_json(row[0]) if row else Settings()
 
 
 def save_preset(
@@ -28,5 +33,7 @@ def save_preset(
         params = {"name": name, "settings_json": settings.to_json(), "active": active}
         con.execute(db.sql("writes/save_preset"), params)
         if active:
+            from radar.store.refresh import refresh_derived  # the analytics, when needed
+
             con.execute(db.sql("writes/deactivate_presets"), {"name": name})
             refresh_derived(con, progress, settings)

@@ -26,6 +26,7 @@ from analytics.pipeline import (
 )
 from analytics.settings import Settings, SmallNumbers
 from radar.store import db
+from radar.store.presets import active_settings
 
 CATALOGUE = db.ROOT / "data" / "support_measures.csv"
 # The SQL steps, in order: sql/derived/NN_TABLE.sql fills derived table TABLE.
@@ -35,12 +36,6 @@ DERIVED_SQL = sorted(p.stem for p in (db.SQL_DIR / "derived").glob("*.sql"))
 def step_table(name: str) -> str:
     """The derived table an SQL step fills: «01_procedure_results» → «procedure_results»."""
     return name.split("_", 1)[1]
-
-
-def active_settings(con: duckdb.DuckDBPyConnection) -> Settings:
-    """The active preset of the database, or the defaults of analytics.settings."""
-    row = con.execute(db.sql("store/active_settings")).fetchone()
-    return Settings.from_json(row[0]) if row else Settings()
 
 
 def read_inputs(

@@ -14,11 +14,11 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from analytics import resilience
-from analytics.pipeline import identify_year
 from analytics.settings import Settings
-from radar.store import refresh
 from radar.ui import reads
+
+# The analytics (scikit-learn, scipy) are imported where they are used, not here: every page
+# imports this module, and the first page after a start should not wait for them.
 
 
 def year_inputs(
@@ -31,6 +31,8 @@ def year_inputs(
     those years. Returns the inputs of analytics.pipeline.identify_year, the exam-level
     results and the pooled adjusted results. `query` runs sql/NAME.sql with parameters.
     """
+    from analytics import resilience
+
     first = min(year - settings.years_window + 1, year - 1)
     years = {"from_year": first, "to_year": year}
     rows = query(
@@ -73,6 +75,8 @@ def compute_identification(
     year: int, settings: Settings, query: Callable[..., pd.DataFrame] = reads.query
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Identification and partners for settings the derived tables were not computed with."""
+    from analytics.pipeline import identify_year
+
     inputs, exams, pooled = year_inputs(year, settings, query)
     return identify_year(inputs, None, year, settings, exams, pooled)
 
@@ -98,11 +102,13 @@ def identification(year: int, settings: Settings) -> tuple[pd.DataFrame, pd.Data
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _active_settings(version: str) -> str:
-    return reads.run(refresh.active_settings).to_json()
+    from radar.store import presets
+
+    return reads.run(presets.active_settings).to_json()
 
 
 def active_settings() -> Settings:
-    """The database's active preset, or the defaults: radar.store.refresh.active_settings on
+    """The database's active preset, or the defaults: radar.store.presets.active_settings on
     the pages' connection, cached until the data changes."""
     return Settings.from_json(_active_settings(reads.data_version()))
 
@@ -118,6 +124,7 @@ def presets() -> dict[str, Settings]:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _clusters(settings_json: str, version: str) -> dict[str, pd.DataFrame]:
     from analytics.pipeline import RISK_INPUTS, compute_risk
+    from radar.store import refresh
 
     frames = {name: reads.query(f"analysis/{name}") for name in RISK_INPUTS}
     settings = Settings.from_json(settings_json).clusters

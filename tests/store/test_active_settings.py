@@ -42,4 +42,4 @@ def test_the_page_reads_the_store_function():
     # The UI keeps no query of its own for the active preset.
     source = (db.ROOT / "radar" / "ui" / "live.py").read_text(encoding="utf-8")
     assert "store/active_settings" not in source
-    assert "refresh.active_settings" in source
+    assert "presets.active_settings" in source
