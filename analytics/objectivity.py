@@ -283,17 +283,7 @@ def bunching_signs(counted: pd.DataFrame, settings: Objectivity | None = None) -
             per["above"], per["below"], per["expected"], z, boundaries, strict=True
         )
     ]
-    return pd.DataFrame(
-        {
-            "school_id": per["school_id"],
-            "year": per["year"].astype(int),
-            "flag": "bunching",
-            "value": z.astype(float),
-            "threshold": settings.bunching_z,
-            "fired": (z >= settings.bunching_z).to_numpy(),
-            "evidence": evidence,
-        }
-    )
+    return _signs(per, "bunching", z, settings.bunching_z, z >= settings.bunching_z, evidence)
 
 
 def shape_statistics(counted: pd.DataFrame, groups: int = 10) -> pd.DataFrame:
@@ -352,17 +342,7 @@ def shape_signs(counted: pd.DataFrame, settings: Objectivity | None = None) -> p
         f"вероятностью {_chance(pp)} (z = {fmt.num(zz, 1)}; процедур: {int(k)})"
         for g, d, pp, zz, k in zip(per["g"], per["df"], p, z, per["procedures"], strict=True)
     ]
-    return pd.DataFrame(
-        {
-            "school_id": per["school_id"],
-            "year": per["year"].astype(int),
-            "flag": "shape",
-            "value": z.astype(float),
-            "threshold": settings.shape_z,
-            "fired": z >= settings.shape_z,
-            "evidence": evidence,
-        }
-    )
+    return _signs(per, "shape", z, settings.shape_z, z >= settings.shape_z, evidence)
 
 
 def _chance(p: float) -> str:

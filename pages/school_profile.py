@@ -217,13 +217,12 @@ def draw_similar(group: profile.Similar | None, year: int) -> None:
     if group.figure is not None:
         st.plotly_chart(group.figure, key="profile_similar_chart")
     with st.expander("Похожие школы"):
-        event = st.dataframe(
-            layout.style_table(group.peers, **labels.formats(profile.SIMILAR_COLUMNS)),
-            hide_index=True,
+        event = layout.show_table(
+            group.peers,
             key="profile_similar_table",
             on_select="rerun",
             selection_mode="single-row",
-            placeholder=fmt.DASH,
+            **labels.formats(profile.SIMILAR_COLUMNS),
         )
         if event and event.selection.rows:
             layout.open_profile(group.peer_ids[event.selection.rows[0]])
