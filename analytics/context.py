@@ -4,7 +4,9 @@ For every procedure-year (exam, subject, grade, year) the schools' standardised 
 regressed on the social well-being index (ИСБШ), the settlement type and the size of the school
 (scikit-learn's ordinary least squares). The residual r = y − ŷ is the school's value added.
 Its 95 % interval is r ± 1.96·σ/√n, where n is the number of participants and σ the spread of
-individual pupils' results in the same units: estimated from the data by how the residual
+individual pupils' results in the same units: the one the file states where the organiser of
+the procedure knows it (as England's DfE states its national pupil spread for Progress 8), else
+read from the schools' shares of marks (an ordinal probit), else estimated by how the residual
 variance of schools grows as the number of participants falls (E[r²] = τ² + σ²/n).
 Five bands follow England's Progress 8: significance from the interval, size from a threshold.
 By default the band judges the Empirical-Bayes estimate (analytics.shrinkage): the residual
@@ -332,7 +334,8 @@ def context_adjusted(
     Parameters
     ----------
     results : school_id, year, exam, subject, grade, participants, z_score (the school's mean
-        score standardised within the procedure-year).
+        score standardised within the procedure-year); optionally the shares of marks and
+        stated_pupil_sd (the pupils' spread the file states, in z_score units).
     context : school_id, year, isbsh, settlement_type, pupils.
     min_participants : schools with fewer participants do not shape the model and get the
         band «мало участников» (their figure is hidden on the pages).
@@ -390,17 +393,25 @@ def context_adjusted(
 
 
 def pupil_spread(base: pd.DataFrame, reliable: np.ndarray, groups: list) -> np.ndarray:
-    """σ of one pupil's result for each row (z units): from the shares of marks of its
-    procedure-year (`groups`: the row positions of each) where they exist
-    (spread_from_shares); otherwise from how the residuals of the procedure's schools spread
-    as participants fall, pooling the years (pupil_variance), which can only err wide."""
+    """σ of one pupil's result for each row (z units): the one the file states
+    (`stated_pupil_sd`) where it does; else from the shares of marks of its procedure-year
+    (`groups`: the row positions of each) where they exist (spread_from_shares); otherwise
+    from how the residuals of the procedure's schools spread as participants fall, pooling the
+    years (pupil_variance), which can only err wide."""
     out = np.full(len(base), np.nan)
+    if "stated_pupil_sd" in base:
+        out = base["stated_pupil_sd"].to_numpy(float, na_value=np.nan).copy()
     z = base["z_score"].to_numpy(float)
     n = base["participants"].to_numpy(float)
     cumulative = cumulative_shares(base)
     if cumulative.shape[1]:
         for rows in groups:
-            out[rows] = spread_from_shares(z[rows], cumulative[rows], n[rows])[1]
+            unknown = rows[np.isnan(out[rows])]
+            if len(unknown):
+                # The region's σ and cuts from all its schools; the unknown rows take theirs.
+                out[unknown] = spread_from_shares(z[rows], cumulative[rows], n[rows])[1][
+                    np.isnan(out[rows])
+                ]
     missing = np.isnan(out)
     if missing.any():
         part = base[missing & reliable]

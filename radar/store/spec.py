@@ -121,6 +121,7 @@ TABLES: dict[str, Table] = {
                 _share("share_5", "Доля «5»"),
                 _share("share_below_min", "Доля ниже минимума"),
                 _share("share_81plus", "Доля 81+ баллов"),
+                Column("pupil_sd", "Стандартное отклонение баллов учеников", "float", min=0),
             ),
             ("school_id", "year", "exam", "subject", "grade"),
             ((("school_id",), "schools", ("school_id",)),),

@@ -5,7 +5,8 @@
 -- its mean mark from the shares of «2»–«5»; one with neither (an open-data file of counts
 -- above and below two thresholds) by the share above the upper threshold less the share at
 -- or below the lower one. Where procedure_thresholds names a procedure's own thresholds, its
--- lower share is not a share of failures.
+-- lower share is not a share of failures. A spread of pupils' scores that the file states
+-- (pupil_sd, in points) is carried in the units of the standardised result.
 with results as (
     select e.*, t.low_label, t.high_label
     from exam_results as e
@@ -32,13 +33,16 @@ figures as (
         share_below_min,
         share_81plus,
         low_label,
-        high_label
+        high_label,
+        nullif(pupil_sd, 0) as pupil_sd
     from results
 ),
 
 measured as (
     select
         f.*,
+        count(f.mean_score) over (partition by f.year, f.exam, f.subject, f.grade) > 0
+            as by_score,
         case
             when count(f.mean_score) over (partition by f.year, f.exam, f.subject, f.grade) > 0
             then f.mean_score
@@ -68,10 +72,14 @@ region as (
 
 final as (
     select
-        f.* exclude (measure),
+        f.* exclude (measure, by_score, pupil_sd),
         r.region_mean,
         r.region_share_fail,
-        case when r.region_sd > 0 then (f.measure - r.region_mean) / r.region_sd end as z_score
+        case when r.region_sd > 0 then (f.measure - r.region_mean) / r.region_sd end as z_score,
+        -- A stated spread of pupils' scores in the units of z_score (only where z_score is
+        -- read from the mean scores it is stated in).
+        case when f.by_score and r.region_sd > 0 then f.pupil_sd / r.region_sd end
+            as stated_pupil_sd
     from measured as f
     join region as r using (year, exam, subject, grade)
     where f.measure is not null

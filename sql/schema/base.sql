@@ -46,6 +46,9 @@ create table if not exists exam_results (
     share_5 double check (share_5 between 0 and 1),
     share_below_min double check (share_below_min between 0 and 1),
     share_81plus double check (share_81plus between 0 and 1),
+    -- The standard deviation of the school's pupils' scores, where the organiser of the
+    -- procedure states it (a regional exam centre has the pupils' scores); in score points.
+    pupil_sd double check (pupil_sd >= 0),
     primary key (school_id, year, exam, subject, grade),
     check (
         (exam = 'ВПР' and grade between 4 and 11)

@@ -30,7 +30,9 @@ create table if not exists procedure_results (
     -- The region's share of «2» in the procedure-year (participant-weighted): what the
     -- relative form of the «2» rule compares with.
     region_share_fail double,
-    z_score double
+    z_score double,
+    -- The spread of the school's pupils' scores where the file states it, in z_score units.
+    stated_pupil_sd double
 );
 
 -- A school's overall standardised result in a year, overall and per exam
