@@ -9,7 +9,7 @@ from analytics import fmt, labels
 from analytics.labels import EXAMS
 from radar.handouts import excel
 from radar.ingest import mapping
-from radar.ingest.boundaries import save_boundaries
+from radar.ingest.boundaries import removed_count, save_boundaries
 from radar.ingest.files import FileProblem
 from radar.ingest.importer import (
     apply_import,
@@ -220,8 +220,9 @@ st.caption(
     "Наименьший первичный балл на «3», «4» и «5» по каждой процедуре: по ним ищется скопление "
     "баллов сразу над границами отметок. Границы года действуют и в следующие годы, пока не "
     "внесены новые. Вначале внесены те рекомендации ФИОКО по переводу баллов в отметки, "
-    "которые удалось найти; добавьте строки своего года и нажмите «Сохранить границы». Их "
-    "можно загрузить и листом «Границы отметок» шаблона."
+    "которые удалось найти; добавьте строки своего года или удалите ненужные (отметьте строку "
+    "слева и нажмите значок корзины над таблицей) и нажмите «Сохранить границы». Их можно "
+    "загрузить и листом «Границы отметок» шаблона."
 )
 if reads.database_ready():
     stored = reads.query("pages/data/mark_boundaries")
@@ -239,8 +240,7 @@ if reads.database_ready():
     )
     if st.button("Сохранить границы", key="data_boundaries_save"):
         back = edited.rename(columns={labels.header(k): k for k in keys})
-        old_keys = set(map(tuple, stored[keys[:4]].astype(str).to_numpy()))
-        new_keys = set(map(tuple, back[keys[:4]].dropna().astype(str).to_numpy()))
+        deleted = removed_count(stored, back)
         try:
             reads.close()  # the file is about to be replaced
             saved_rows = save_boundaries(back)
@@ -252,14 +252,11 @@ if reads.database_ready():
         except DatabaseError as exc:
             st.error(str(exc))
         else:
+            removed = f", удалено: {fmt.integer(deleted)}" if deleted else ""
             st.success(
-                f"Границы сохранены (строк: {fmt.integer(saved_rows)}), показатели пересчитаны."
+                f"Границы сохранены (строк: {fmt.integer(saved_rows)}{removed}), показатели "
+                "пересчитаны."
             )
-            if old_keys - new_keys:
-                st.warning(
-                    "Удалённые в таблице строки в базе остались: удалить границы можно "
-                    "загрузкой всей базы заново."
-                )
 
 st.subheader("История загрузок")
 if reads.database_ready():

@@ -22,25 +22,44 @@ EDITOR = "таблица на странице «Данные»"
 def save_boundaries(
     edited: pd.DataFrame, path: Path | str | None = None, user: str | None = None
 ) -> int:
-    """Check the edited boundaries (columns by their table names) and store them: rows with
-    the same year, procedure, subject and grade replace the stored ones. Raises ValidationError
-    (nothing written) while any error stands, each naming the table, row and column; returns
-    the rows written."""
+    """Check the edited boundaries (columns by their table names) and make them the stored
+    ones: the editor shows them all, so a stored row whose year, procedure, subject and grade
+    the table no longer holds was deleted there and is deleted, and the others are written over.
+    Raises ValidationError (nothing written) while any error stands, each naming the table, row
+    and column; returns the rows written."""
     frame = edited.dropna(how="all").reset_index(drop=True).astype(object)
     frame.attrs["source"] = Source(EDITOR, TABLE.label, first_row=1)
     con = db.connect(path, read_only=True)
     try:
         typed, problems = validate({TABLE.name: frame}, con)
+        stored = con.execute(db.sql("pages/data/mark_boundaries")).df()
     finally:
         con.close()
     if problems.errors:
         raise ValidationError(problems)
     rows = typed[TABLE.name]
+    key = list(TABLE.key)
+    kept = stored[key].merge(rows[key].drop_duplicates(), on=key, how="left", indicator=True)
+    removed = kept.loc[kept["_merge"] == "left_only", key].reset_index(drop=True)
     digest = hashlib.sha256(rows.to_csv(index=False).encode("utf-8")).hexdigest()
     history = HistoryRow(
         user or getpass.getuser(), EDITOR, digest, TABLE.name, len(rows), 0, 0, 0, "сохранено"
     )
     write_tables(
-        {TABLE.name: rows}, "update", path, [history], after_write=refresh_derived, verb="Запись"
+        {TABLE.name: rows},
+        "update",
+        path,
+        [history],
+        after_write=refresh_derived,
+        verb="Запись",
+        removed={TABLE.name: removed},
     )
     return len(rows)
+
+
+def removed_count(stored: pd.DataFrame, edited: pd.DataFrame) -> int:
+    """How many stored rows (by year, procedure, subject and grade) the edited table lacks."""
+    key = list(TABLE.key)
+    old = set(map(tuple, stored[key].astype(str).to_numpy()))
+    new = set(map(tuple, edited[key].dropna().astype(str).to_numpy()))
+    return len(old - new)

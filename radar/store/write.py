@@ -52,6 +52,7 @@ def write_tables(
     progress: Progress | None = None,
     after_write: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
     verb: str = "Запись",
+    removed: Mapping[str, pd.DataFrame] | None = None,
 ) -> None:
     """Write validated rows per base table; all or nothing.
 
@@ -59,11 +60,13 @@ def write_tables(
     "replace" makes the rows the whole region. Either way the presets and the import history
     stay, `history` is recorded, and `after_write(con)` runs in the same session, so its failure
     also leaves the old database as it was. `progress` gets «{verb}: таблица» and the fraction
-    of the tables written (0..1).
+    of the tables written (0..1). `removed` holds, per table, the keys of stored rows to delete
+    first (only for tables no other table refers to: an editor's deleted rows).
     """
     path = Path(path) if path is not None else db.db_path()
     step = progress or (lambda _m, _f: None)
-    unknown = [name for name in rows if name not in TABLES]
+    removed = dict(removed or {})
+    unknown = [name for name in [*rows, *removed] if name not in TABLES]
     if unknown:
         raise KeyError(f"Неизвестные таблицы: {', '.join(unknown)}")
     with _stored(path) as old:
@@ -71,6 +74,9 @@ def write_tables(
             old is None or not (_rewrites_referenced(old, rows) or _schema_outdated(old))
         )
         start = {} if in_place or old is None else _rows_to_keep(old, mode == "update")
+    for name, keys in removed.items():
+        if name in start:
+            start[name] = _without(TABLES[name], start[name], keys)
     if mode == "update" and not in_place:
         step("Перезапись базы", 0.0)
     incoming = [name for name in LOAD_ORDER if name in rows]
@@ -84,6 +90,8 @@ def write_tables(
             if name in rows:
                 step(f"{verb}: {table.label.lower()}", incoming.index(name) / len(incoming))
             if in_place:
+                if name in removed:
+                    _delete(con, table, removed[name])
                 if name in rows:
                     _upsert(con, table, rows[name])
             else:
@@ -173,6 +181,24 @@ def _overlay(table: Table, old: pd.DataFrame | None, new: pd.DataFrame | None):
     kept = old.merge(new[keys].drop_duplicates(), on=keys, how="left", indicator=True)
     kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
     return pd.concat([kept[table.names], new], ignore_index=True)
+
+
+def _without(table: Table, stored: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """The stored rows whose key is not among `keys`."""
+    key = list(table.key)
+    marked = stored.merge(keys[key].drop_duplicates(), on=key, how="left", indicator=True)
+    return marked[marked["_merge"] == "left_only"].drop(columns="_merge")[stored.columns]
+
+
+def _delete(con: duckdb.DuckDBPyConnection, table: Table, keys: pd.DataFrame) -> None:
+    """Delete the stored rows whose key is among `keys`."""
+    if keys.empty:
+        return
+    con.register("removed_keys", keys[list(table.key)])
+    try:
+        con.execute(db.statement("writes/delete_keys", table.name, table.key, table.key))
+    finally:
+        con.unregister("removed_keys")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | None) -> None:

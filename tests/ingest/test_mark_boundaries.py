@@ -79,3 +79,17 @@ def test_the_editor_checks_and_writes_the_boundaries(path):
     assert table_rows(path, "mark_boundaries").empty
     assert save_boundaries(boundaries(), path, user="тест") == 1
     assert len(table_rows(path, "mark_boundaries")) == 1
+
+
+def test_a_row_deleted_in_the_editor_is_deleted_and_the_rest_kept(path):
+    """The editor shows every stored row: one it no longer holds is deleted, in one write."""
+    two = pd.concat([boundaries(), boundaries(subject="Русский язык", max_score=38)])
+    assert save_boundaries(two, path, user="тест") == 2
+    kept = boundaries(subject="Русский язык", max_score=38, min_5=30)
+    assert save_boundaries(kept, path, user="тест") == 1
+    stored = table_rows(path, "mark_boundaries")
+    assert stored["subject"].tolist() == ["Русский язык"]
+    assert stored["min_5"].tolist() == [30]
+    with pytest.raises(ValidationError):  # a refused edit deletes nothing either
+        save_boundaries(boundaries(min_5=99), path, user="тест")
+    assert table_rows(path, "mark_boundaries")["subject"].tolist() == ["Русский язык"]
