@@ -31,6 +31,14 @@ def run_app(page: str | None = None, **state) -> AppTest:
     return at
 
 
+def open_tab(at: AppTest, label: str, key: str = "school_profile_tab") -> AppTest:
+    """The page with another of its tabs open (radar.ui.layout.lazy_tabs build only that)."""
+    at.session_state[key] = label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
@@ -146,9 +154,11 @@ def test_school_profile_shows_the_chosen_school(demo_db):
         y=year,
     )
     assert metric(at, f"ИСБШ, {year}") == fmt.num(isbsh)
+    open_tab(at, "Результаты по годам")
     history = figure(at, "profile_history_chart")
     assert [t["name"] for t in history["data"]][:3] == ["Регион", "Муниципалитет", "Школа"]
     assert history["layout"]["xaxis"]["tickformat"] == "d"
+    open_tab(at, "Паспорт, кадры, программы")
     passport = figure(at, "profile_passport_chart")
     assert len(passport["data"]) == 3
     programmes = at.dataframe[-1].value
@@ -303,7 +313,9 @@ def test_school_profile_compares_the_school_with_its_similar_schools(demo_db):
         "select school_id from identification where year = $y and shnor order by school_id limit 1",
         y=year,
     )
-    at = run_app("pages/school_profile.py", profile_school_id=school)
+    at = open_tab(
+        run_app("pages/school_profile.py", profile_school_id=school), "С учётом контекста"
+    )
     assert f"Среди похожих школ, {year}" in [h.value for h in at.subheader]
     assert any(c.value.startswith("20 школ региона, самых похожих") for c in at.caption)
     peers = at.dataframe(key="profile_similar_table").value
@@ -468,6 +480,7 @@ def test_school_profile_shows_identification_and_adjusted_results(demo_db):
         y=year,
     )
     assert len(partners) == stored > 0
+    open_tab(at, "С учётом контекста")
     chart = figure(at, "profile_adjusted_chart")
     points = [t for t in chart["data"] if t["name"] != "С поправкой на надёжность"]
     shown = sum(len(values(t["x"])) for t in points)
@@ -689,6 +702,9 @@ def test_monitoring_page_matches_the_progress_table(demo_db):
         i=at.selectbox(key="monitoring_indicator").value,
     )
     assert len(slopes["data"]) == with_data + 1  # a line per school and the median
+    assert not [e for e in at.get("plotly_chart") if "monitoring_by_curator" in e.proto.id]
+    at.session_state["monitoring_tab"] = "По кураторам"  # a closed tab is not built
+    at.run()
     bars = figure(at, "monitoring_by_curator")
     assert len(bars["data"][0]["y"]) == len(set(table_with(at, "Куратор")["Куратор"]))
 
@@ -811,6 +827,7 @@ def test_school_profile_shows_trends_stages_and_objectivity(demo_db):
         y=year,
     )
     at = run_app("pages/school_profile.py", profile_school_id=school, year=year)
+    open_tab(at, "Динамика и этапы")
     trend = figure(at, "profile_trend_result_index")
     colour = scalar(
         demo_db,
@@ -835,6 +852,7 @@ def test_school_profile_shows_trends_stages_and_objectivity(demo_db):
         y=year,
     )
     assert any("не вывод" in w.value for w in at.warning)
+    open_tab(at, "Результаты по годам")
     procedure = at.selectbox(key="profile_procedure").value
     labels = (
         db.connect(demo_db)
@@ -1062,6 +1080,7 @@ def test_every_page_works_on_a_region_with_partial_data(page, partial_db, monkey
         band = figure(at, "dynamics_region_chart")
         assert band["layout"]["yaxis"]["title"]["text"] == "Доля выше верхнего порога"
     if kind == "ЕГЭ counts only" and page == "pages/school_profile.py":
+        open_tab(at, "Результаты по годам")
         # Only the share above the upper threshold can be drawn, and the table names it.
         measure = next(r for r in at.radio if r.key == "profile_measure")
         assert measure.options == ["Доля выше верхнего порога"]
@@ -1264,7 +1283,9 @@ def test_school_profile_shows_its_cohort_value_added(demo_db):
         "order by school_id limit 1",
         y=year,
     )
-    at = run_app("pages/school_profile.py", profile_school_id=school)
+    at = open_tab(
+        run_app("pages/school_profile.py", profile_school_id=school), "С учётом контекста"
+    )
     assert f"Прирост когорт, по {year} год" in [h.value for h in at.subheader]
     chart = figure(at, "profile_cohort_chart")
     shown = sum(len(values(t["y"])) for t in chart["data"] if t.get("error_y"))
