@@ -250,7 +250,7 @@ def draw_cohorts(cohorts: profile.Cohorts, year: int) -> None:
 
 
 def draw_results(school_id: str, year: int, small_numbers) -> None:
-    st.subheader("Результаты по годам")
+    st.subheader("По годам")
     keys = profile.procedures(reads.query, school_id)
     if not keys:
         st.info("Результатов оценочных процедур нет.")
@@ -342,9 +342,9 @@ def draw_downloads(card: reports.SchoolCard, school_id: str, year: int) -> None:
 TABS = [
     "Главное",
     "Динамика и этапы",
-    "С учётом контекста",
-    "Результаты по годам",
-    "Паспорт, кадры, программы",
+    "Контекст",
+    "По годам",
+    "Паспорт и кадры",
 ]
 
 
