@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LinearRegression
 
 from analytics.settings import Settings, SmallNumbers
 
@@ -95,6 +94,8 @@ def fit_expected(
     if not columns:
         expected[known] = float(y[fit_rows].mean())
         return expected, 0.0
+    from sklearn.linear_model import LinearRegression  # kept out of the pages' imports
+
     model = LinearRegression().fit(x_fit[:, columns], y[fit_rows])
     expected[known] = model.predict(x[known][:, columns])
     return expected, float(model.coef_[0]) if columns[0] == 0 else 0.0
@@ -115,6 +116,8 @@ def pupil_variance(residual: pd.Series, participants: pd.Series) -> float:
     r2 = residual[ok].to_numpy(float) ** 2
     inv_n = 1.0 / participants[ok].to_numpy(float)
     if len(r2) >= 5 and np.ptp(inv_n) > 0:
+        from sklearn.linear_model import LinearRegression
+
         model = LinearRegression(positive=True).fit(inv_n[:, None], r2)
         sigma2 = float(model.coef_[0])
         if sigma2 > 0:
