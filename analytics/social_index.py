@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr
 
 from analytics.settings import SocialIndex
 
@@ -132,6 +131,8 @@ def compute_social_index(
     out["index_raw"] = raw.astype(float)
     by_year = out.groupby("year")["index_raw"]
     standard = (out["index_raw"] - by_year.transform("mean")) / by_year.transform("std")
+    from scipy.special import ndtr  # Φ; scipy only where the index is computed
+
     out["isbsh"] = 100 * ndtr(standard.fillna(0)) if len(out) > 1 else 50.0
     out.loc[out["index_raw"].isna(), "isbsh"] = np.nan
     out["quartile"] = quartile(out["index_raw"], out["year"])
