@@ -95,17 +95,18 @@ def _click_to_done(page, path: str, timeout_ms: float) -> float:
 
 
 def measure(database: Path, repeat: int = 5, sessions: int = 5, timeout_s: float = 180, say=print):
-    """Page times and memory for one database: (first page after start in s, [PageTime],
+    """Page times and memory for one database: (first page from the server's launch in s,
+    [PageTime],
     memory MB after all pages with 1 session, with `sessions` sessions). `say` is told each
     round as it ends."""
     from playwright.sync_api import sync_playwright
 
-    url, server = spawn(database)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        started = time.perf_counter()  # the first page counts from the server's launch
+        url, server = spawn(database)
+        try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
-            started = time.perf_counter()
             page.goto(f"{url}/", timeout=timeout_s * 1000)
             page.wait_for_selector(DONE, timeout=timeout_s * 1000)
             first = time.perf_counter() - started
@@ -127,10 +128,10 @@ def measure(database: Path, repeat: int = 5, sessions: int = 5, timeout_s: float
                     _click_to_done(other, path, timeout_s * 1000)
                 others.append(other)
             many_sessions = _rss_mb(server.pid)
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        browser.close()
     rows = [
         PageTime(title, times[path][0], statistics.median(times[path][1:])) for path, title in PAGES
     ]

@@ -704,7 +704,11 @@ def test_monitoring_page_matches_the_progress_table(demo_db):
         y=year,
         i=at.selectbox(key="monitoring_indicator").value,
     )
-    assert len(slopes["data"]) == with_data + 1  # a line per school and the median
+    lines = [t for t in slopes["data"] if t["name"] != "Медиана"]
+    assert len(lines) <= 3  # one trace per kind of dynamics, not one per school
+    # Each school is a run of three stages ended by a gap.
+    assert sum(len(values(t["x"])) for t in lines) == 4 * with_data
+    assert sum(len(set(values(t["customdata"])) - {None}) for t in lines) <= with_data
     assert not [e for e in at.get("plotly_chart") if "monitoring_by_curator" in e.proto.id]
     at.session_state["monitoring_tab"] = "По кураторам"  # a closed tab is not built
     at.run()
