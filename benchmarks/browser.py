@@ -94,11 +94,34 @@ def _click_to_done(page, path: str, timeout_ms: float) -> float:
     return (done - started) / 1000
 
 
+def _profile_from_list(page, timeout_ms: float) -> float:
+    """Seconds from choosing the first school of the ШНОР list on «Идентификация» (its row's
+    selection box) to its profile being done."""
+    page.evaluate(WATCH)
+    _link(page, "identification").click()
+    page.evaluate("() => window.radarDone")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for(timeout=timeout_ms)
+    box = grid.bounding_box()
+    page.evaluate(WATCH)
+    started = page.evaluate("() => performance.now()")
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)  # the first row's selection box
+    page.wait_for_url("**/school_profile**", timeout=timeout_ms)
+    page.wait_for_selector(DONE, timeout=timeout_ms)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        ".getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=timeout_ms,
+    )
+    done = page.evaluate("() => performance.now()")
+    return (done - started) / 1000
+
+
 def measure(database: Path, repeat: int = 5, sessions: int = 5, timeout_s: float = 180, say=print):
     """Page times and memory for one database: (first page from the server's launch in s,
-    [PageTime],
-    memory MB after all pages with 1 session, with `sessions` sessions). `say` is told each
-    round as it ends."""
+    [PageTime], memory MB after all pages with 1 session, with `sessions` sessions, the median
+    seconds from choosing a school in a list to its profile). `say` is told each round as it
+    ends."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -118,6 +141,7 @@ def measure(database: Path, repeat: int = 5, sessions: int = 5, timeout_s: float
                 total = sum(times[path][-1] for path in order)
                 said = f"{total:.1f}".replace(".", ",")
                 say(f"… круг {round_ + 1} из {repeat + 1}: все страницы за {said} с")
+            from_list = [_profile_from_list(page, timeout_s * 1000) for _ in range(repeat)]
             one_session = _rss_mb(server.pid)
             others = []
             for _ in range(sessions - 1):
@@ -135,4 +159,4 @@ def measure(database: Path, repeat: int = 5, sessions: int = 5, timeout_s: float
     rows = [
         PageTime(title, times[path][0], statistics.median(times[path][1:])) for path, title in PAGES
     ]
-    return first, rows, one_session, many_sessions
+    return first, rows, one_session, many_sessions, statistics.median(from_list)

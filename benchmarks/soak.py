@@ -18,8 +18,32 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.browser import CHROMIUM, DONE, FLAGS, PAGES, WATCH, _rss_mb
+from benchmarks.browser import CHROMIUM, DONE, FLAGS, PAGES, _rss_mb
 from radar.serve import spawn
+
+# As benchmarks.browser.WATCH, for a busy browser: when the page's run is short and the
+# browser slow, React may draw «running» and «notRunning» in one go and the attribute never
+# reads «running»; the page is then done once the address is the new page's, its content has
+# changed and the script is not running.
+WATCH = """(target) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.radarDone = new Promise(resolve => {
+    let ran = false, changed = false;
+    const look = (records) => {
+      for (const r of records) if (r.type === 'childList') changed = true;
+      const state = app.getAttribute('data-test-script-state');
+      if (state === 'running') ran = true;
+      const there = location.pathname.replace(/\\/$/, '').endsWith('/' + target) ||
+        (!target && location.pathname.replace(/\\/$/, '') === '');
+      if (state === 'notRunning' && (ran || (changed && there))) {
+        observer.disconnect();
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));
+      }
+    };
+    const observer = new MutationObserver(look);
+    observer.observe(app, {attributes: true, childList: true, subtree: true});
+  });
+}"""
 
 
 @dataclass(frozen=True)
@@ -27,10 +51,12 @@ class Soak:
     sessions: int
     clicks: int
     failed: int
+    failures: tuple[str, ...]  # page and reason of each failure
     median: float
     p95: float
     worst: float
     memory_mb: float  # the server's largest resident memory during the soak
+    server_busy: float  # the server's CPU seconds per second of the soak (1 = one core)
 
 
 async def _link(page, path: str):
@@ -52,7 +78,7 @@ async def _walk(browser, url, order, rounds, think, timeout_s, times, failures, 
     for _ in range(rounds):
         for path in order:
             try:
-                await page.evaluate(WATCH)
+                await page.evaluate(WATCH, path)
                 link = await _link(page, path)
                 started = await page.evaluate("() => performance.now()")
                 await link.click()
@@ -62,8 +88,13 @@ async def _walk(browser, url, order, rounds, think, timeout_s, times, failures, 
                     timeout_s * 1000,
                 )
                 times.append((done - started) / 1000)
-            except Exception:  # a page not done in time is counted, not fatal
-                failures.append(path)
+            except Exception as exc:  # a page not done in time is counted, not fatal
+                state = await page.evaluate(
+                    "() => [location.pathname, document.querySelector('[data-testid=\"stApp\"]')"
+                    ".getAttribute('data-test-script-state'), document.querySelectorAll("
+                    "'[data-testid=\"stException\"]').length]"
+                )
+                failures.append(f"{path or 'обзор'}: {str(exc).splitlines()[0][:80]} {state}")
                 await page.goto(f"{url}/", timeout=timeout_s * 1000)
                 await page.wait_for_selector(DONE, timeout=timeout_s * 1000)
             await asyncio.sleep(think)
@@ -107,8 +138,10 @@ def measure(
 
     watcher = threading.Thread(target=watch_memory, daemon=True)
     watcher.start()
+    cpu_before, wall_before = _cpu_seconds(server.pid), time.perf_counter()
     try:
         times, failures = asyncio.run(_soak(url, sessions, rounds, think, timeout_s))
+        busy = (_cpu_seconds(server.pid) - cpu_before) / (time.perf_counter() - wall_before)
     finally:
         stop.set()
         watcher.join()
@@ -119,11 +152,21 @@ def measure(
         sessions,
         len(times) + len(failures),
         len(failures),
+        tuple(failures),
         statistics.median(ordered),
         ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))],
         ordered[-1],
         peak[0],
+        busy,
     )
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time the process has used (user and system), from Linux /proc."""
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def report(result: Soak, target: float = 3.0) -> list[str]:
@@ -138,7 +181,8 @@ def report(result: Soak, target: float = 3.0) -> list[str]:
         f"не открылись за отведённое время: {result.failed}",
         f"страница: медиана {s(result.median)} с (цель {s(target)} с){mark}, "
         f"95-й процентиль {s(result.p95)} с, худшая {s(result.worst)} с",
-        f"память сервера, наибольшая: {result.memory_mb:.0f} МБ",
+        f"память сервера, наибольшая: {result.memory_mb:.0f} МБ; сервер занят "
+        f"{result.server_busy * 100:.0f} % одного ядра (остальное — браузеры на той же машине)",
     ]
 
 
@@ -152,6 +196,8 @@ def main() -> None:
     started = time.perf_counter()
     result = measure(args.database, args.sessions, args.rounds, args.think)
     print("\n".join(report(result)))
+    for said in result.failures:
+        print("  не открылась:", said)
     print(f"замер занял {time.perf_counter() - started:.0f} с")
 
 
