@@ -35,21 +35,28 @@ DONE = (
     '[data-testid="stApp"][data-test-script-state="notRunning"]'
     '[data-test-connection-state="CONNECTED"]'
 )
-# Resolves when the app's script has run after the click and two frames have been drawn.
-WATCH = """() => {
+# Resolves when the app's script has run after the click to page `target` and two frames
+# have been drawn. When the page's run is short and the browser busy, React may draw
+# «running» and «notRunning» in one go and the attribute never reads «running»; the page is
+# then done once the address is the new page's (Streamlit changes it when the server starts
+# the page), its content has changed and the script is not running.
+WATCH = """(target) => {
   const app = document.querySelector('[data-testid="stApp"]');
   window.radarDone = new Promise(resolve => {
-    let ran = false;
-    const look = () => {
+    let ran = false, changed = false;
+    const look = (records) => {
+      for (const r of records) if (r.type === 'childList') changed = true;
       const state = app.getAttribute('data-test-script-state');
       if (state === 'running') ran = true;
-      if (ran && state === 'notRunning') {
+      const there = location.pathname.replace(/\\/$/, '').endsWith('/' + target) ||
+        (!target && location.pathname.replace(/\\/$/, '') === '');
+      if (state === 'notRunning' && (ran || (changed && there))) {
         observer.disconnect();
         requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));
       }
     };
     const observer = new MutationObserver(look);
-    observer.observe(app, {attributes: true});
+    observer.observe(app, {attributes: true, childList: true, subtree: true});
   });
 }"""
 
@@ -82,7 +89,7 @@ def _link(page, path: str):
 
 def _click_to_done(page, path: str, timeout_ms: float) -> float:
     """Seconds from a click on the page's link in the sidebar to the page being done."""
-    page.evaluate(WATCH)
+    page.evaluate(WATCH, path)
     link = _link(page, path)
     started = page.evaluate("() => performance.now()")
     link.click()
@@ -97,13 +104,13 @@ def _click_to_done(page, path: str, timeout_ms: float) -> float:
 def _profile_from_list(page, timeout_ms: float) -> float:
     """Seconds from choosing the first school of the ШНОР list on «Идентификация» (its row's
     selection box) to its profile being done."""
-    page.evaluate(WATCH)
+    page.evaluate(WATCH, "identification")
     _link(page, "identification").click()
     page.evaluate("() => window.radarDone")
-    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid = page.locator('[data-testid="stDataFrame"] >> visible=true').first
     grid.wait_for(timeout=timeout_ms)
     box = grid.bounding_box()
-    page.evaluate(WATCH)
+    page.evaluate(WATCH, "school_profile")
     started = page.evaluate("() => performance.now()")
     page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)  # the first row's selection box
     page.wait_for_url("**/school_profile**", timeout=timeout_ms)

@@ -18,32 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.browser import CHROMIUM, DONE, FLAGS, PAGES, _rss_mb
+from benchmarks.browser import CHROMIUM, DONE, FLAGS, PAGES, WATCH, _rss_mb
 from radar.serve import spawn
-
-# As benchmarks.browser.WATCH, for a busy browser: when the page's run is short and the
-# browser slow, React may draw «running» and «notRunning» in one go and the attribute never
-# reads «running»; the page is then done once the address is the new page's, its content has
-# changed and the script is not running.
-WATCH = """(target) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  window.radarDone = new Promise(resolve => {
-    let ran = false, changed = false;
-    const look = (records) => {
-      for (const r of records) if (r.type === 'childList') changed = true;
-      const state = app.getAttribute('data-test-script-state');
-      if (state === 'running') ran = true;
-      const there = location.pathname.replace(/\\/$/, '').endsWith('/' + target) ||
-        (!target && location.pathname.replace(/\\/$/, '') === '');
-      if (state === 'notRunning' && (ran || (changed && there))) {
-        observer.disconnect();
-        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now())));
-      }
-    };
-    const observer = new MutationObserver(look);
-    observer.observe(app, {attributes: true, childList: true, subtree: true});
-  });
-}"""
 
 
 @dataclass(frozen=True)
