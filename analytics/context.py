@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 
+from analytics import grouping
 from analytics.settings import Settings, SmallNumbers
 
 Z95 = 1.959964
@@ -282,16 +283,31 @@ def band(residual: pd.Series, lower: pd.Series, upper: pd.Series, magnitude: flo
     ['значительно выше ожидаемого', 'выше ожидаемого', 'в пределах ожидаемого',
      'ниже ожидаемого', 'значительно ниже ожидаемого']
     """
-    conditions = [
-        (lower > 0) & (residual >= magnitude),
-        lower > 0,
-        (upper < 0) & (residual <= -magnitude),
-        upper < 0,
-    ]
-    choices = [BAND_WELL_ABOVE, BAND_ABOVE, BAND_WELL_BELOW, BAND_BELOW]
-    out = np.select(conditions, choices, default=BAND_AS_EXPECTED).astype(object)
-    out[residual.isna().to_numpy()] = None
+    r, low, high = (_floats(v) for v in (residual, lower, upper))
+    with np.errstate(invalid="ignore"):
+        conditions = [
+            (low > 0) & (r >= magnitude),
+            low > 0,
+            (high < 0) & (r <= -magnitude),
+            high < 0,
+        ]
+    # A code per row, then its words: strings are not compared row by row.
+    code = np.select(conditions, [0, 1, 2, 3], default=4)
+    code[np.isnan(r)] = 5
+    out = _BAND_WORDS[code]
     return pd.Series(out, index=residual.index, dtype=object)
+
+
+_BAND_WORDS = np.array(
+    [BAND_WELL_ABOVE, BAND_ABOVE, BAND_WELL_BELOW, BAND_BELOW, BAND_AS_EXPECTED, None], dtype=object
+)
+
+
+def _floats(values) -> np.ndarray:
+    """A column as floats, missing as NaN."""
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    return np.asarray(values, dtype=float)
 
 
 def judged(frame: pd.DataFrame, shrunken: bool = Settings.band_shrunken) -> tuple:
@@ -349,33 +365,47 @@ def context_adjusted(
     The rows of `results` with expected, residual, se, lower, upper (the raw interval), band,
     isbsh_slope (the model's coefficient on ИСБШ), pupil_sd (σ of the procedure), shrunk and
     reliability.
+
+    Millions of rows: the context of each row is found by integer keys and the rows of each
+    procedure-year by sorting integer codes, not by merging and grouping frames of text.
     """
-    base = results.merge(context, on=["school_id", "year"], how="left", validate="many_to_one")
-    base = base.reset_index(drop=True)
-    x = design_matrix(base)[FEATURES].to_numpy(float)
+    base = results.reset_index(drop=True)
+    where = context_rows(base, context)
+    features = design_matrix(context.reset_index(drop=True))[FEATURES].to_numpy(float)
+    x = np.full((len(base), len(FEATURES)), np.nan)
+    x[where >= 0] = features[where[where >= 0]]
     y = base["z_score"].to_numpy(float)
     n = base["participants"].to_numpy(float)
     expected = np.full(len(base), np.nan)
     slope = np.full(len(base), np.nan)
     # The rows of each procedure-year, once for the model, the spread and the shrinkage.
-    groups = list(base.groupby(PROCEDURE_YEAR, sort=False).indices.values())
+    groups = grouping.group_rows(base, PROCEDURE_YEAR)
     for rows in groups:
         expected[rows], slope[rows] = fit_expected(x[rows], y[rows], n[rows], min_participants)
-    base["expected"] = expected
-    base["isbsh_slope"] = slope
-    base["residual"] = base["z_score"] - base["expected"]
-    reliable = base["participants"] >= min_participants
-    base["pupil_sd"] = pupil_spread(base, reliable.to_numpy(), groups)
-    base["se"] = base["pupil_sd"] / np.sqrt(base["participants"].astype(float))
-    base["lower"] = base["residual"] - Z95 * base["se"]
-    base["upper"] = base["residual"] + Z95 * base["se"]
-    base["shrunk"], base["reliability"] = shrunk_by_procedure(base, reliable.to_numpy(), groups)
-    base["shrunk_se"] = np.sqrt(base["reliability"]) * base["se"]
-    base["band"] = judged_band(base, magnitude, shrunken)
-    base.loc[~reliable & base["residual"].notna(), "band"] = BAND_TOO_FEW
-    columns = [
-        "school_id",
-        *PROCEDURE_YEAR,
+    work = pd.DataFrame(
+        {
+            "participants": base["participants"],
+            "z_score": y,
+            "expected": expected,
+            "isbsh_slope": slope,
+            "residual": y - expected,
+        }
+    )
+    for column in ("stated_pupil_sd", *MARK_SHARES, "share_5", *TAIL_SHARES, *PROCEDURE):
+        if column in base:
+            work[column] = base[column]
+    reliable = (base["participants"] >= min_participants).to_numpy(bool)
+    work["pupil_sd"] = pupil_spread(work, reliable, groups)
+    work["se"] = work["pupil_sd"] / np.sqrt(base["participants"].astype(float))
+    work["lower"] = work["residual"] - Z95 * work["se"]
+    work["upper"] = work["residual"] + Z95 * work["se"]
+    work["shrunk"], work["reliability"] = shrunk_by_procedure(work, reliable, groups)
+    work["shrunk_se"] = np.sqrt(work["reliability"]) * work["se"]
+    band_words = judged_band(work, magnitude, shrunken).to_numpy(dtype=object, copy=True)
+    band_words[~reliable & work["residual"].notna().to_numpy()] = BAND_TOO_FEW
+    work["band"] = pd.Series(band_words, dtype=object)
+    out = pd.DataFrame({c: base[c] for c in ["school_id", *PROCEDURE_YEAR]})
+    for column in [
         "participants",
         "z_score",
         "expected",
@@ -388,8 +418,33 @@ def context_adjusted(
         "pupil_sd",
         "shrunk",
         "reliability",
-    ]
-    return base[columns].sort_values(["school_id", *PROCEDURE_YEAR]).reset_index(drop=True)
+    ]:
+        out[column] = work[column]
+    order = grouping.sorted_order(base, ["school_id", *PROCEDURE_YEAR])
+    if order is not None:
+        out = out.take(order)
+    return out.reset_index(drop=True)
+
+
+def context_rows(results: pd.DataFrame, context: pd.DataFrame) -> np.ndarray:
+    """The position in `context` of each row's school and year (−1 where it has none), as
+    results.merge(context, on=["school_id", "year"], how="left", validate="many_to_one")
+    pairs them."""
+    keys = ["school_id", "year"]
+    if context.duplicated(keys).any():
+        raise pd.errors.MergeError(
+            "Merge keys are not unique in right dataset; not a many-to-one merge"
+        )
+    both = [pd.concat([results[k], context[k]], ignore_index=True) for k in keys]
+    codes = [pd.factorize(column)[0].astype(np.int64) for column in both]
+    key = codes[0] * (int(codes[1].max()) + 2 if len(codes[1]) else 1) + codes[1]
+    missing = (codes[0] < 0) | (codes[1] < 0)
+    key[missing] = -1
+    mine, theirs = key[: len(results)], key[len(results) :].copy()
+    theirs[theirs < 0] = -2 - np.arange(int((theirs < 0).sum()))  # never matched
+    where = pd.Index(theirs).get_indexer(mine)
+    where[mine < 0] = -1
+    return where
 
 
 def pupil_spread(base: pd.DataFrame, reliable: np.ndarray, groups: list) -> np.ndarray:
@@ -466,6 +521,16 @@ def combine(
     >>> combine(rows, ["school_id"])[["residual", "se"]].round(4).values.tolist()
     [[0.3, 0.0901]]
     """
+    sums = pool_sums(adjusted, by, min_participants)
+    return combine_sums(sums, by, magnitude, shrunken, shrink)
+
+
+def pool_sums(
+    adjusted: pd.DataFrame, by: list[str], min_participants: int = SmallNumbers.hide_below
+) -> pd.DataFrame:
+    """What `combine` adds up per group: n = Σ nᵢ, nr = Σ nᵢ rᵢ, n2se2 = Σ (nᵢ seᵢ)² and the
+    number of procedures, over the rows with a residual, se and enough participants. Sums of
+    finer groups add up to those of coarser ones (the years of a window, say)."""
     rows = adjusted[
         adjusted["residual"].notna()
         & adjusted["se"].notna()
@@ -481,7 +546,17 @@ def combine(
             "procedures": 1,
         }
     )
-    sums = parts.groupby(by, as_index=False).sum()
+    return parts.groupby(by, as_index=False).sum()
+
+
+def combine_sums(
+    sums: pd.DataFrame,
+    by: list[str],
+    magnitude: float = Settings.band_magnitude,
+    shrunken: bool = Settings.band_shrunken,
+    shrink: bool = True,
+) -> pd.DataFrame:
+    """`combine`'s pooled figures from its sums (`pool_sums`, one row per group of `by`)."""
     out = sums[by].copy()
     out["participants"] = sums["n"].astype(int)
     out["procedures"] = sums["procedures"].astype(int)
@@ -550,8 +625,18 @@ def pooled_over_years(
     min_participants: int = SmallNumbers.hide_below,
     magnitude: float = Settings.band_magnitude,
     shrunken: bool = Settings.band_shrunken,
+    sums: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Each school's adjusted result pooled over the `window` years up to `year`."""
+    """Each school's adjusted result pooled over the `window` years up to `year`.
+
+    `sums` is pool_sums(adjusted, ["school_id", "year", "exam"], min_participants) when the
+    pooling of many years is wanted: each year then adds up a few sums per school instead of
+    going through all the procedure rows again (`adjusted` is not read)."""
+    if sums is not None:
+        rows = sums[sums["exam"].isin(exams) & sums["year"].between(year - window + 1, year)]
+        columns = ["n", "nr", "n2se2", "procedures"]
+        pooled = rows.groupby("school_id", as_index=False)[columns].sum()
+        return combine_sums(pooled, ["school_id"], magnitude, shrunken)
     rows = adjusted[
         adjusted["exam"].isin(exams) & adjusted["year"].between(year - window + 1, year)
     ]

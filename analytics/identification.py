@@ -195,9 +195,20 @@ def reasons(
     frame: pd.DataFrame, settings: Settings, rules: tuple[str, ...] = SHNOR_RULES + SHNSU_RULES
 ) -> list[str]:
     """One Russian sentence per school naming the fired rules among `rules` (those of one
-    list, say) with their values."""
-    texts = []
-    for row in frame.itertuples(index=False):
+    list, say) with their values; "" where none fired. The sentences are written only for the
+    rows where a rule fired, each figure once (fmt.Memo)."""
+    texts = [""] * len(frame)
+    flags = [f"{rule}_fired" for rule in rules if f"{rule}_fired" in frame]
+    if not len(frame) or not flags:
+        return texts
+    fired = frame[flags].fillna(False).astype(bool).any(axis=1).to_numpy()
+    num, pct, signed = fmt_ru.Memo(fmt_ru.num), fmt_ru.Memo(fmt_ru.pct), fmt_ru.Memo(fmt_ru.signed)
+    fail_detail = f"процедур с долей «2» {fail_words(settings)}: "
+    for position, row in zip(
+        np.flatnonzero(fired),
+        frame.iloc[np.flatnonzero(fired)].itertuples(index=False),
+        strict=True,
+    ):
         parts = []
         if row.bottom_fired and "bottom" in rules:
             parts.append(
@@ -205,31 +216,52 @@ def reasons(
                 f"({row.bottom_procedure})"
             )
         if row.fail_fired and "fail" in rules:
-            detail = f"процедур с долей «2» {fail_words(settings)}: "
-            detail += f"{row.fail_procedures}"
+            detail = fail_detail + f"{row.fail_procedures}"
             if isinstance(row.fail_repeat_procedure, str):
                 detail += f"; два года подряд: {row.fail_repeat_procedure}"
             parts.append(f"{RULE_NAMES['fail']} ({detail})")
         if row.gap_fired and "gap" in rules:
             gaps = []
             if row.vpr_gap < -settings.vpr_gap_points:
-                gaps.append(f"ВПР {fmt_ru.signed(row.vpr_gap)} б.")
+                gaps.append(f"ВПР {signed(row.vpr_gap)} б.")
             if row.ege_gap < -settings.ege_gap_points:
-                gaps.append(f"ЕГЭ {fmt_ru.signed(row.ege_gap)} б.")
+                gaps.append(f"ЕГЭ {signed(row.ege_gap)} б.")
             parts.append(f"{RULE_NAMES['gap']} ({', '.join(gaps)})")
         if row.olympiad_fired and "olympiad" in rules:
-            parts.append(f"{RULE_NAMES['olympiad']} ({fmt_ru.pct(row.olympiad_share)})")
+            parts.append(f"{RULE_NAMES['olympiad']} ({pct(row.olympiad_share)})")
         if row.continuation_fired and "continuation" in rules:
-            parts.append(f"{RULE_NAMES['continuation']} ({fmt_ru.pct(row.continuation_share)})")
+            parts.append(f"{RULE_NAMES['continuation']} ({pct(row.continuation_share)})")
         if row.isbsh_fired and "isbsh" in rules:
-            parts.append(f"{RULE_NAMES['isbsh']} (ИСБШ {fmt_ru.num(row.isbsh)})")
+            parts.append(f"{RULE_NAMES['isbsh']} (ИСБШ {num(row.isbsh)})")
         if row.remote_small_fired and "remote_small" in rules:
             parts.append(
-                f"{RULE_NAMES['remote_small']} ({fmt_ru.num(row.distance_km, 0)} км, "
-                f"{fmt_ru.num(row.pupils, 0)} обуч.)"
+                f"{RULE_NAMES['remote_small']} ({num(row.distance_km, 0)} км, "
+                f"{num(row.pupils, 0)} обуч.)"
             )
-        texts.append("; ".join(parts))
+        texts[position] = "; ".join(parts)
     return texts
+
+
+def rule_rows(results: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The procedure rows the rules of `identify` read besides the bottom ranks (shares of «2»
+    at the threshold, ВПР of the gap grade, ЕГЭ in the gap subjects), of every year: what
+    `identify` needs as `results` when `ranked` is given, a few per cent of all rows (as
+    sql/analysis/year/identification_rows.sql reads them for the page)."""
+    reliable = (results["participants"] >= settings.small_numbers.hide_below).to_numpy(bool)
+    share = results["share_fail"]
+    with np.errstate(invalid="ignore"):
+        failing = (share.notna() & (share >= fail_threshold(results, settings))).to_numpy(bool)
+    exam = results["exam"]
+    main = results["subject"].astype(str).str.startswith(tuple(settings.ege_gap_subjects))
+    gap = (
+        results["mean_score"].notna()
+        & results["region_mean"].notna()
+        & (
+            ((exam == "ВПР") & (results["grade"] == settings.vpr_gap_grade))
+            | ((exam == "ЕГЭ") & main)
+        )
+    ).to_numpy(bool)
+    return results[reliable & (failing | gap)]
 
 
 def identify(

@@ -13,7 +13,7 @@ from analytics import identification as idn
 from analytics import monitoring as mon
 from analytics import risk
 from analytics.objectivity import objectivity_flags
-from analytics.resilience import resilience, suggest_partners
+from analytics.resilience import exams_in_window, judged_exams, resilience, suggest_partners
 from analytics.settings import Clusters, Settings
 from analytics.social_index import compute_social_index
 
@@ -71,13 +71,15 @@ def identify_year(
     settings: Settings,
     exams: pd.DataFrame | None = None,
     pooled: pd.DataFrame | None = None,
+    ranked: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Identification with resilience for one year, and the partner suggestions.
 
     `exams` is identification.exam_results(...) when already at hand (all years at once, or
     read from the database); otherwise it is computed from inputs["results"]. `pooled` is the
     pooled adjusted result per school when read from the database (then `adjusted` may be
-    None).
+    None). `ranked` is identification.bottom_ranks(exams, settings) when already at hand; then
+    inputs["results"] need only hold the rows identification.rule_rows keeps.
     """
     if exams is None:
         exams = idn.exam_results(inputs["results"], settings.small_numbers.hide_below)
@@ -88,7 +90,7 @@ def identify_year(
         inputs["olympiads"],
         year,
         settings,
-        idn.bottom_ranks(exams, settings),
+        idn.bottom_ranks(exams, settings) if ranked is None else ranked,
     )
     res = resilience(adjusted, exams, inputs["context"], inputs["schools"], year, settings, pooled)
     ident = ident.merge(res, on=["school_id", "year"], how="left")
@@ -114,12 +116,27 @@ def compute_derived(
     overall = cx.school_adjusted(adjusted, hide_below, magnitude, shrunken)
     step("Прирост когорт", 0.4)
     cohorts = coh.cohort_value_added(adjusted, hide_below)  # the same z and pupil σ
+    # What every year's identification reads, prepared once for all years: the exam-level
+    # results and their ranks, the few procedure rows the other rules read, and the adjusted
+    # results summed per school, year and exam for pooling over each year's window.
     exams = idn.exam_results(inputs["results"], hide_below)
+    ranked = idn.bottom_ranks(exams, settings)
+    rows = idn.rule_rows(inputs["results"], settings)
+    sums = cx.pool_sums(adjusted, ["school_id", "year", "exam"], hide_below)
     years = sorted(int(y) for y in inputs["results"]["year"].unique())
     idents, partners = [], []
     for i, year in enumerate(years):
         step(f"Идентификация ШНОР и ШНСУ, {year} год", 0.5 + 0.5 * i / max(len(years), 1))
-        ident, suggested = identify_year(inputs, adjusted, year, settings, exams)
+        chosen = judged_exams(
+            exams_in_window(exams, year, settings.years_window), tuple(settings.resilient_exams)
+        )
+        pooled = cx.pooled_over_years(
+            adjusted, year, settings.years_window, chosen, hide_below, sums=sums
+        )
+        year_rows = rows[rows["year"].between(year - 1, year)]
+        ident, suggested = identify_year(
+            {**inputs, "results": year_rows}, adjusted, year, settings, exams, pooled, ranked
+        )
         idents.append(ident)
         partners.append(suggested)
     return {

@@ -374,12 +374,21 @@ def _coerce_column(
     table: Table, col: Column, raw: pd.Series, src: Source, out: _Collector, percent: bool = False
 ) -> pd.Series:
     present = raw.notna()
-    if raw.dtype == object or pd.api.types.is_string_dtype(raw):
-        present &= ~(_text(raw) == "").fillna(False)
+    textual = raw.dtype == object or pd.api.types.is_string_dtype(raw)
+    stripped = _text(raw) if textual or col.kind == "str" else None
+    if textual:
+        present &= ~(stripped == "").fillna(False)
     label = col.label
     if col.kind == "str":
         # «'=…» is how exports defuse a would-be formula: the quote is not part of the text.
-        text = _text(raw).str.replace(r"^'(?=[=+\-\u2212@])", "", regex=True)
+        # The pattern's look-ahead runs in Python, cell by cell: only on cells that start with
+        # a quote (there are none in most files of millions of rows).
+        text = stripped
+        quoted = text.str.startswith("'").fillna(False).to_numpy(bool)
+        if quoted.any():
+            defused = text[quoted].str.replace(r"^'(?=[=+\-\u2212@])", "", regex=True)
+            text = text.copy()
+            text[quoted] = defused
         longest = Limits.current().cell_chars
         out.add_rows(
             table,

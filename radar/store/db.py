@@ -316,6 +316,53 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     }
 
 
+def _text_dtype() -> pd.StringDtype:
+    """The dtype DuckDB's `.df()` gives a text column with a value (pandas' «str»)."""
+    return pd.StringDtype("pyarrow", na_value=float("nan"))
+
+
+def frame(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None) -> pd.DataFrame:
+    """The rows of `query` as `con.execute(query, params).df()` gives them, column types
+    included, several times faster for text: DuckDB's `.df()` builds a Python string per
+    cell and pandas then packs them back into Arrow, while here text columns go from DuckDB
+    to pandas as Arrow. Columns of other types take `.df()`'s own conversion."""
+    import pyarrow as pa
+
+    table = con.sql(query, params=params or None).to_arrow_table()
+    texts = [
+        name
+        for name, kind in zip(table.column_names, table.schema.types, strict=True)
+        if (pa.types.is_string(kind) or pa.types.is_large_string(kind))
+        and table.num_rows
+        and table.column(name).null_count < table.num_rows
+    ]
+    others = [name for name in table.column_names if name not in texts]
+    if len(set(table.column_names)) < len(table.column_names):
+        return con.execute(query, params or {}).df()  # repeated names: .df() decides
+    parts = {}
+    if others:
+        rest = table.select(others)
+        converted = duckdb.from_arrow(rest, connection=con).df()
+        parts.update({name: converted[name] for name in others})
+    if texts:
+        dtype = _text_dtype()
+        strings = table.select(texts).to_pandas(types_mapper=lambda _kind: dtype)
+        parts.update({name: strings[name] for name in texts})
+    return pd.DataFrame(parts, columns=table.column_names)
+
+
+def register_frame(con: duckdb.DuckDBPyConnection, name: str, rows: pd.DataFrame) -> None:
+    """Register a frame for a statement to read, as Arrow where pandas converts it (DuckDB
+    then reads text columns without a Python string per cell), else as it is."""
+    import pyarrow as pa
+
+    try:
+        rows = pa.Table.from_pandas(rows, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError):
+        pass
+    con.register(name, rows)
+
+
 def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     """A whole base table (its name from radar/store/spec.py) in key order."""
     return con.execute(statement("store/select_table", table)).df()

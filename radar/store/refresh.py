@@ -48,9 +48,7 @@ def read_inputs(
     frames = {}
     for name in names:
         statement = db.sql(f"analysis/{name}")
-        frames[name] = con.execute(
-            statement, params if "$min_participants" in statement else {}
-        ).df()
+        frames[name] = db.frame(con, statement, params if "$min_participants" in statement else {})
     return frames
 
 
@@ -100,7 +98,10 @@ def store_frame(
             f"Столбцы для производной таблицы {table} не совпадают с объявленными в "
             f"sql/schema/derived.sql ({'; '.join(problems)})"
         )
-    con.register("computed_frame", rows)
+    if isinstance(rows, pd.DataFrame):
+        db.register_frame(con, "computed_frame", rows)
+    else:
+        con.register("computed_frame", rows)
     try:
         con.execute(db.statement("writes/store_frame", table, declared, frame="computed_frame"))
     finally:
