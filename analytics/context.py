@@ -175,14 +175,30 @@ def _edges_and_probabilities(
     from scipy.special import ndtr  # Φ, without scipy.stats' overhead per call
 
     edges = (cuts[None, :] - z[:, None]) / np.broadcast_to(sigma, z.shape)[:, None]
-    cdf = np.column_stack([np.zeros(len(z)), ndtr(edges), np.ones(len(z))])
-    return edges, np.clip(np.diff(cdf, axis=1), 1e-12, None)
+    return edges, _interval_probabilities(ndtr(edges))
+
+
+def _interval_probabilities(cdf: np.ndarray) -> np.ndarray:
+    """The probability of each interval between the cuts from Φ at the cuts (a row per
+    school): the differences of [0, Φ…, 1], at least 1e-12, written into one array."""
+    k = cdf.shape[1]
+    probability = np.empty((len(cdf), k + 1))
+    probability[:, 0] = cdf[:, 0]
+    np.subtract(cdf[:, 1:], cdf[:, :-1], out=probability[:, 1:k])
+    np.subtract(1.0, cdf[:, k - 1], out=probability[:, k])
+    return np.maximum(probability, 1e-12, out=probability)
 
 
 def _log_likelihood(cuts: np.ndarray, sigma, z: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Each school's multinomial log-likelihood of its counts."""
-    _, probability = _edges_and_probabilities(cuts, sigma, z)
-    return (counts * np.log(probability)).sum(axis=1)
+    """Each school's multinomial log-likelihood of its counts: the probabilities of
+    _edges_and_probabilities (the same numbers), written into one array in place."""
+    from scipy.special import ndtr
+
+    cdf = ndtr((cuts[None, :] - z[:, None]) / np.broadcast_to(sigma, z.shape)[:, None])
+    probability = _interval_probabilities(cdf)
+    np.log(probability, out=probability)
+    probability *= counts
+    return probability.sum(axis=1)
 
 
 def spread_from_shares(
@@ -469,13 +485,24 @@ def pupil_spread(base: pd.DataFrame, reliable: np.ndarray, groups: list) -> np.n
                 ]
     missing = np.isnan(out)
     if missing.any():
-        part = base[missing & reliable]
-        sigma2 = {
-            key: pupil_variance(group["residual"], group["participants"])
-            for key, group in part.groupby(PROCEDURE)
-        }
-        keys = base.loc[missing, PROCEDURE].itertuples(index=False, name=None)
-        out[missing] = np.sqrt([sigma2.get(key, np.nan) for key in keys])
+        procedure = grouping.group_ids(base, PROCEDURE)
+        if procedure is None:  # a missing key: row by row, as pandas groups
+            part = base[missing & reliable]
+            sigma2 = {
+                key: pupil_variance(group["residual"], group["participants"])
+                for key, group in part.groupby(PROCEDURE)
+            }
+            keys = base.loc[missing, PROCEDURE].itertuples(index=False, name=None)
+            out[missing] = np.sqrt([sigma2.get(key, np.nan) for key in keys])
+            return out
+        # Each procedure's σ² from its reliable rows without a σ, then every such row's.
+        residual = base["residual"].to_numpy(float)
+        fitted = np.full(int(procedure.max()) + 1, np.nan)
+        pick = missing & reliable
+        for number, rows in pd.Series(np.flatnonzero(pick)).groupby(procedure[pick]):
+            rows = rows.to_numpy()
+            fitted[number] = pupil_variance(pd.Series(residual[rows]), pd.Series(n[rows]))
+        out[missing] = np.sqrt(fitted[procedure[missing]])
     return out
 
 
@@ -531,22 +558,50 @@ def pool_sums(
     """What `combine` adds up per group: n = Σ nᵢ, nr = Σ nᵢ rᵢ, n2se2 = Σ (nᵢ seᵢ)² and the
     number of procedures, over the rows with a residual, se and enough participants. Sums of
     finer groups add up to those of coarser ones (the years of a window, say)."""
-    rows = adjusted[
+    pooled, parts = _pooling_parts(adjusted, min_participants)
+    return _sums_of(adjusted, by, pooled, parts)
+
+
+def _pooling_parts(adjusted: pd.DataFrame, min_participants: int) -> tuple:
+    """Which rows `combine` pools, and each row's n, nr, n2se2 and procedures (1)."""
+    pooled = (
         adjusted["residual"].notna()
         & adjusted["se"].notna()
         & (adjusted["participants"] >= min_participants)
-    ]
-    n = rows["participants"].astype(float)
+    ).to_numpy(bool)
+    n = adjusted["participants"].astype(float)
     parts = pd.DataFrame(
         {
-            **{k: rows[k] for k in by},
             "n": n,
-            "nr": n * rows["residual"],
-            "n2se2": (n * rows["se"]) ** 2,
+            "nr": n * adjusted["residual"],
+            "n2se2": (n * adjusted["se"]) ** 2,
             "procedures": 1,
         }
     )
-    return parts.groupby(by, as_index=False).sum()
+    return pooled, parts
+
+
+def _sums_of(
+    adjusted: pd.DataFrame,
+    by: list[str],
+    rows: np.ndarray,
+    parts: pd.DataFrame,
+    ids: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The sums of `parts` over the rows where `rows` holds, per group of `by` (keys first,
+    in the keys' order): groupby's sums of those rows, grouped by integer codes (`ids`, the
+    rows' group numbers in the keys' order, when already at hand)."""
+    if ids is None:
+        ids = grouping.group_ids(adjusted, by, sort=True)
+    if ids is None:  # a missing key: as pandas groups
+        return grouping.sums_by(pd.concat([adjusted[by], parts], axis=1)[rows], by)
+    picked = np.flatnonzero(rows)
+    summed = parts.iloc[picked].groupby(ids[picked]).sum()
+    first = pd.Series(picked).groupby(ids[picked]).first().to_numpy()
+    out = adjusted[by].iloc[first].reset_index(drop=True)
+    for column in parts.columns:
+        out[column] = summed[column].to_numpy()
+    return out
 
 
 def combine_sums(
@@ -602,19 +657,21 @@ def school_adjusted(
     magnitude: float = Settings.band_magnitude,
     shrunken: bool = Settings.band_shrunken,
 ) -> pd.DataFrame:
-    """A school's overall adjusted result per year for every scope of SCOPES."""
+    """A school's overall adjusted result per year for every scope of SCOPES (as `combine`
+    of each scope's rows; the rows' figures and groups are found once for all scopes)."""
+    by = ["school_id", "year"]
+    pooled, parts = _pooling_parts(adjusted, min_participants)
+    ids = grouping.group_ids(adjusted, by, sort=True)
+    exam = adjusted["exam"]
     frames = []
     for scope, exams in SCOPES.items():
-        part = combine(
-            adjusted[adjusted["exam"].isin(exams)],
-            ["school_id", "year"],
-            min_participants,
-            magnitude,
-            shrunken,
-        )
+        sums = _sums_of(adjusted, by, pooled & exam.isin(exams).to_numpy(bool), parts, ids)
+        part = combine_sums(sums, by, magnitude, shrunken)
         part.insert(2, "scope", scope)
         frames.append(part)
-    return pd.concat(frames, ignore_index=True).sort_values(["school_id", "year", "scope"])
+    out = pd.concat(frames, ignore_index=True)
+    order = grouping.sorted_order(out, ["school_id", "year", "scope"])
+    return out if order is None else out.take(order)
 
 
 def pooled_over_years(

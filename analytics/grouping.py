@@ -93,3 +93,40 @@ def sums(ids: np.ndarray, n_groups: int, values) -> np.ndarray:
     """
     values = np.asarray(values, dtype=float)
     return np.bincount(ids, weights=np.where(np.isnan(values), 0.0, values), minlength=n_groups)
+
+
+def sums_by(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """frame.groupby(by, as_index=False).sum(): the same rows in the same order, the sums to
+    the last bit (pandas adds each group's rows in their order either way), grouped by integer
+    codes of the keys instead of their values.
+
+    >>> frame = pd.DataFrame({"s": ["b", "a", "b"], "n": [1.0, 2.0, 3.0]})
+    >>> sums_by(frame, ["s"]).values.tolist()
+    [['a', 2.0], ['b', 4.0]]
+    """
+    ids = group_ids(frame, by, sort=True)
+    if ids is None:
+        return frame.groupby(by, as_index=False).sum()
+    values = [c for c in frame.columns if c not in by]
+    n_groups = int(ids.max()) + 1 if len(ids) else 0
+    summed = frame[values].groupby(ids).sum()
+    out = frame[by].iloc[first_rows(ids, n_groups)].reset_index(drop=True)
+    for column in values:
+        out[column] = summed[column].to_numpy()
+    return out
+
+
+def rows_in(rows: pd.DataFrame, among: pd.DataFrame) -> np.ndarray:
+    """Whether each row of `rows` has its values (of all its columns) in some row of `among`
+    (the same columns): a set of tuples asked row by row, by integer codes.
+
+    >>> rows_in(pd.DataFrame({"s": ["a", "b"], "y": [1, 1]}), pd.DataFrame({"s": ["b"], "y": [1]}))
+    array([False,  True])
+    """
+    columns = list(rows.columns)
+    both = pd.concat([rows, among[columns].set_axis(columns, axis=1)], ignore_index=True)
+    key = combined(both, columns)
+    if key is None:
+        have = set(among[columns].itertuples(index=False, name=None))
+        return np.array([r in have for r in rows.itertuples(index=False, name=None)], dtype=bool)
+    return np.isin(key[: len(rows)], key[len(rows) :])

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import fmt as fmt_ru
+from analytics import grouping
 from analytics.labels import procedure_label
 from analytics.settings import RULE_NAMES, Settings
 from analytics.social_index import quartile
@@ -35,7 +36,7 @@ def exam_results(results: pd.DataFrame, min_participants: int) -> pd.DataFrame:
     """
     rows = results[(results["participants"] >= min_participants) & results["z_score"].notna()]
     n = rows["participants"].astype(float)
-    sums = (
+    sums = grouping.sums_by(
         pd.DataFrame(
             {
                 "school_id": rows["school_id"],
@@ -44,9 +45,8 @@ def exam_results(results: pd.DataFrame, min_participants: int) -> pd.DataFrame:
                 "n": n,
                 "nz": n * rows["z_score"],
             }
-        )
-        .groupby(["school_id", "year", "exam"], as_index=False)
-        .sum()
+        ),
+        ["school_id", "year", "exam"],
     )
     sums["exam_result"] = sums["nz"] / sums["n"]
     return sums
@@ -66,6 +66,19 @@ def bottom_ranks(exams: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     # The bottom share rounded up: a region of nine schools still has a bottom school.
     sums["bottom"] = sums["rank"] <= np.ceil(settings.bottom_share * groups.transform("size"))
     return sums[["school_id", "year", "exam", "exam_result", "rank_pct", "bottom"]]
+
+
+def procedure_labels(rows: pd.DataFrame) -> np.ndarray:
+    """labels.procedure_label of each row (exam, subject, grade), each procedure's written once:
+    a region has a few dozen procedures and a hundred thousand rows of them."""
+    ids = grouping.group_ids(rows, PROCEDURE)
+    if ids is None:
+        return np.array(
+            [procedure_label(*p) for p in rows[PROCEDURE].itertuples(index=False)], dtype=object
+        )
+    first = grouping.first_rows(ids, int(ids.max()) + 1 if len(ids) else 0)
+    names = [procedure_label(*p) for p in rows[PROCEDURE].iloc[first].itertuples(index=False)]
+    return np.array(names, dtype=object)[ids]
 
 
 def rule_bottom(ranked: pd.DataFrame, year: int, settings: Settings) -> pd.DataFrame:
@@ -128,9 +141,7 @@ def rule_fail(results: pd.DataFrame, year: int, settings: Settings) -> pd.DataFr
     per_school = now.groupby("school_id").size().rename("fail_procedures")
     repeated = now.merge(before[["school_id", *PROCEDURE]], on=["school_id", *PROCEDURE])
     repeat_label = (
-        repeated.assign(
-            label=[procedure_label(*p) for p in repeated[PROCEDURE].itertuples(index=False)]
-        )
+        repeated.assign(label=procedure_labels(repeated))
         .groupby("school_id")["label"]
         .first()
         .rename("fail_repeat_procedure")

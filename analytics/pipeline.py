@@ -9,9 +9,9 @@ import pandas as pd
 from analytics import cohort as coh
 from analytics import context as cx
 from analytics import dynamics as dy
+from analytics import grouping, risk
 from analytics import identification as idn
 from analytics import monitoring as mon
-from analytics import risk
 from analytics.objectivity import objectivity_flags
 from analytics.resilience import exams_in_window, judged_exams, resilience, suggest_partners
 from analytics.settings import Clusters, Settings
@@ -162,8 +162,8 @@ def compute_risk(
     )
     loaded = loaded.assign(source=risk.SOURCE_LOADED, indicator=None, value=float("nan"))
     derived = risk.derive_profiles(inputs["risk_indicators"], inputs["risk_factors"], settings)
-    have = set(zip(loaded["school_id"], loaded["year"], strict=True))
-    keep = [(s, y) not in have for s, y in zip(derived["school_id"], derived["year"], strict=True)]
+    # A loaded profile wins over a derived one of the same school and year.
+    keep = ~grouping.rows_in(derived[["school_id", "year"]], loaded[["school_id", "year"]])
     profiles = pd.concat([loaded, derived[keep]], ignore_index=True)
     clusters = risk.cluster_years(
         inputs["risk_profiles"], inputs["risk_factors"], inputs["risk_indicators"], settings

@@ -229,6 +229,12 @@ def suggest_partners(
     k = settings.partners_per_school
     me = info.loc[shnor]
     mine = _places(me)
+    # Settlement types and municipalities as integer codes, compared without text.
+    for key in ("type", "mun"):
+        codes, names = pd.factorize(np.concatenate([cand[key], mine[key]]))
+        cand[f"{key}_code"], mine[f"{key}_code"] = codes[: len(cand[key])], codes[len(cand[key]) :]
+        if key == "mun":
+            code_of = {name: number for number, name in enumerate(names)}
     # Each ШНОР's similar schools that do better than expected: (ШНОР, candidate) positions.
     position = pd.Series(np.arange(len(cand["id"])), index=cand["id"])
     me_position = pd.Series(np.arange(len(shnor)), index=me.index)
@@ -242,8 +248,7 @@ def suggest_partners(
     nobody = np.array([], dtype=int)
     pairs_of = _split(pair_me, mine["mun"])
     everyone = np.arange(len(cand["id"]))
-    rows = []
-    written = _Written()
+    picked = []
     # Schools of one municipality at once, against the candidates of their own and the
     # neighbouring municipalities and their similar schools; a municipality with fewer than k
     # candidates so found looks at all of them.
@@ -255,25 +260,62 @@ def suggest_partners(
             )
         ).astype(int)
         pool = local if len(local) and len(local) >= min(k, len(everyone)) else everyone
-        order, tier, similarity, km, peer = _rank_partners(
-            mine, members, mun, near, cand, pool, k, pair_me[pairs], pair_cand[pairs]
+        nearby = np.array([code_of[m] for m in near.get(mun, ()) if m in code_of], dtype=np.int64)
+        found = _rank_partners(
+            mine, members, code_of[mun], nearby, cand, pool, k, pair_me[pairs], pair_cand[pairs]
         )
-        for i, member in enumerate(members):
-            rows += _partner_rows(
-                mine["id"][member],
-                year,
-                (mine["isbsh"][member], mine["type"][member]),
-                order[i],
-                tier[i],
-                similarity[i],
-                km[i],
-                peer[i],
-                cand,
-                adjusted,
-                written,
-            )
-    rows.sort(key=lambda r: (r[0], r[2]))
-    return pd.DataFrame(rows, columns=columns)
+        width = found[0].shape[1]
+        rank = np.tile(np.arange(1, width + 1), len(members))
+        picked.append((np.repeat(members, width), rank, *(f.ravel() for f in found)))
+    return _partner_frame(picked, year, mine, cand, adjusted, columns)
+
+
+def _partner_frame(picked, year, mine, cand, adjusted, columns) -> pd.DataFrame:
+    """The rows of partner_suggestions from the ranked pairs (school position, rank,
+    candidate, tier, similarity, distance, similar?) of every municipality, with the reasons
+    in Russian, ordered by school and rank."""
+    school, rank, chosen, tier, similarity, km, peer = (
+        np.concatenate(p) for p in zip(*picked, strict=True)
+    )
+    names = pd.factorize(mine["id"], sort=True)[0]
+    order = np.lexsort((rank, names[school]))
+    school, chosen, tier, similarity, km, peer, rank = (
+        a[order] for a in (school, chosen, tier, similarity, km, peer, rank)
+    )
+    partner = cand["id"][chosen]
+    result = np.array([adjusted.get(p) for p in partner], dtype=float)
+    num = fmt.Memo(fmt.num)
+    words = ("тот же муниципалитет", "соседний муниципалитет", "другой муниципалитет")
+    reasons = []
+    for me, j, t, dist, alike, value in zip(school, chosen, tier, km, peer, result, strict=True):
+        kind = cand["type"][j]
+        reason = [
+            *(["из группы похожих школ"] if alike else []),
+            words[t],
+            *([] if np.isnan(dist) else [f"{num(dist, 0)} км"]),
+            f"ИСБШ {num(cand['isbsh'][j], 0)} против {num(mine['isbsh'][me], 0)}",
+            (
+                f"тот же тип поселения ({kind})"
+                if kind == mine["type"][me]
+                else f"тип поселения: {kind}"
+            ),
+            f"результат выше ожидаемого на {num(value, 2)} ст. откл.",
+        ]
+        reasons.append("; ".join(reason))
+    return pd.DataFrame(
+        {
+            "school_id": pd.array(mine["id"][school].tolist(), dtype="str"),
+            "year": np.full(len(school), year, dtype=np.int64),
+            "rank": rank.astype(np.int64),
+            "partner_id": pd.array(partner.tolist(), dtype="str"),
+            "tier": tier.astype(np.int64),
+            "similarity": similarity.astype(float),
+            "distance_km": km.astype(float),
+            "partner_adjusted": result,
+            "reason": pd.array(reasons, dtype="str"),
+        },
+        columns=columns,
+    )
 
 
 def _places(frame: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -296,11 +338,12 @@ def _split(positions: np.ndarray, keys: np.ndarray) -> dict[str, np.ndarray]:
     return dict(pd.Series(keys[positions]).groupby(keys[positions]).indices.items())
 
 
-def _rank_partners(me, members, mun, near, cand, pool, k, pair_me, pair_cand):
-    """For the schools `members` of `me` (positions; one municipality): the best k of `pool`
-    (candidate indices) — the school's similar schools (pairs of positions `pair_me`,
-    `pair_cand`) first, then by tier, score and code; with each pair's tier, similarity,
-    distance and whether it is similar. Returns arrays of k columns, a row per member."""
+def _rank_partners(me, members, mun, nearby, cand, pool, k, pair_me, pair_cand):
+    """For the schools `members` of `me` (positions; one municipality, code `mun`, its
+    neighbours' codes `nearby`): the best k of `pool` (candidate indices) — the school's
+    similar schools (pairs of positions `pair_me`, `pair_cand`) first, then by tier, score
+    and code; with each pair's tier, similarity, distance and whether it is similar. Returns
+    arrays of k columns, a row per member."""
     c = {key: values[pool] for key, values in cand.items()}
     slot = np.full(len(cand["id"]), -1)
     slot[pool] = np.arange(len(pool))
@@ -315,7 +358,7 @@ def _rank_partners(me, members, mun, near, cand, pool, k, pair_me, pair_cand):
     d_isbsh = np.where(np.isnan(d_isbsh), 2.0, d_isbsh)
     similarity = (
         d_isbsh
-        + (c["type"][None, :] != me["type"][members][:, None])
+        + (c["type_code"][None, :] != me["type_code"][members][:, None])
         + np.abs(c["log"][None, :] - me["log"][members][:, None])
     )
     km = _haversine(
@@ -325,9 +368,7 @@ def _rank_partners(me, members, mun, near, cand, pool, k, pair_me, pair_cand):
         c["lon"][None, :],
     )
     score = similarity + np.where(np.isnan(km), 0.0, km / 100)
-    tier_row = np.where(
-        c["mun"] == mun, 0, np.where(np.isin(c["mun"], list(near.get(mun, ()))), 1, 2)
-    )
+    tier_row = np.where(c["mun_code"] == mun, 0, np.where(np.isin(c["mun_code"], nearby), 1, 2))
     tier = np.broadcast_to(tier_row, score.shape)
     ids = np.broadcast_to(np.arange(len(pool)), score.shape)  # candidates are sorted by code
     order = np.lexsort((ids, score, tier, ~peer), axis=-1)[:, :k]
@@ -339,53 +380,3 @@ def _rank_partners(me, members, mun, near, cand, pool, k, pair_me, pair_cand):
         picked(km, order, axis=1),
         picked(peer, order, axis=1),
     )
-
-
-class _Written:
-    """The figures of the partners' reasons, each distinct one written once."""
-
-    def __init__(self) -> None:
-        self.num = fmt.Memo(fmt.num)
-
-
-def _partner_rows(
-    school_id, year, me, order, tier, similarity, km, peer, cand, adjusted, written=None
-):
-    """Rows of partner_suggestions for one school with the reason in Russian.
-
-    `me` is (ИСБШ, settlement type) of the school; `adjusted` maps a school to its result;
-    `peer` says which partners are of the school's group of similar schools."""
-    my_isbsh, my_type = me
-    num = (written or _Written()).num
-    rows = []
-    for rank, (j, t, sim, dist, alike) in enumerate(
-        zip(order, tier, similarity, km, peer, strict=True), 1
-    ):
-        partner = cand["id"][j]
-        reason = [
-            *(["из группы похожих школ"] if alike else []),
-            ("тот же муниципалитет", "соседний муниципалитет", "другой муниципалитет")[t],
-            f"ИСБШ {num(cand['isbsh'][j], 0)} против {num(my_isbsh, 0)}",
-            (
-                f"тот же тип поселения ({cand['type'][j]})"
-                if cand["type"][j] == my_type
-                else f"тип поселения: {cand['type'][j]}"
-            ),
-            f"результат выше ожидаемого на {num(adjusted.get(partner), 2)} ст. откл.",
-        ]
-        if not np.isnan(dist):
-            reason.insert(1 + int(alike), f"{num(dist, 0)} км")
-        rows.append(
-            (
-                school_id,
-                year,
-                rank,
-                partner,
-                int(t),
-                float(sim),
-                float(dist),
-                float(adjusted.get(partner)),
-                "; ".join(reason),
-            )
-        )
-    return rows

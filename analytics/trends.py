@@ -45,6 +45,8 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from analytics import grouping
+
 
 def _stats():
     """scipy.stats, imported when a trend is computed (not when a page imports the labels)."""
@@ -398,7 +400,7 @@ def _trend_arrays(xs: np.ndarray, ys: np.ndarray, n: np.ndarray) -> dict[str, np
     constant = (dy == 0).all(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         p_value = np.where(constant, 1.0, 2 * _stats().t.sf(np.abs(slope / se), df))
-    half = _stats().t.ppf(0.5 + CONFIDENCE / 2, df) * se
+    half = _per_value(lambda d: _stats().t.ppf(0.5 + CONFIDENCE / 2, d), df) * se
 
     # Pairwise slopes (Theil–Sen) and signs (Mann–Kendall); years are sorted and distinct.
     i, j = np.triu_indices(xs.shape[1], 1)
@@ -421,7 +423,7 @@ def _trend_arrays(xs: np.ndarray, ys: np.ndarray, n: np.ndarray) -> dict[str, np
     theil_low = np.take_along_axis(pairs, lower[:, None], axis=1)[:, 0]
     theil_high = np.take_along_axis(pairs, upper[:, None], axis=1)[:, 0]
 
-    s = np.nan_to_num(np.sign(pair_dy)).sum(axis=1).astype(np.int64)
+    s = np.sign(np.where(np.isnan(pair_dy), 0.0, pair_dy)).sum(axis=1).astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         tau = np.clip(s / np.sqrt(tot * (tot - tied_pairs).astype(float)), -1.0, 1.0)
         p_asymptotic = 2 * _stats().norm.sf(np.abs(s) / np.sqrt(var_s))
@@ -444,6 +446,17 @@ def _trend_arrays(xs: np.ndarray, ys: np.ndarray, n: np.ndarray) -> dict[str, np
         "mk_tau": np.where(all_tied, 0.0, tau),
         "mk_p": np.where(all_tied, 1.0, mk_p),
     }
+
+
+def _per_value(how, values: np.ndarray) -> np.ndarray:
+    """how(values) computed once per distinct value (the degrees of freedom of a million
+    series are a handful of numbers).
+
+    >>> _per_value(lambda v: v * 10, np.array([1.0, 2.0, 1.0, np.nan])).tolist()
+    [10.0, 20.0, 10.0, nan]
+    """
+    distinct, where = np.unique(values, return_inverse=True)
+    return np.asarray(how(distinct), dtype=float)[where.reshape(values.shape)]
 
 
 def _years_column(values: np.ndarray):
@@ -471,7 +484,9 @@ def trends(
     if missing:
         raise KeyError(f"нет столбцов: {missing}")
 
-    group = frame.groupby(by, sort=True, dropna=False, observed=True).ngroup().to_numpy()
+    group = grouping.group_ids(frame, by, sort=True)  # by integer codes: fast on text keys
+    if group is None:  # a missing key: pandas' numbering (missing keys sort last)
+        group = frame.groupby(by, sort=True, dropna=False, observed=True).ngroup().to_numpy()
     _, first_rows = np.unique(group, return_index=True)
     keys = frame[by].iloc[first_rows].reset_index(drop=True)
     n_groups = len(keys)

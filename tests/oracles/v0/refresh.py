@@ -33,6 +33,15 @@ CATALOGUE = db.ROOT / "data" / "support_measures.csv"
 DERIVED_SQL = sorted(p.stem for p in (db.SQL_DIR / "derived").glob("*.sql"))
 
 
+def frozen_sql(name: str) -> str:
+    """The statement sql/NAME.sql as it was (tests/oracles/v0/sql/NAME.sql where it changed
+    since)."""
+    from pathlib import Path
+
+    old = Path(__file__).parent / "sql" / f"{name}.sql"
+    return old.read_text(encoding="utf-8") if old.exists() else db.sql(name)
+
+
 def step_table(name: str) -> str:
     """The derived table an SQL step fills: «01_procedure_results» → «procedure_results»."""
     return name.split("_", 1)[1]
@@ -47,7 +56,7 @@ def read_inputs(
     params = {"min_participants": min_participants}
     frames = {}
     for name in names:
-        statement = db.sql(f"analysis/{name}")
+        statement = frozen_sql(f"analysis/{name}")
         frames[name] = con.execute(
             statement, params if "$min_participants" in statement else {}
         ).df()
@@ -129,7 +138,7 @@ def _refresh(con, progress, settings) -> None:
         for i, name in enumerate(DERIVED_SQL):
             table = step_table(name)
             step(f"Расчёт показателей: {table}", 0.1 * i / len(DERIVED_SQL))
-            store_frame(con, table, con.sql(db.sql(f"derived/{name}")))
+            store_frame(con, table, con.sql(frozen_sql(f"derived/{name}")))
         step("Расчёт ИСБШ", 0.1)
         # The other inputs read ИСБШ (sql/analysis/context.sql): store it first.
         social = compute_social(read_inputs(con, SOCIAL_INPUTS), settings)
