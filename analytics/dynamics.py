@@ -108,12 +108,20 @@ def procedure_trends(
     the share of «2», each with its colour."""
     settings = settings or Trends()
     cuts = tr.cuts_from(settings.cuts)
-    window = rows[(rows["year"] <= as_of) & (rows["year"] > as_of - settings.window)]
+    # The rows of the window, and each procedure of a school found once for both columns.
+    year = rows["year"]
+    window = ((year <= as_of) & (year > as_of - settings.window)).to_numpy(bool)
+    columns = {"z_score": "result_index", "share_fail": "share_fail"}
+    found = tr.trends_of(
+        rows,
+        ["school_id", "exam", "subject", "grade"],
+        list(columns),
+        window=settings.window,
+        rows=window,
+    )
     frames = []
-    for column, indicator in (("z_score", "result_index"), ("share_fail", "share_fail")):
-        t = tr.trends(
-            window, ["school_id", "exam", "subject", "grade"], column, window=settings.window
-        )
+    for column, indicator in columns.items():
+        t = found[column]
         t = t[t["last_year"] == as_of]
         t = t.assign(change_rate=t["slope"].fillna(t["change_last"]))
         t = tr.status_change(t, cuts[indicator], "change_rate")

@@ -47,7 +47,8 @@ def group_ids(frame: pd.DataFrame, columns: list[str], sort: bool = False) -> np
     if key is None:
         return None
     if sort:
-        return np.unique(key, return_inverse=True)[1].astype(np.int64)
+        # Sorting the distinct keys only (np.unique would sort every row's).
+        return pd.factorize(key, sort=True)[0].astype(np.int64)
     return pd.factorize(key)[0].astype(np.int64)
 
 

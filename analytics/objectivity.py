@@ -147,7 +147,8 @@ def objectivity_flags(
         out = pd.concat([out, signs], ignore_index=True)
     out.insert(3, "name", out["flag"].map(FLAG_NAMES))
     out["year"] = out["year"].astype(int)
-    return out.sort_values(["school_id", "year", "flag"]).reset_index(drop=True)
+    order = grouping.sorted_order(out, ["school_id", "year", "flag"])  # one row per key
+    return (out if order is None else out.take(order)).reset_index(drop=True)
 
 
 def _joined(*pieces) -> list[str]:
@@ -206,8 +207,9 @@ def not_available(flags: pd.DataFrame) -> dict[str, str]:
 def score_counts(scores: pd.DataFrame, min_participants: int) -> pd.DataFrame:
     """Distributions turned into counts of pupils per primary score, for the procedures with
     known boundaries and at least `min_participants` participants."""
-    known = scores.dropna(subset=["participants", "max_score", "min_3", "min_4", "min_5"])
-    known = known[known["participants"] >= min_participants]
+    needed = ["participants", "max_score", "min_3", "min_4", "min_5"]
+    keep = scores[needed].notna().all(axis=1) & (scores["participants"] >= min_participants)
+    known = scores[keep.to_numpy(bool)]  # the rows copied once
     return known.assign(count=(known["share"] * known["participants"]).round())
 
 

@@ -187,6 +187,7 @@ def suggest_partners(
     res: pd.DataFrame,
     municipalities: pd.DataFrame,
     settings: Settings,
+    near: dict[str, set[str]] | None = None,
 ) -> pd.DataFrame:
     """Up to `partners_per_school` partners for each ШНОР of one year, with the reason.
 
@@ -202,6 +203,7 @@ def suggest_partners(
     identification : identify() output for the year (school_id, shnor).
     context : school_id, municipality_id, settlement_type, pupils, isbsh, lat, lon (the year).
     res : resilience() output for the year (adjusted_result, adjusted_band).
+    near : neighbours(municipalities) when already at hand (every year of a refresh).
     """
     columns = [
         "school_id",
@@ -224,7 +226,7 @@ def suggest_partners(
     if not shnor or strong.empty:
         return pd.DataFrame(columns=columns)
     adjusted = dict(zip(res["school_id"], res["adjusted_result"], strict=True))
-    near = neighbours(municipalities)
+    near = neighbours(municipalities) if near is None else near
     cand = _places(strong)
     k = settings.partners_per_school
     me = info.loc[shnor]
@@ -284,24 +286,26 @@ def _partner_frame(picked, year, mine, cand, adjusted, columns) -> pd.DataFrame:
     )
     partner = cand["id"][chosen]
     result = np.array([adjusted.get(p) for p in partner], dtype=float)
-    num = fmt.Memo(fmt.num)
+    # Each distinct figure written once (whole numbers rounded first: the same text).
+    km_text = _written(np.rint(km), 0)
+    theirs = _written(np.rint(cand["isbsh"][chosen]), 0)
+    mine_text = _written(np.rint(mine["isbsh"][school]), 0)
+    result_text = _written(result, 2)
+    kinds = cand["type"][chosen]
+    same = kinds == mine["type"][school]
     words = ("тот же муниципалитет", "соседний муниципалитет", "другой муниципалитет")
-    reasons = []
-    for me, j, t, dist, alike, value in zip(school, chosen, tier, km, peer, result, strict=True):
-        kind = cand["type"][j]
-        reason = [
-            *(["из группы похожих школ"] if alike else []),
-            words[t],
-            *([] if np.isnan(dist) else [f"{num(dist, 0)} км"]),
-            f"ИСБШ {num(cand['isbsh'][j], 0)} против {num(mine['isbsh'][me], 0)}",
-            (
-                f"тот же тип поселения ({kind})"
-                if kind == mine["type"][me]
-                else f"тип поселения: {kind}"
-            ),
-            f"результат выше ожидаемого на {num(value, 2)} ст. откл.",
-        ]
-        reasons.append("; ".join(reason))
+    far = np.isnan(km)
+    reasons = [
+        ("из группы похожих школ; " if alike else "")
+        + words[t]
+        + ("" if no_km else f"; {k} км")
+        + f"; ИСБШ {a} против {b}; "
+        + (f"тот же тип поселения ({kind})" if alike_type else f"тип поселения: {kind}")
+        + f"; результат выше ожидаемого на {r} ст. откл."
+        for alike, t, no_km, k, a, b, kind, alike_type, r in zip(
+            peer, tier, far, km_text, theirs, mine_text, kinds, same, result_text, strict=True
+        )
+    ]
     return pd.DataFrame(
         {
             "school_id": pd.array(mine["id"][school].tolist(), dtype="str"),
@@ -316,6 +320,13 @@ def _partner_frame(picked, year, mine, cand, adjusted, columns) -> pd.DataFrame:
         },
         columns=columns,
     )
+
+
+def _written(values: np.ndarray, digits: int) -> np.ndarray:
+    """fmt.num of each value, each distinct value written once."""
+    codes, distinct = pd.factorize(values)
+    texts = [fmt.num(v, digits) for v in distinct] + [fmt.num(np.nan, digits)]
+    return np.array(texts, dtype=object)[codes]
 
 
 def _places(frame: pd.DataFrame) -> dict[str, np.ndarray]:

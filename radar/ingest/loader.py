@@ -836,16 +836,23 @@ def load_region(
     The settings presets and the import history stay, and each table's load is added to the
     history. `after_load` runs inside the same write session (e.g. refreshing derived tables),
     so its failure also leaves the old database in place.
+
+    Neither the frames nor their typed rows are kept once written: a caller that hands over
+    its only reference to `frames` (a generated region of 40 000 schools is gigabytes) has
+    them freed before `after_load` runs.
     """
     step = progress or (lambda _m, _f: None)
     step("Проверка данных", 0.0)
     typed, problems = validate(frames)
+    del frames
     if any(p.severity == "ошибка" for p in problems):
         raise ValidationError(problems)
     user = user or getpass.getuser()
     history = [_loaded(name, frame, user) for name, frame in typed.items()]
+    handed = [typed]
+    del typed  # write_tables holds the only reference and lets it go before after_load
     write_tables(
-        typed,
+        handed.pop(),
         "replace",
         path,
         history,

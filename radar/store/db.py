@@ -392,7 +392,9 @@ def register_frame(con: duckdb.DuckDBPyConnection, name: str, rows: pd.DataFrame
     import pyarrow as pa
 
     try:
-        rows = pa.Table.from_pandas(rows, preserve_index=False)
+        plain = rows.copy(deep=False)
+        plain.attrs = {}  # what the frame says of its source is not data
+        rows = pa.Table.from_pandas(plain, preserve_index=False)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError):
         pass
     con.register(name, rows)
