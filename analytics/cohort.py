@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import context as cx
-from analytics import labels
+from analytics import grouping, labels
 from analytics.settings import SmallNumbers
 
 # The reliability of the earlier school means below which the slope is not corrected further.
@@ -145,8 +145,8 @@ def pairs(results: pd.DataFrame, links: tuple[Link, ...] = LINKS) -> tuple[pd.Da
     i, j = np.concatenate(found_i), np.concatenate(found_j)
     joined = pd.DataFrame({"link": np.concatenate(found_link)})
     # A link of one pair of grades is one figure: ВПР 4 → 5 apart from ВПР 5 → 6.
-    ends, code = np.unique(
-        (joined["link"].to_numpy(np.int64) * 64 + grade[i]) * 64 + grade[j], return_inverse=True
+    code, ends = pd.factorize(
+        (joined["link"].to_numpy(np.int64) * 64 + grade[i]) * 64 + grade[j], sort=True
     )
     link_table = pd.DataFrame(
         [
@@ -202,7 +202,9 @@ KEY_CODES = ["school", "link", "earlier_year", "year"]
 def fit(frame: pd.DataFrame, min_participants: int) -> tuple[pd.DataFrame, np.ndarray]:
     """The region's line of each FIT_KEY group (participant-weighted, slope corrected for the
     noise of the earlier means) and each row's group number."""
-    group = frame.groupby(FIT_CODES, sort=False).ngroup().to_numpy()
+    group = grouping.group_ids(frame, FIT_CODES)  # as groupby(sort=False).ngroup(), by codes
+    if group is None:
+        group = frame.groupby(FIT_CODES, sort=False).ngroup().to_numpy()
     n_groups = int(group.max()) + 1 if len(group) else 0
     x = frame["x"].to_numpy(float)
     y = frame["y"].to_numpy(float)
@@ -280,7 +282,7 @@ def cohort_value_added(
         matched["later_sd"] ** 2 / matched["participants"]
         + slope**2 * matched["earlier_sd"] ** 2 / matched["earlier_participants"]
     )
-    matched = matched[matched["expected"].notna()].copy()
+    matched = matched[matched["expected"].notna()]
     small = matched["earlier_participants"] < min_participants
     matched.loc[small, "residual"] = np.nan  # left out of the pooled figure (combine)
     # The reading is three-way: the interval decides, no «значительно».

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics import grouping
 from analytics.settings import Settings, SmallNumbers
 
 Z95 = 1.959964
@@ -177,14 +178,30 @@ def _edges_and_probabilities(
     from scipy.special import ndtr  # Φ, without scipy.stats' overhead per call
 
     edges = (cuts[None, :] - z[:, None]) / np.broadcast_to(sigma, z.shape)[:, None]
-    cdf = np.column_stack([np.zeros(len(z)), ndtr(edges), np.ones(len(z))])
-    return edges, np.clip(np.diff(cdf, axis=1), 1e-12, None)
+    return edges, _interval_probabilities(ndtr(edges))
+
+
+def _interval_probabilities(cdf: np.ndarray) -> np.ndarray:
+    """The probability of each interval between the cuts from Φ at the cuts (a row per
+    school): the differences of [0, Φ…, 1], at least 1e-12, written into one array."""
+    k = cdf.shape[1]
+    probability = np.empty((len(cdf), k + 1))
+    probability[:, 0] = cdf[:, 0]
+    np.subtract(cdf[:, 1:], cdf[:, :-1], out=probability[:, 1:k])
+    np.subtract(1.0, cdf[:, k - 1], out=probability[:, k])
+    return np.maximum(probability, 1e-12, out=probability)
 
 
 def _log_likelihood(cuts: np.ndarray, sigma, z: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Each school's multinomial log-likelihood of its counts."""
-    _, probability = _edges_and_probabilities(cuts, sigma, z)
-    return (counts * np.log(probability)).sum(axis=1)
+    """Each school's multinomial log-likelihood of its counts: the probabilities of
+    _edges_and_probabilities (the same numbers), written into one array in place."""
+    from scipy.special import ndtr
+
+    cdf = ndtr((cuts[None, :] - z[:, None]) / np.broadcast_to(sigma, z.shape)[:, None])
+    probability = _interval_probabilities(cdf)
+    np.log(probability, out=probability)
+    probability *= counts
+    return probability.sum(axis=1)
 
 
 def spread_from_shares(
@@ -285,16 +302,31 @@ def band(residual: pd.Series, lower: pd.Series, upper: pd.Series, magnitude: flo
     ['значительно выше ожидаемого', 'выше ожидаемого', 'в пределах ожидаемого',
      'ниже ожидаемого', 'значительно ниже ожидаемого']
     """
-    conditions = [
-        (lower > 0) & (residual >= magnitude),
-        lower > 0,
-        (upper < 0) & (residual <= -magnitude),
-        upper < 0,
-    ]
-    choices = [BAND_WELL_ABOVE, BAND_ABOVE, BAND_WELL_BELOW, BAND_BELOW]
-    out = np.select(conditions, choices, default=BAND_AS_EXPECTED).astype(object)
-    out[residual.isna().to_numpy()] = None
+    r, low, high = (_floats(v) for v in (residual, lower, upper))
+    with np.errstate(invalid="ignore"):
+        conditions = [
+            (low > 0) & (r >= magnitude),
+            low > 0,
+            (high < 0) & (r <= -magnitude),
+            high < 0,
+        ]
+    # A code per row, then its words: strings are not compared row by row.
+    code = np.select(conditions, [0, 1, 2, 3], default=4)
+    code[np.isnan(r)] = 5
+    out = _BAND_WORDS[code]
     return pd.Series(out, index=residual.index, dtype=object)
+
+
+_BAND_WORDS = np.array(
+    [BAND_WELL_ABOVE, BAND_ABOVE, BAND_WELL_BELOW, BAND_BELOW, BAND_AS_EXPECTED, None], dtype=object
+)
+
+
+def _floats(values) -> np.ndarray:
+    """A column as floats, missing as NaN."""
+    if isinstance(values, pd.Series):
+        return values.to_numpy(dtype=float, na_value=np.nan)
+    return np.asarray(values, dtype=float)
 
 
 def judged(frame: pd.DataFrame, shrunken: bool = Settings.band_shrunken) -> tuple:
@@ -352,33 +384,47 @@ def context_adjusted(
     The rows of `results` with expected, residual, se, lower, upper (the raw interval), band,
     isbsh_slope (the model's coefficient on ИСБШ), pupil_sd (σ of the procedure), shrunk and
     reliability.
+
+    Millions of rows: the context of each row is found by integer keys and the rows of each
+    procedure-year by sorting integer codes, not by merging and grouping frames of text.
     """
-    base = results.merge(context, on=["school_id", "year"], how="left", validate="many_to_one")
-    base = base.reset_index(drop=True)
-    x = design_matrix(base)[FEATURES].to_numpy(float)
+    base = results.reset_index(drop=True)
+    where = context_rows(base, context)
+    features = design_matrix(context.reset_index(drop=True))[FEATURES].to_numpy(float)
+    x = np.full((len(base), len(FEATURES)), np.nan)
+    x[where >= 0] = features[where[where >= 0]]
     y = base["z_score"].to_numpy(float)
     n = base["participants"].to_numpy(float)
     expected = np.full(len(base), np.nan)
     slope = np.full(len(base), np.nan)
     # The rows of each procedure-year, once for the model, the spread and the shrinkage.
-    groups = list(base.groupby(PROCEDURE_YEAR, sort=False).indices.values())
+    groups = grouping.group_rows(base, PROCEDURE_YEAR)
     for rows in groups:
         expected[rows], slope[rows] = fit_expected(x[rows], y[rows], n[rows], min_participants)
-    base["expected"] = expected
-    base["isbsh_slope"] = slope
-    base["residual"] = base["z_score"] - base["expected"]
-    reliable = base["participants"] >= min_participants
-    base["pupil_sd"] = pupil_spread(base, reliable.to_numpy(), groups)
-    base["se"] = base["pupil_sd"] / np.sqrt(base["participants"].astype(float))
-    base["lower"] = base["residual"] - Z95 * base["se"]
-    base["upper"] = base["residual"] + Z95 * base["se"]
-    base["shrunk"], base["reliability"] = shrunk_by_procedure(base, reliable.to_numpy(), groups)
-    base["shrunk_se"] = np.sqrt(base["reliability"]) * base["se"]
-    base["band"] = judged_band(base, magnitude, shrunken)
-    base.loc[~reliable & base["residual"].notna(), "band"] = BAND_TOO_FEW
-    columns = [
-        "school_id",
-        *PROCEDURE_YEAR,
+    work = pd.DataFrame(
+        {
+            "participants": base["participants"],
+            "z_score": y,
+            "expected": expected,
+            "isbsh_slope": slope,
+            "residual": y - expected,
+        }
+    )
+    for column in ("stated_pupil_sd", *MARK_SHARES, "share_5", *TAIL_SHARES, *PROCEDURE):
+        if column in base:
+            work[column] = base[column]
+    reliable = (base["participants"] >= min_participants).to_numpy(bool)
+    work["pupil_sd"] = pupil_spread(work, reliable, groups)
+    work["se"] = work["pupil_sd"] / np.sqrt(base["participants"].astype(float))
+    work["lower"] = work["residual"] - Z95 * work["se"]
+    work["upper"] = work["residual"] + Z95 * work["se"]
+    work["shrunk"], work["reliability"] = shrunk_by_procedure(work, reliable, groups)
+    work["shrunk_se"] = np.sqrt(work["reliability"]) * work["se"]
+    band_words = judged_band(work, magnitude, shrunken).to_numpy(dtype=object, copy=True)
+    band_words[~reliable & work["residual"].notna().to_numpy()] = BAND_TOO_FEW
+    work["band"] = pd.Series(band_words, dtype=object)
+    out = pd.DataFrame({c: base[c] for c in ["school_id", *PROCEDURE_YEAR]})
+    for column in [
         "participants",
         "z_score",
         "expected",
@@ -391,8 +437,33 @@ def context_adjusted(
         "pupil_sd",
         "shrunk",
         "reliability",
-    ]
-    return base[columns].sort_values(["school_id", *PROCEDURE_YEAR]).reset_index(drop=True)
+    ]:
+        out[column] = work[column]
+    order = grouping.sorted_order(base, ["school_id", *PROCEDURE_YEAR])
+    if order is not None:
+        out = out.take(order)
+    return out.reset_index(drop=True)
+
+
+def context_rows(results: pd.DataFrame, context: pd.DataFrame) -> np.ndarray:
+    """The position in `context` of each row's school and year (−1 where it has none), as
+    results.merge(context, on=["school_id", "year"], how="left", validate="many_to_one")
+    pairs them."""
+    keys = ["school_id", "year"]
+    if context.duplicated(keys).any():
+        raise pd.errors.MergeError(
+            "Merge keys are not unique in right dataset; not a many-to-one merge"
+        )
+    both = [pd.concat([results[k], context[k]], ignore_index=True) for k in keys]
+    codes = [pd.factorize(column)[0].astype(np.int64) for column in both]
+    key = codes[0] * (int(codes[1].max()) + 2 if len(codes[1]) else 1) + codes[1]
+    missing = (codes[0] < 0) | (codes[1] < 0)
+    key[missing] = -1
+    mine, theirs = key[: len(results)], key[len(results) :].copy()
+    theirs[theirs < 0] = -2 - np.arange(int((theirs < 0).sum()))  # never matched
+    where = pd.Index(theirs).get_indexer(mine)
+    where[mine < 0] = -1
+    return where
 
 
 def pupil_spread(base: pd.DataFrame, reliable: np.ndarray, groups: list) -> np.ndarray:
@@ -417,13 +488,24 @@ def pupil_spread(base: pd.DataFrame, reliable: np.ndarray, groups: list) -> np.n
                 ]
     missing = np.isnan(out)
     if missing.any():
-        part = base[missing & reliable]
-        sigma2 = {
-            key: pupil_variance(group["residual"], group["participants"])
-            for key, group in part.groupby(PROCEDURE)
-        }
-        keys = base.loc[missing, PROCEDURE].itertuples(index=False, name=None)
-        out[missing] = np.sqrt([sigma2.get(key, np.nan) for key in keys])
+        procedure = grouping.group_ids(base, PROCEDURE)
+        if procedure is None:  # a missing key: row by row, as pandas groups
+            part = base[missing & reliable]
+            sigma2 = {
+                key: pupil_variance(group["residual"], group["participants"])
+                for key, group in part.groupby(PROCEDURE)
+            }
+            keys = base.loc[missing, PROCEDURE].itertuples(index=False, name=None)
+            out[missing] = np.sqrt([sigma2.get(key, np.nan) for key in keys])
+            return out
+        # Each procedure's σ² from its reliable rows without a σ, then every such row's.
+        residual = base["residual"].to_numpy(float)
+        fitted = np.full(int(procedure.max()) + 1, np.nan)
+        pick = missing & reliable
+        for number, rows in pd.Series(np.flatnonzero(pick)).groupby(procedure[pick]):
+            rows = rows.to_numpy()
+            fitted[number] = pupil_variance(pd.Series(residual[rows]), pd.Series(n[rows]))
+        out[missing] = np.sqrt(fitted[procedure[missing]])
     return out
 
 
@@ -469,22 +551,70 @@ def combine(
     >>> combine(rows, ["school_id"])[["residual", "se"]].round(4).values.tolist()
     [[0.3, 0.0901]]
     """
-    rows = adjusted[
+    sums = pool_sums(adjusted, by, min_participants)
+    return combine_sums(sums, by, magnitude, shrunken, shrink)
+
+
+def pool_sums(
+    adjusted: pd.DataFrame, by: list[str], min_participants: int = SmallNumbers.hide_below
+) -> pd.DataFrame:
+    """What `combine` adds up per group: n = Σ nᵢ, nr = Σ nᵢ rᵢ, n2se2 = Σ (nᵢ seᵢ)² and the
+    number of procedures, over the rows with a residual, se and enough participants. Sums of
+    finer groups add up to those of coarser ones (the years of a window, say)."""
+    pooled, parts = _pooling_parts(adjusted, min_participants)
+    return _sums_of(adjusted, by, pooled, parts)
+
+
+def _pooling_parts(adjusted: pd.DataFrame, min_participants: int) -> tuple:
+    """Which rows `combine` pools, and each row's n, nr, n2se2 and procedures (1)."""
+    pooled = (
         adjusted["residual"].notna()
         & adjusted["se"].notna()
         & (adjusted["participants"] >= min_participants)
-    ]
-    n = rows["participants"].astype(float)
+    ).to_numpy(bool)
+    n = adjusted["participants"].astype(float)
     parts = pd.DataFrame(
         {
-            **{k: rows[k] for k in by},
             "n": n,
-            "nr": n * rows["residual"],
-            "n2se2": (n * rows["se"]) ** 2,
+            "nr": n * adjusted["residual"],
+            "n2se2": (n * adjusted["se"]) ** 2,
             "procedures": 1,
         }
     )
-    sums = parts.groupby(by, as_index=False).sum()
+    return pooled, parts
+
+
+def _sums_of(
+    adjusted: pd.DataFrame,
+    by: list[str],
+    rows: np.ndarray,
+    parts: pd.DataFrame,
+    ids: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """The sums of `parts` over the rows where `rows` holds, per group of `by` (keys first,
+    in the keys' order): groupby's sums of those rows, grouped by integer codes (`ids`, the
+    rows' group numbers in the keys' order, when already at hand)."""
+    if ids is None:
+        ids = grouping.group_ids(adjusted, by, sort=True)
+    if ids is None:  # a missing key: as pandas groups
+        return grouping.sums_by(pd.concat([adjusted[by], parts], axis=1)[rows], by)
+    picked = np.flatnonzero(rows)
+    summed = parts.iloc[picked].groupby(ids[picked]).sum()
+    first = pd.Series(picked).groupby(ids[picked]).first().to_numpy()
+    out = adjusted[by].iloc[first].reset_index(drop=True)
+    for column in parts.columns:
+        out[column] = summed[column].to_numpy()
+    return out
+
+
+def combine_sums(
+    sums: pd.DataFrame,
+    by: list[str],
+    magnitude: float = Settings.band_magnitude,
+    shrunken: bool = Settings.band_shrunken,
+    shrink: bool = True,
+) -> pd.DataFrame:
+    """`combine`'s pooled figures from its sums (`pool_sums`, one row per group of `by`)."""
     out = sums[by].copy()
     out["participants"] = sums["n"].astype(int)
     out["procedures"] = sums["procedures"].astype(int)
@@ -530,19 +660,21 @@ def school_adjusted(
     magnitude: float = Settings.band_magnitude,
     shrunken: bool = Settings.band_shrunken,
 ) -> pd.DataFrame:
-    """A school's overall adjusted result per year for every scope of SCOPES."""
+    """A school's overall adjusted result per year for every scope of SCOPES (as `combine`
+    of each scope's rows; the rows' figures and groups are found once for all scopes)."""
+    by = ["school_id", "year"]
+    pooled, parts = _pooling_parts(adjusted, min_participants)
+    ids = grouping.group_ids(adjusted, by, sort=True)
+    exam = adjusted["exam"]
     frames = []
     for scope, exams in SCOPES.items():
-        part = combine(
-            adjusted[adjusted["exam"].isin(exams)],
-            ["school_id", "year"],
-            min_participants,
-            magnitude,
-            shrunken,
-        )
+        sums = _sums_of(adjusted, by, pooled & exam.isin(exams).to_numpy(bool), parts, ids)
+        part = combine_sums(sums, by, magnitude, shrunken)
         part.insert(2, "scope", scope)
         frames.append(part)
-    return pd.concat(frames, ignore_index=True).sort_values(["school_id", "year", "scope"])
+    out = pd.concat(frames, ignore_index=True)
+    order = grouping.sorted_order(out, ["school_id", "year", "scope"])
+    return out if order is None else out.take(order)
 
 
 def pooled_over_years(
@@ -553,8 +685,18 @@ def pooled_over_years(
     min_participants: int = SmallNumbers.hide_below,
     magnitude: float = Settings.band_magnitude,
     shrunken: bool = Settings.band_shrunken,
+    sums: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Each school's adjusted result pooled over the `window` years up to `year`."""
+    """Each school's adjusted result pooled over the `window` years up to `year`.
+
+    `sums` is pool_sums(adjusted, ["school_id", "year", "exam"], min_participants) when the
+    pooling of many years is wanted: each year then adds up a few sums per school instead of
+    going through all the procedure rows again (`adjusted` is not read)."""
+    if sums is not None:
+        rows = sums[sums["exam"].isin(exams) & sums["year"].between(year - window + 1, year)]
+        columns = ["n", "nr", "n2se2", "procedures"]
+        pooled = rows.groupby("school_id", as_index=False)[columns].sum()
+        return combine_sums(pooled, ["school_id"], magnitude, shrunken)
     rows = adjusted[
         adjusted["exam"].isin(exams) & adjusted["year"].between(year - window + 1, year)
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics import grouping
 from analytics import trends as tr
 from analytics.settings import Trends
 
@@ -43,17 +44,56 @@ def school_trends(
     are fewer than three years), both with the indicator's cut points (trends.DEFAULT_CUTS
     with the settings' own). A slope is steadier than one year's change: a single odd year does
     not flip the colour.
+
+    The rows of every as_of year's window are built from integer codes of the schools (a
+    school's name is put back on its trend rows), not by copying the text of millions of rows.
     """
     settings = settings or Trends()
     cuts = tr.cuts_from(settings.cuts)
     frames = []
-    long = as_of_frames(values.dropna(subset=["value"]), years, settings.window)
+    known = values.dropna(subset=["value"])
+    school, names = pd.factorize(known["school_id"], sort=True)
+    if (school < 0).any():  # a missing school: the rows as they are
+        return _school_trends_by_rows(known, years, settings, cuts)
+    indicator = known["indicator"].to_numpy()
+    year = known["year"].to_numpy()
+    value = known["value"].to_numpy()
+    for name in sorted(pd.unique(indicator)):
+        mine = indicator == name
+        parts = [(y, mine & (year <= y) & (year > y - settings.window)) for y in years]
+        part = pd.DataFrame(
+            {
+                "as_of": np.concatenate([np.full(int(rows.sum()), y) for y, rows in parts]),
+                "school": np.concatenate([school[rows] for _, rows in parts]),
+                "year": np.concatenate([year[rows] for _, rows in parts]),
+                "value": np.concatenate([value[rows] for _, rows in parts]),
+            }
+        )
+        if part.empty:
+            continue
+        t = tr.trends(part, ["as_of", "school"], "value", window=settings.window)
+        t = t[t["last_year"] == t["as_of"]]  # a trend «as of» a year needs that year's value
+        t.insert(1, "school_id", names.take(t.pop("school").to_numpy()).to_numpy())
+        t["school_id"] = t["school_id"].astype(known["school_id"].dtype)
+        t = t.assign(change_rate=t["slope"].fillna(t["change_last"]))
+        t = tr.status_change(t, cuts[name], "change_rate")
+        frames.append(t.assign(indicator=name))
+    return _stacked(frames)
+
+
+def _school_trends_by_rows(values, years, settings, cuts) -> pd.DataFrame:
+    frames = []
+    long = as_of_frames(values, years, settings.window)
     for indicator, part in long.groupby("indicator", sort=True):
         t = tr.trends(part, ["as_of", "school_id"], "value", window=settings.window)
         t = t[t["last_year"] == t["as_of"]]  # a trend «as of» a year needs that year's value
         t = t.assign(change_rate=t["slope"].fillna(t["change_last"]))
         t = tr.status_change(t, cuts[indicator], "change_rate")
         frames.append(t.assign(indicator=indicator))
+    return _stacked(frames)
+
+
+def _stacked(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["as_of", "school_id", "indicator", *tr.TREND_KEYS])
     out = pd.concat(frames, ignore_index=True)
@@ -68,12 +108,20 @@ def procedure_trends(
     the share of «2», each with its colour."""
     settings = settings or Trends()
     cuts = tr.cuts_from(settings.cuts)
-    window = rows[(rows["year"] <= as_of) & (rows["year"] > as_of - settings.window)]
+    # The rows of the window, and each procedure of a school found once for both columns.
+    year = rows["year"]
+    window = ((year <= as_of) & (year > as_of - settings.window)).to_numpy(bool)
+    columns = {"z_score": "result_index", "share_fail": "share_fail"}
+    found = tr.trends_of(
+        rows,
+        ["school_id", "exam", "subject", "grade"],
+        list(columns),
+        window=settings.window,
+        rows=window,
+    )
     frames = []
-    for column, indicator in (("z_score", "result_index"), ("share_fail", "share_fail")):
-        t = tr.trends(
-            window, ["school_id", "exam", "subject", "grade"], column, window=settings.window
-        )
+    for column, indicator in columns.items():
+        t = found[column]
         t = t[t["last_year"] == as_of]
         t = t.assign(change_rate=t["slope"].fillna(t["change_last"]))
         t = tr.status_change(t, cuts[indicator], "change_rate")
@@ -114,17 +162,15 @@ def early_warning(
     threshold = result.groupby("as_of")["last_value"].quantile(settings.warning_share)
     result["threshold"] = result["as_of"].map(threshold)
     result["projected"] = result["last_value"] + settings.warning_horizon * result["theil_slope"]
-    listed = set(
-        zip(
-            identification.loc[identification["shnor"], "school_id"],
-            identification.loc[identification["shnor"], "year"],
-            strict=True,
-        )
-    ) | set(zip(membership["school_id"], membership["year"], strict=True))
-    not_listed = np.array(
-        [(s, y) not in listed for s, y in zip(result["school_id"], result["as_of"], strict=True)],
-        dtype=bool,
+    listed = pd.concat(
+        [
+            identification.loc[identification["shnor"], ["school_id", "year"]],
+            membership[["school_id", "year"]],
+        ],
+        ignore_index=True,
     )
+    mine = result[["school_id", "as_of"]].set_axis(["school_id", "year"], axis=1)
+    not_listed = ~grouping.rows_in(mine, listed)
     warn = (
         not_listed
         & (result["theil_slope"] < 0)

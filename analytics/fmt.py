@@ -68,6 +68,30 @@ def each(how, values, digits: int = 1) -> list[str]:
     return [written[value] if value == value else DASH for value in rounded]
 
 
+class Memo:
+    """A writing function (num, pct, signed, …) that writes each distinct value once: for
+    loops over many rows whose figures repeat. The texts are the function's own.
+
+    >>> written = Memo(num)
+    >>> written(1234.56), written(1234.56, 0), len(written.texts)
+    ('1\u202f234,6', '1\u202f235', 2)
+    """
+
+    def __init__(self, how) -> None:
+        self.how = how
+        self.texts: dict = {}
+
+    def __call__(self, value: object, digits: int = 1) -> str:
+        key = (value, digits)
+        try:
+            return self.texts[key]
+        except KeyError:
+            text = self.texts[key] = self.how(value, digits)
+            return text
+        except TypeError:  # an unhashable value
+            return self.how(value, digits)
+
+
 def in_sentence(text: str) -> str:
     """A label inside a sentence: its first letter small, unless its first word is an
     abbreviation, and abbreviations further on kept as they are.

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import fmt as fmt_ru
+from analytics import grouping
 from analytics.labels import procedure_label
 from analytics.settings import RULE_NAMES, Settings
 from analytics.social_index import quartile
@@ -35,7 +36,7 @@ def exam_results(results: pd.DataFrame, min_participants: int) -> pd.DataFrame:
     """
     rows = results[(results["participants"] >= min_participants) & results["z_score"].notna()]
     n = rows["participants"].astype(float)
-    sums = (
+    sums = grouping.sums_by(
         pd.DataFrame(
             {
                 "school_id": rows["school_id"],
@@ -44,9 +45,8 @@ def exam_results(results: pd.DataFrame, min_participants: int) -> pd.DataFrame:
                 "n": n,
                 "nz": n * rows["z_score"],
             }
-        )
-        .groupby(["school_id", "year", "exam"], as_index=False)
-        .sum()
+        ),
+        ["school_id", "year", "exam"],
     )
     sums["exam_result"] = sums["nz"] / sums["n"]
     return sums
@@ -66,6 +66,19 @@ def bottom_ranks(exams: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     # The bottom share rounded up: a region of nine schools still has a bottom school.
     sums["bottom"] = sums["rank"] <= np.ceil(settings.bottom_share * groups.transform("size"))
     return sums[["school_id", "year", "exam", "exam_result", "rank_pct", "bottom"]]
+
+
+def procedure_labels(rows: pd.DataFrame) -> np.ndarray:
+    """labels.procedure_label of each row (exam, subject, grade), each procedure's written once:
+    a region has a few dozen procedures and a hundred thousand rows of them."""
+    ids = grouping.group_ids(rows, PROCEDURE)
+    if ids is None:
+        return np.array(
+            [procedure_label(*p) for p in rows[PROCEDURE].itertuples(index=False)], dtype=object
+        )
+    first = grouping.first_rows(ids, int(ids.max()) + 1 if len(ids) else 0)
+    names = [procedure_label(*p) for p in rows[PROCEDURE].iloc[first].itertuples(index=False)]
+    return np.array(names, dtype=object)[ids]
 
 
 def rule_bottom(ranked: pd.DataFrame, year: int, settings: Settings) -> pd.DataFrame:
@@ -128,9 +141,7 @@ def rule_fail(results: pd.DataFrame, year: int, settings: Settings) -> pd.DataFr
     per_school = now.groupby("school_id").size().rename("fail_procedures")
     repeated = now.merge(before[["school_id", *PROCEDURE]], on=["school_id", *PROCEDURE])
     repeat_label = (
-        repeated.assign(
-            label=[procedure_label(*p) for p in repeated[PROCEDURE].itertuples(index=False)]
-        )
+        repeated.assign(label=procedure_labels(repeated))
         .groupby("school_id")["label"]
         .first()
         .rename("fail_repeat_procedure")
@@ -195,9 +206,20 @@ def reasons(
     frame: pd.DataFrame, settings: Settings, rules: tuple[str, ...] = SHNOR_RULES + SHNSU_RULES
 ) -> list[str]:
     """One Russian sentence per school naming the fired rules among `rules` (those of one
-    list, say) with their values."""
-    texts = []
-    for row in frame.itertuples(index=False):
+    list, say) with their values; "" where none fired. The sentences are written only for the
+    rows where a rule fired, each figure once (fmt.Memo)."""
+    texts = [""] * len(frame)
+    flags = [f"{rule}_fired" for rule in rules if f"{rule}_fired" in frame]
+    if not len(frame) or not flags:
+        return texts
+    fired = frame[flags].fillna(False).astype(bool).any(axis=1).to_numpy()
+    num, pct, signed = fmt_ru.Memo(fmt_ru.num), fmt_ru.Memo(fmt_ru.pct), fmt_ru.Memo(fmt_ru.signed)
+    fail_detail = f"процедур с долей «2» {fail_words(settings)}: "
+    for position, row in zip(
+        np.flatnonzero(fired),
+        frame.iloc[np.flatnonzero(fired)].itertuples(index=False),
+        strict=True,
+    ):
         parts = []
         if row.bottom_fired and "bottom" in rules:
             parts.append(
@@ -205,31 +227,52 @@ def reasons(
                 f"({row.bottom_procedure})"
             )
         if row.fail_fired and "fail" in rules:
-            detail = f"процедур с долей «2» {fail_words(settings)}: "
-            detail += f"{row.fail_procedures}"
+            detail = fail_detail + f"{row.fail_procedures}"
             if isinstance(row.fail_repeat_procedure, str):
                 detail += f"; два года подряд: {row.fail_repeat_procedure}"
             parts.append(f"{RULE_NAMES['fail']} ({detail})")
         if row.gap_fired and "gap" in rules:
             gaps = []
             if row.vpr_gap < -settings.vpr_gap_points:
-                gaps.append(f"ВПР {fmt_ru.signed(row.vpr_gap)} б.")
+                gaps.append(f"ВПР {signed(row.vpr_gap)} б.")
             if row.ege_gap < -settings.ege_gap_points:
-                gaps.append(f"ЕГЭ {fmt_ru.signed(row.ege_gap)} б.")
+                gaps.append(f"ЕГЭ {signed(row.ege_gap)} б.")
             parts.append(f"{RULE_NAMES['gap']} ({', '.join(gaps)})")
         if row.olympiad_fired and "olympiad" in rules:
-            parts.append(f"{RULE_NAMES['olympiad']} ({fmt_ru.pct(row.olympiad_share)})")
+            parts.append(f"{RULE_NAMES['olympiad']} ({pct(row.olympiad_share)})")
         if row.continuation_fired and "continuation" in rules:
-            parts.append(f"{RULE_NAMES['continuation']} ({fmt_ru.pct(row.continuation_share)})")
+            parts.append(f"{RULE_NAMES['continuation']} ({pct(row.continuation_share)})")
         if row.isbsh_fired and "isbsh" in rules:
-            parts.append(f"{RULE_NAMES['isbsh']} (ИСБШ {fmt_ru.num(row.isbsh)})")
+            parts.append(f"{RULE_NAMES['isbsh']} (ИСБШ {num(row.isbsh)})")
         if row.remote_small_fired and "remote_small" in rules:
             parts.append(
-                f"{RULE_NAMES['remote_small']} ({fmt_ru.num(row.distance_km, 0)} км, "
-                f"{fmt_ru.num(row.pupils, 0)} обуч.)"
+                f"{RULE_NAMES['remote_small']} ({num(row.distance_km, 0)} км, "
+                f"{num(row.pupils, 0)} обуч.)"
             )
-        texts.append("; ".join(parts))
+        texts[position] = "; ".join(parts)
     return texts
+
+
+def rule_rows(results: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The procedure rows the rules of `identify` read besides the bottom ranks (shares of «2»
+    at the threshold, ВПР of the gap grade, ЕГЭ in the gap subjects), of every year: what
+    `identify` needs as `results` when `ranked` is given, a few per cent of all rows (as
+    sql/analysis/year/identification_rows.sql reads them for the page)."""
+    reliable = (results["participants"] >= settings.small_numbers.hide_below).to_numpy(bool)
+    share = results["share_fail"]
+    with np.errstate(invalid="ignore"):
+        failing = (share.notna() & (share >= fail_threshold(results, settings))).to_numpy(bool)
+    exam = results["exam"]
+    main = results["subject"].astype(str).str.startswith(tuple(settings.ege_gap_subjects))
+    gap = (
+        results["mean_score"].notna()
+        & results["region_mean"].notna()
+        & (
+            ((exam == "ВПР") & (results["grade"] == settings.vpr_gap_grade))
+            | ((exam == "ЕГЭ") & main)
+        )
+    ).to_numpy(bool)
+    return results[reliable & (failing | gap)]
 
 
 def identify(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics import fmt
+from analytics import fmt, grouping
 from analytics.labels import SELECTIVE
 from analytics.settings import Objectivity, SmallNumbers
 
@@ -120,15 +120,22 @@ def objectivity_flags(
     rows = pd.concat(parts, ignore_index=True)
     out = rows[FLAG_COLUMNS]
     if scores is not None and len(scores):
-        counted = score_counts(scores, settings.distribution_min_participants)
         # Integer codes for the text keys: pandas groups and joins millions of rows by
         # numbers many times faster than by strings. The signs get their names back after.
-        schools_code, school_names = pd.factorize(counted["school_id"])
-        counted = counted.assign(
-            school_id=schools_code,
-            exam=pd.factorize(counted["exam"])[0],
-            subject=pd.factorize(counted["subject"])[0],
-        )
+        # Coded before the rows are picked (no text is copied), then numbered again in the
+        # order the picked rows show them.
+        names = {}
+        coded = scores.copy(deep=False)
+        for column in ("school_id", "exam", "subject"):
+            coded[column], names[column] = pd.factorize(scores[column])
+        counted = score_counts(coded, settings.distribution_min_participants)
+        renumbered = {}
+        for column in ("school_id", "exam", "subject"):
+            code, uniques = pd.factorize(counted[column].to_numpy())
+            renumbered[column] = code
+            names[column] = np.asarray(names[column], dtype=object)[uniques]
+        counted = counted.assign(**renumbered)
+        school_names = names["school_id"]
         signs = pd.concat(
             [bunching_signs(counted, settings), shape_signs(counted, settings)],
             ignore_index=True,
@@ -139,7 +146,8 @@ def objectivity_flags(
         out = pd.concat([out, signs], ignore_index=True)
     out.insert(3, "name", out["flag"].map(FLAG_NAMES))
     out["year"] = out["year"].astype(int)
-    return out.sort_values(["school_id", "year", "flag"]).reset_index(drop=True)
+    order = grouping.sorted_order(out, ["school_id", "year", "flag"])  # one row per key
+    return (out if order is None else out.take(order)).reset_index(drop=True)
 
 
 def _joined(*pieces) -> list[str]:
@@ -198,22 +206,44 @@ def not_available(flags: pd.DataFrame) -> dict[str, str]:
 def score_counts(scores: pd.DataFrame, min_participants: int) -> pd.DataFrame:
     """Distributions turned into counts of pupils per primary score, for the procedures with
     known boundaries and at least `min_participants` participants."""
-    known = scores.dropna(subset=["participants", "max_score", "min_3", "min_4", "min_5"])
-    known = known[known["participants"] >= min_participants]
+    needed = ["participants", "max_score", "min_3", "min_4", "min_5"]
+    keep = scores[needed].notna().all(axis=1) & (scores["participants"] >= min_participants)
+    known = scores[keep.to_numpy(bool)]  # the rows copied once
     return known.assign(count=(known["share"] * known["participants"]).round())
+
+
+def _procedures(counted: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's procedure of a school (school and PROCEDURE) as a number, and the keys of
+    each number (in the order they first appear)."""
+    keys = ["school_id", *PROCEDURE]
+    ids = grouping.group_ids(counted, keys)
+    if ids is None:  # a missing key: pandas' own numbering, such rows in no procedure
+        ids = counted.groupby(keys, sort=False).ngroup().to_numpy(np.int64)
+    n = int(ids.max()) + 1 if len(ids) else 0
+    first = grouping.first_rows(ids[ids >= 0], n) if n else np.array([], dtype=np.int64)
+    first = np.flatnonzero(ids >= 0)[first] if n else first
+    return ids, counted[keys].iloc[first].reset_index(drop=True)
 
 
 def _windows(counted: pd.DataFrame) -> pd.DataFrame:
     """Per procedure of a school and mark boundary: pupils in the windows below and above it
     (below: the WINDOW scores under the boundary; above: the boundary and the scores after),
-    and in the windows next to those (further below, further above)."""
-    names = {1: "below", 2: "above", 3: "further_below", 4: "further_above"}
-    keys = ["school_id", *PROCEDURE]
-    base = counted[[*keys, "score", "max_score", "count"]]
-    parts = []
-    for mark, column in ((3, "min_3"), (4, "min_4"), (5, "min_5")):
+    and in the windows next to those (further below, further above). A procedure-boundary
+    whose scores do not reach its windows has no row; one whose windows hold no pupil has
+    zeros. Counted by integer codes: millions of score rows in a second."""
+    names = ["below", "above", "further_below", "further_above"]
+    ids, keys = _procedures(counted)
+    n = len(keys)
+    score = counted["score"].to_numpy(float)
+    count = counted["count"].to_numpy(float)
+    top = counted["max_score"].to_numpy(float)
+    marks = (3, 4, 5)
+    totals = np.zeros((len(marks), n, len(names)))
+    seen = np.zeros((len(marks), n), dtype=bool)
+    kept = []
+    for m, column in enumerate(f"min_{mark}" for mark in marks):
         boundary = counted[column].to_numpy(float)
-        rel = counted["score"].to_numpy(float) - boundary
+        rel = score - boundary
         window = np.select(
             [
                 (rel >= -WINDOW) & (rel <= -1),
@@ -221,21 +251,52 @@ def _windows(counted: pd.DataFrame) -> pd.DataFrame:
                 (rel >= -2 * WINDOW) & (rel <= -WINDOW - 1),
                 (rel >= WINDOW) & (rel <= 2 * WINDOW - 1),
             ],
-            list(names),
+            [1, 2, 3, 4],
             default=0,
         )
-        room = (boundary - 2 * WINDOW >= 0) & (
-            boundary + 2 * WINDOW - 1 <= counted["max_score"].to_numpy(float)
-        )
-        keep = (window > 0) & room
-        parts.append(base[keep].assign(mark=mark, window=window[keep]))
-    long = pd.concat(parts, ignore_index=True)
-    wide = long.groupby([*keys, "mark", "window"], sort=False)["count"].sum().unstack("window")
-    wide = wide.reindex(columns=list(names)).rename(columns=names)
-    wide.columns.name = None
-    # A procedure-boundary with no pupil near it at all still counts as judged (zeros).
-    judged = counted.drop_duplicates(keys)[keys]
-    return wide.fillna(0.0).reset_index().merge(judged, on=keys)
+        room = (boundary - 2 * WINDOW >= 0) & (boundary + 2 * WINDOW - 1 <= top)
+        keep = (window > 0) & room & (ids >= 0)
+        cell = ids[keep] * len(names) + window[keep] - 1
+        totals[m] = grouping.sums(cell, n * len(names), count[keep]).reshape(n, len(names))
+        seen[m, ids[keep]] = True
+        kept.append(keep)
+    mark_of, proc_of = np.nonzero(seen)
+    out = keys.iloc[proc_of].reset_index(drop=True)
+    out["mark"] = np.asarray(marks)[mark_of]
+    for w, name in enumerate(names):
+        out[name] = totals[mark_of, proc_of, w]
+    # In the order pandas' groupby and unstack of the rows near the boundaries (marks one
+    # after another) leave them: by each key's order of first appearance there. The
+    # school-year sums then add the same numbers in the same order, to the last bit.
+    order = []
+    for column in ["school_id", *PROCEDURE, "mark"]:
+        if column == "mark":
+            seen_order = pd.unique(np.asarray(marks)[[k.any() for k in kept]])
+        else:
+            values = counted[column].to_numpy()
+            seen_order = pd.unique(np.concatenate([pd.unique(values[k]) for k in kept]))
+        order.append(pd.Index(seen_order).get_indexer(out[column].to_numpy()))
+    return out.take(np.lexsort(order[::-1])).reset_index(drop=True)
+
+
+def _in_key_order(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    order = grouping.sorted_order(frame, keys)
+    return frame if order is None else frame.take(order).reset_index(drop=True)
+
+
+def _row_sums(values: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Each row's sum of its present values, column by column with the compensated (Kahan)
+    summation of pandas' groupby sum, so that the sums are pandas' to the last bit."""
+    total = np.zeros(len(values))
+    compensation = np.zeros(len(values))
+    for j in range(values.shape[1]):
+        on = present[:, j]
+        y = values[on, j] - compensation[on]
+        t = total[on] + y
+        c = t - total[on] - y
+        compensation[on] = np.where(np.isnan(c), 0.0, c)
+        total[on] = t
+    return total
 
 
 def bunching_excess(windows: pd.DataFrame) -> pd.DataFrame:
@@ -273,10 +334,11 @@ def bunching_signs(counted: pd.DataFrame, settings: Objectivity | None = None) -
     per = per[per["variance"] > 0].reset_index()
     z = per["excess"] / np.sqrt(per["variance"])
     boundaries = per["procedures"].astype(int)
+    integer, signed, num = fmt.Memo(fmt.num), fmt.Memo(fmt.signed), fmt.Memo(fmt.num)
     evidence = [
-        f"сразу на границах и над ними ({WINDOW} балла) — {fmt.integer(a)} участн., сразу под "
-        f"ними — {fmt.integer(b)}; при плавном распределении разница была бы около "
-        f"{fmt.signed(e, 1)}, а она {fmt.signed(a - b, 0)} (z = {fmt.num(zz, 1)}; границ "
+        f"сразу на границах и над ними ({WINDOW} балла) — {integer(a, 0)} участн., сразу под "
+        f"ними — {integer(b, 0)}; при плавном распределении разница была бы около "
+        f"{signed(e, 1)}, а она {signed(a - b, 0)} (z = {num(zz, 1)}; границ "
         f"отметок: {k})"
         for a, b, e, zz, k in zip(
             per["above"], per["below"], per["expected"], z, boundaries, strict=True
@@ -289,38 +351,63 @@ def shape_statistics(counted: pd.DataFrame, groups: int = 10) -> pd.DataFrame:
     """Per procedure of a school: the G statistic of its distribution against the pooled one of
     the region's schools of the same level (the same tenth by mean primary score) in the same
     procedure, scores in bins of WINDOW points, with Williams' correction, and its degrees of
-    freedom."""
-    keys = ["school_id", *PROCEDURE]
-    school = counted.groupby(keys)["count"].sum().rename("n").to_frame()
-    weighted = (counted["count"] * counted["score"]).groupby([counted[k] for k in keys]).sum()
-    school["mean"] = weighted / school["n"]
-    school = school[school["n"] > 0].reset_index()
-    rank = school.groupby(PROCEDURE)["mean"].rank(pct=True, method="average")
-    school["level"] = np.ceil(rank * groups).clip(1, groups).astype(int)
-    binned = counted.assign(bin=counted["score"] // WINDOW).merge(
-        school[[*keys, "n", "level"]], on=keys
-    )
-    binned = binned.groupby([*keys, "level", "bin"], as_index=False).agg(
-        count=("count", "sum"), n=("n", "first")
-    )
-    reference = binned.groupby([*PROCEDURE, "level", "bin"], as_index=False)["count"].sum()
-    reference["p"] = reference["count"] / reference.groupby([*PROCEDURE, "level"])[
-        "count"
-    ].transform("sum")
-    # Every bin the reference has, for every school of that level (a zero count is evidence).
-    cells = school[[*keys, "n", "level"]].merge(
-        reference[[*PROCEDURE, "level", "bin", "p"]], on=[*PROCEDURE, "level"]
-    )
-    cells = cells.merge(binned[[*keys, "bin", "count"]], on=[*keys, "bin"], how="left")
-    cells["count"] = cells["count"].fillna(0.0)
-    expected = cells["n"] * cells["p"]
-    ratio = np.where(cells["count"] > 0, cells["count"] / expected, 1.0)
-    cells["g"] = 2 * cells["count"] * np.log(ratio)
-    out = cells.groupby(keys).agg(g=("g", "sum"), bins=("bin", "size"), n=("n", "first"))
-    out = out[out["bins"] > 1].reset_index()
+    freedom.
+
+    Computed on a table of procedures × bins (integer codes, no merges): a reference bin is
+    one where some school of the level has a row; each school of the level is judged on
+    every such bin, a zero count being evidence."""
+    columns = ["school_id", *PROCEDURE, "g", "bins", "n", "df", "g_corrected"]
+    ids, keys = _procedures(counted)
+    inside = ids >= 0
+    ids = ids[inside]
+    n_proc = len(keys)
+    if not n_proc:
+        return pd.DataFrame(columns=columns)
+    count = counted["count"].to_numpy(float)[inside]
+    score = counted["score"].to_numpy(float)[inside]
+    n = grouping.sums(ids, n_proc, count)
+    mean = grouping.sums(ids, n_proc, count * score) / np.where(n > 0, n, np.nan)
+    judged = n > 0
+    # The procedure-year of each school's procedure, and the school's level within it: the
+    # tenth of its mean's percentile rank (ties share their average rank).
+    procedure = grouping.group_ids(keys, PROCEDURE)
+    if procedure is None:
+        procedure = keys.groupby(PROCEDURE, sort=False).ngroup().to_numpy(np.int64)
+    rank = pd.Series(mean[judged]).groupby(procedure[judged]).rank(pct=True, method="average")
+    level = np.zeros(n_proc, dtype=np.int64)
+    level[judged] = np.ceil(rank.to_numpy() * groups).clip(1, groups).astype(np.int64)
+    # Bins of WINDOW scores: a row per procedure, a column per bin.
+    bins = (np.floor_divide(score, WINDOW)).astype(np.int64)
+    low = int(bins.min())
+    width = int(bins.max()) - low + 1
+    cell = ids * width + (bins - low)
+    counts = grouping.sums(cell, n_proc * width, count).reshape(n_proc, width)
+    has_row = np.bincount(cell, minlength=n_proc * width).reshape(n_proc, width) > 0
+    # The reference of each procedure-year and level: bins where some school has a row, and
+    # the share of the pooled pupils in each.
+    group = np.where(judged, procedure * (groups + 1) + level, -1)
+    n_groups = int(group.max()) + 1
+    mine = judged
+    reference = np.zeros((n_groups, width))
+    np.add.at(reference, group[mine], counts[mine])
+    present = np.zeros((n_groups, width), dtype=bool)
+    np.logical_or.at(present, group[mine], has_row[mine])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = reference / reference.sum(axis=1, keepdims=True)
+        sel = group[mine]
+        cells = present[sel]
+        c = counts[mine]
+        expected = n[mine][:, None] * p[sel]
+        ratio = np.where(c > 0, c / expected, 1.0)
+        g_cells = np.where(cells, 2 * c * np.log(ratio), 0.0)
+    out = keys[mine].reset_index(drop=True)
+    out["g"] = _row_sums(g_cells, cells)
+    out["bins"] = cells.sum(axis=1)
+    out["n"] = n[mine]
+    out = out[out["bins"] > 1].reset_index(drop=True)
     out["df"] = out["bins"] - 1
     out["g_corrected"] = out["g"] / (1 + (out["bins"] + 1) / (6 * out["n"]))
-    return out
+    return _in_key_order(out, ["school_id", *PROCEDURE])
 
 
 def shape_signs(counted: pd.DataFrame, settings: Objectivity | None = None) -> pd.DataFrame:
@@ -338,9 +425,10 @@ def shape_signs(counted: pd.DataFrame, settings: Objectivity | None = None) -> p
 
     p = chi2.sf(per["g"], per["df"])
     z = np.clip(norm.isf(np.clip(p, 1e-300, 1.0)), -10, 40)
+    num = fmt.Memo(fmt.num)
     evidence = [
-        f"G = {fmt.num(g, 1)} при {int(d)} степенях свободы: случайно такое отличие бывает с "
-        f"вероятностью {_chance(pp)} (z = {fmt.num(zz, 1)}; процедур: {int(k)})"
+        f"G = {num(g, 1)} при {int(d)} степенях свободы: случайно такое отличие бывает с "
+        f"вероятностью {_chance(pp)} (z = {num(zz, 1)}; процедур: {int(k)})"
         for g, d, pp, zz, k in zip(per["g"], per["df"], p, z, per["procedures"], strict=True)
     ]
     return _signs(per, "shape", z, settings.shape_z, z >= settings.shape_z, evidence)

@@ -9,11 +9,17 @@ import pandas as pd
 from analytics import cohort as coh
 from analytics import context as cx
 from analytics import dynamics as dy
+from analytics import grouping, risk
 from analytics import identification as idn
 from analytics import monitoring as mon
-from analytics import risk
 from analytics.objectivity import objectivity_flags
-from analytics.resilience import resilience, suggest_partners
+from analytics.resilience import (
+    exams_in_window,
+    judged_exams,
+    neighbours,
+    resilience,
+    suggest_partners,
+)
 from analytics.settings import Clusters, Settings
 from analytics.social_index import compute_social_index
 
@@ -71,13 +77,17 @@ def identify_year(
     settings: Settings,
     exams: pd.DataFrame | None = None,
     pooled: pd.DataFrame | None = None,
+    ranked: pd.DataFrame | None = None,
+    near: dict[str, set[str]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Identification with resilience for one year, and the partner suggestions.
 
     `exams` is identification.exam_results(...) when already at hand (all years at once, or
     read from the database); otherwise it is computed from inputs["results"]. `pooled` is the
     pooled adjusted result per school when read from the database (then `adjusted` may be
-    None).
+    None). `ranked` is identification.bottom_ranks(exams, settings) when already at hand; then
+    inputs["results"] need only hold the rows identification.rule_rows keeps. `near` is
+    resilience.neighbours(inputs["municipalities"]) when already at hand.
     """
     if exams is None:
         exams = idn.exam_results(inputs["results"], settings.small_numbers.hide_below)
@@ -88,12 +98,12 @@ def identify_year(
         inputs["olympiads"],
         year,
         settings,
-        idn.bottom_ranks(exams, settings),
+        idn.bottom_ranks(exams, settings) if ranked is None else ranked,
     )
     res = resilience(adjusted, exams, inputs["context"], inputs["schools"], year, settings, pooled)
     ident = ident.merge(res, on=["school_id", "year"], how="left")
     year_context = inputs["context"][inputs["context"]["year"] == year]
-    partners = suggest_partners(ident, year_context, res, inputs["municipalities"], settings)
+    partners = suggest_partners(ident, year_context, res, inputs["municipalities"], settings, near)
     return ident, partners
 
 
@@ -106,26 +116,87 @@ def compute_derived(
     suggestions."""
     step = progress or (lambda _m, _f: None)
     step("Результаты с учётом контекста", 0.0)
-    hide_below = settings.small_numbers.hide_below
-    magnitude, shrunken = settings.band_magnitude, settings.band_shrunken
-    adjusted = cx.context_adjusted(
-        inputs["results"], inputs["context"], hide_below, magnitude, shrunken
-    )
-    overall = cx.school_adjusted(adjusted, hide_below, magnitude, shrunken)
+    adjusted = compute_adjusted(inputs, settings)
+    overall = compute_school_adjusted(adjusted, settings)
     step("Прирост когорт", 0.4)
-    cohorts = coh.cohort_value_added(adjusted, hide_below)  # the same z and pupil σ
-    exams = idn.exam_results(inputs["results"], hide_below)
-    years = sorted(int(y) for y in inputs["results"]["year"].unique())
-    idents, partners = [], []
-    for i, year in enumerate(years):
-        step(f"Идентификация ШНОР и ШНСУ, {year} год", 0.5 + 0.5 * i / max(len(years), 1))
-        ident, suggested = identify_year(inputs, adjusted, year, settings, exams)
-        idents.append(ident)
-        partners.append(suggested)
+    cohorts = compute_cohorts(adjusted, settings)
     return {
         "context_adjusted": adjusted,
         "school_adjusted": overall,
         **cohorts,
+        **identify_years(inputs, adjusted, settings, lambda m, f: step(m, 0.5 + 0.5 * f)),
+    }
+
+
+# compute_derived in its parts (the refresh runs the parts that do not wait for each other on
+# the two cores at once).
+
+
+def compute_adjusted(inputs: dict[str, pd.DataFrame], settings: Settings) -> pd.DataFrame:
+    """The context-adjusted result of every procedure row (analytics.context)."""
+    return cx.context_adjusted(
+        inputs["results"],
+        inputs["context"],
+        settings.small_numbers.hide_below,
+        settings.band_magnitude,
+        settings.band_shrunken,
+    )
+
+
+def compute_school_adjusted(adjusted: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """A school's adjusted result per year for every scope."""
+    return cx.school_adjusted(
+        adjusted, settings.small_numbers.hide_below, settings.band_magnitude, settings.band_shrunken
+    )
+
+
+def compute_cohorts(adjusted: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
+    """Cohort value added and the region's lines (the same z and pupil σ as the adjusted)."""
+    return coh.cohort_value_added(adjusted, settings.small_numbers.hide_below)
+
+
+def identify_years(
+    inputs: dict[str, pd.DataFrame],
+    adjusted: pd.DataFrame,
+    settings: Settings,
+    progress: Callable[[str, float], None] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Identification with resilience and the partner suggestions of every year.
+
+    What every year reads is prepared once for all years: the exam-level results and their
+    ranks, the few procedure rows the other rules read, and the adjusted results summed per
+    school, year and exam for pooling over each year's window."""
+    step = progress or (lambda _m, _f: None)
+    hide_below = settings.small_numbers.hide_below
+    exams = idn.exam_results(inputs["results"], hide_below)
+    ranked = idn.bottom_ranks(exams, settings)
+    rows = idn.rule_rows(inputs["results"], settings)
+    sums = cx.pool_sums(adjusted, ["school_id", "year", "exam"], hide_below)
+    near = neighbours(inputs["municipalities"])
+    years = sorted(int(y) for y in inputs["results"]["year"].unique())
+    idents, partners = [], []
+    for i, year in enumerate(years):
+        step(f"Идентификация ШНОР и ШНСУ, {year} год", i / max(len(years), 1))
+        chosen = judged_exams(
+            exams_in_window(exams, year, settings.years_window), tuple(settings.resilient_exams)
+        )
+        pooled = cx.pooled_over_years(
+            adjusted, year, settings.years_window, chosen, hide_below, sums=sums
+        )
+        year_rows = rows[rows["year"].between(year - 1, year)]
+        ident, suggested = identify_year(
+            {**inputs, "results": year_rows},
+            adjusted,
+            year,
+            settings,
+            exams,
+            pooled,
+            ranked,
+            near,
+        )
+        idents.append(ident)
+        partners.append(suggested)
+    return {
         "identification": pd.concat(idents, ignore_index=True) if idents else pd.DataFrame(),
         "partner_suggestions": (
             pd.concat(partners, ignore_index=True) if partners else pd.DataFrame()
@@ -145,8 +216,8 @@ def compute_risk(
     )
     loaded = loaded.assign(source=risk.SOURCE_LOADED, indicator=None, value=float("nan"))
     derived = risk.derive_profiles(inputs["risk_indicators"], inputs["risk_factors"], settings)
-    have = set(zip(loaded["school_id"], loaded["year"], strict=True))
-    keep = [(s, y) not in have for s, y in zip(derived["school_id"], derived["year"], strict=True)]
+    # A loaded profile wins over a derived one of the same school and year.
+    keep = ~grouping.rows_in(derived[["school_id", "year"]], loaded[["school_id", "year"]])
     profiles = pd.concat([loaded, derived[keep]], ignore_index=True)
     clusters = risk.cluster_years(
         inputs["risk_profiles"], inputs["risk_factors"], inputs["risk_indicators"], settings

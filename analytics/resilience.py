@@ -187,6 +187,7 @@ def suggest_partners(
     res: pd.DataFrame,
     municipalities: pd.DataFrame,
     settings: Settings,
+    near: dict[str, set[str]] | None = None,
 ) -> pd.DataFrame:
     """Up to `partners_per_school` partners for each ШНОР of one year, with the reason.
 
@@ -202,6 +203,7 @@ def suggest_partners(
     identification : identify() output for the year (school_id, shnor).
     context : school_id, municipality_id, settlement_type, pupils, isbsh, lat, lon (the year).
     res : resilience() output for the year (adjusted_result, adjusted_band).
+    near : neighbours(municipalities) when already at hand (every year of a refresh).
     """
     columns = [
         "school_id",
@@ -224,147 +226,168 @@ def suggest_partners(
     if not shnor or strong.empty:
         return pd.DataFrame(columns=columns)
     adjusted = dict(zip(res["school_id"], res["adjusted_result"], strict=True))
-    near = neighbours(municipalities)
-    cand = {
-        "id": strong.index.to_numpy(),
-        "isbsh": strong["isbsh"].to_numpy(float),
-        "log": np.log(strong["pupils"].astype(float).clip(lower=1).to_numpy()),
-        "type": strong["settlement_type"].astype(str).to_numpy(),
-        "mun": strong["municipality_id"].astype(str).to_numpy(),
-        "lat": np.radians(strong["lat"].astype(float).to_numpy()),
-        "lon": np.radians(strong["lon"].astype(float).to_numpy()),
-    }
+    near = neighbours(municipalities) if near is None else near
+    cand = _places(strong)
     k = settings.partners_per_school
     me = info.loc[shnor]
-    # Each ШНОР's similar schools that do better than expected: (ШНОР, candidate index) pairs.
+    mine = _places(me)
+    # Settlement types and municipalities as integer codes, compared without text.
+    for key in ("type", "mun"):
+        codes, names = pd.factorize(np.concatenate([cand[key], mine[key]]))
+        cand[f"{key}_code"], mine[f"{key}_code"] = codes[: len(cand[key])], codes[len(cand[key]) :]
+        if key == "mun":
+            code_of = {name: number for number, name in enumerate(names)}
+    # Each ШНОР's similar schools that do better than expected: (ШНОР, candidate) positions.
     position = pd.Series(np.arange(len(cand["id"])), index=cand["id"])
+    me_position = pd.Series(np.arange(len(shnor)), index=me.index)
     groups = similar_groups(context, shnor)
     groups = groups[groups["peer_id"].isin(position.index)]
-    alike = pd.Series(position.loc[groups["peer_id"]].to_numpy(), index=groups["school_id"])
+    pair_me = me_position.loc[groups["school_id"]].to_numpy()
+    pair_cand = position.loc[groups["peer_id"]].to_numpy()
     by_mun: dict[str, np.ndarray] = {
         m: idx for m, idx in pd.Series(cand["mun"]).groupby(cand["mun"]).indices.items()
     }
-    rows = []
+    nobody = np.array([], dtype=int)
+    pairs_of = _split(pair_me, mine["mun"])
+    everyone = np.arange(len(cand["id"]))
+    picked = []
     # Schools of one municipality at once, against the candidates of their own and the
-    # neighbouring municipalities; only a school left with fewer than k looks at all of them.
-    own = {
-        school: (isbsh, str(settlement))
-        for school, isbsh, settlement in zip(
-            me.index, me["isbsh"].to_numpy(float), me["settlement_type"], strict=True
-        )
-    }
-    alike_by_mun = {
-        m: part for m, part in alike.groupby(me["municipality_id"].astype(str).reindex(alike.index))
-    }
-    nobody = alike.iloc[:0]
-    for mun, group in me.groupby(me["municipality_id"].astype(str), sort=True):
-        mine = alike_by_mun.get(mun, nobody)
+    # neighbouring municipalities and their similar schools; a municipality with fewer than k
+    # candidates so found looks at all of them.
+    for mun, members in sorted(pd.Series(mine["mun"]).groupby(mine["mun"]).indices.items()):
+        pairs = pairs_of.get(mun, nobody)
         local = np.unique(
             np.concatenate(
-                [by_mun.get(m, np.array([], dtype=int)) for m in (mun, *near.get(mun, ()))]
-                + [mine.to_numpy(dtype=int)]
+                [by_mun.get(m, nobody) for m in (mun, *near.get(mun, ()))] + [pair_cand[pairs]]
             )
         ).astype(int)
-        picked = _rank_partners(group, mun, near, cand, local, k, mine) if len(local) else {}
-        # A school with fewer than k candidates nearby looks at all of them.
-        short = [
-            school_id
-            for school_id in group.index
-            if school_id not in picked or len(picked[school_id][0]) < min(k, len(cand["id"]))
-        ]
-        if short:
-            everyone = np.arange(len(cand["id"]))
-            picked |= _rank_partners(group.loc[short], mun, near, cand, everyone, k, mine)
-        for school_id, (order, tier, similarity, km, peer) in picked.items():
-            rows += _partner_rows(
-                school_id, year, own[school_id], order, tier, similarity, km, peer, cand, adjusted
-            )
-    rows.sort(key=lambda r: (r[0], r[2]))
-    return pd.DataFrame(rows, columns=columns)
+        pool = local if len(local) and len(local) >= min(k, len(everyone)) else everyone
+        nearby = np.array([code_of[m] for m in near.get(mun, ()) if m in code_of], dtype=np.int64)
+        found = _rank_partners(
+            mine, members, code_of[mun], nearby, cand, pool, k, pair_me[pairs], pair_cand[pairs]
+        )
+        width = found[0].shape[1]
+        rank = np.tile(np.arange(1, width + 1), len(members))
+        picked.append((np.repeat(members, width), rank, *(f.ravel() for f in found)))
+    return _partner_frame(picked, year, mine, cand, adjusted, columns)
 
 
-def _rank_partners(group, mun, near, cand, pool, k, alike):
-    """For every school of `group` (one municipality): the best k of `pool` (candidate indices)
-    — the school's similar schools (`alike`: school → candidate index) first, then by tier,
-    score and code; with each pair's tier, similarity, distance and whether it is similar."""
+def _partner_frame(picked, year, mine, cand, adjusted, columns) -> pd.DataFrame:
+    """The rows of partner_suggestions from the ranked pairs (school position, rank,
+    candidate, tier, similarity, distance, similar?) of every municipality, with the reasons
+    in Russian, ordered by school and rank."""
+    school, rank, chosen, tier, similarity, km, peer = (
+        np.concatenate(p) for p in zip(*picked, strict=True)
+    )
+    names = pd.factorize(mine["id"], sort=True)[0]
+    order = np.lexsort((rank, names[school]))
+    school, chosen, tier, similarity, km, peer, rank = (
+        a[order] for a in (school, chosen, tier, similarity, km, peer, rank)
+    )
+    partner = cand["id"][chosen]
+    result = np.array([adjusted.get(p) for p in partner], dtype=float)
+    # Each distinct figure written once (whole numbers rounded first: the same text).
+    km_text = _written(np.rint(km), 0)
+    theirs = _written(np.rint(cand["isbsh"][chosen]), 0)
+    mine_text = _written(np.rint(mine["isbsh"][school]), 0)
+    result_text = _written(result, 2)
+    kinds = cand["type"][chosen]
+    same = kinds == mine["type"][school]
+    words = ("тот же муниципалитет", "соседний муниципалитет", "другой муниципалитет")
+    far = np.isnan(km)
+    reasons = [
+        ("из группы похожих школ; " if alike else "")
+        + words[t]
+        + ("" if no_km else f"; {k} км")
+        + f"; ИСБШ {a} против {b}; "
+        + (f"тот же тип поселения ({kind})" if alike_type else f"тип поселения: {kind}")
+        + f"; результат выше ожидаемого на {r} ст. откл."
+        for alike, t, no_km, k, a, b, kind, alike_type, r in zip(
+            peer, tier, far, km_text, theirs, mine_text, kinds, same, result_text, strict=True
+        )
+    ]
+    return pd.DataFrame(
+        {
+            "school_id": pd.array(mine["id"][school].tolist(), dtype="str"),
+            "year": np.full(len(school), year, dtype=np.int64),
+            "rank": rank.astype(np.int64),
+            "partner_id": pd.array(partner.tolist(), dtype="str"),
+            "tier": tier.astype(np.int64),
+            "similarity": similarity.astype(float),
+            "distance_km": km.astype(float),
+            "partner_adjusted": result,
+            "reason": pd.array(reasons, dtype="str"),
+        },
+        columns=columns,
+    )
+
+
+def _written(values: np.ndarray, digits: int) -> np.ndarray:
+    """fmt.num of each value, each distinct value written once."""
+    codes, distinct = pd.factorize(values)
+    texts = [fmt.num(v, digits) for v in distinct] + [fmt.num(np.nan, digits)]
+    return np.array(texts, dtype=object)[codes]
+
+
+def _places(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """What partners are ranked on, of each school of `frame` (indexed by school_id)."""
+    return {
+        "id": frame.index.to_numpy(),
+        "isbsh": frame["isbsh"].to_numpy(float),
+        "log": np.log(frame["pupils"].astype(float).clip(lower=1).to_numpy()),
+        "type": frame["settlement_type"].astype(str).to_numpy(),
+        "mun": frame["municipality_id"].astype(str).to_numpy(),
+        "lat": np.radians(frame["lat"].astype(float).to_numpy()),
+        "lon": np.radians(frame["lon"].astype(float).to_numpy()),
+    }
+
+
+def _split(positions: np.ndarray, keys: np.ndarray) -> dict[str, np.ndarray]:
+    """The indices into `positions` grouped by keys[positions]."""
+    if not len(positions):
+        return {}
+    return dict(pd.Series(keys[positions]).groupby(keys[positions]).indices.items())
+
+
+def _rank_partners(me, members, mun, nearby, cand, pool, k, pair_me, pair_cand):
+    """For the schools `members` of `me` (positions; one municipality, code `mun`, its
+    neighbours' codes `nearby`): the best k of `pool` (candidate indices) — the school's
+    similar schools (pairs of positions `pair_me`, `pair_cand`) first, then by tier, score
+    and code; with each pair's tier, similarity, distance and whether it is similar. Returns
+    arrays of k columns, a row per member."""
     c = {key: values[pool] for key, values in cand.items()}
     slot = np.full(len(cand["id"]), -1)
     slot[pool] = np.arange(len(pool))
-    rows = pd.Series(np.arange(len(group)), index=group.index)
-    pairs = alike[alike.index.isin(group.index)]
-    columns = slot[pairs.to_numpy(dtype=int)]
-    inside = columns >= 0
-    peer = np.zeros((len(group), len(pool)), dtype=bool)
-    peer[rows.loc[pairs.index].to_numpy()[inside], columns[inside]] = True
-    d_isbsh = np.abs(c["isbsh"][None, :] - group["isbsh"].to_numpy(float)[:, None]) / 10
+    row_of = np.full(len(me["id"]), -1)
+    row_of[members] = np.arange(len(members))
+    rows = row_of[pair_me]
+    columns = slot[pair_cand]
+    inside = (rows >= 0) & (columns >= 0)
+    peer = np.zeros((len(members), len(pool)), dtype=bool)
+    peer[rows[inside], columns[inside]] = True
+    d_isbsh = np.abs(c["isbsh"][None, :] - me["isbsh"][members][:, None]) / 10
     d_isbsh = np.where(np.isnan(d_isbsh), 2.0, d_isbsh)
-    g_log = np.log(group["pupils"].astype(float).clip(lower=1).to_numpy())
     similarity = (
         d_isbsh
-        + (c["type"][None, :] != group["settlement_type"].astype(str).to_numpy()[:, None])
-        + np.abs(c["log"][None, :] - g_log[:, None])
+        + (c["type_code"][None, :] != me["type_code"][members][:, None])
+        + np.abs(c["log"][None, :] - me["log"][members][:, None])
     )
     km = _haversine(
-        np.radians(group["lat"].astype(float).to_numpy())[:, None],
-        np.radians(group["lon"].astype(float).to_numpy())[:, None],
+        me["lat"][members][:, None],
+        me["lon"][members][:, None],
         c["lat"][None, :],
         c["lon"][None, :],
     )
     score = similarity + np.where(np.isnan(km), 0.0, km / 100)
-    tier_row = np.where(
-        c["mun"] == mun, 0, np.where(np.isin(c["mun"], list(near.get(mun, ()))), 1, 2)
-    )
+    tier_row = np.where(c["mun_code"] == mun, 0, np.where(np.isin(c["mun_code"], nearby), 1, 2))
     tier = np.broadcast_to(tier_row, score.shape)
     ids = np.broadcast_to(np.arange(len(pool)), score.shape)  # candidates are sorted by code
     order = np.lexsort((ids, score, tier, ~peer), axis=-1)[:, :k]
-    picked = {}
-    for i, school_id in enumerate(group.index):
-        chosen = order[i]
-        picked[school_id] = (
-            pool[chosen],
-            tier[i, chosen],
-            similarity[i, chosen],
-            km[i, chosen],
-            peer[i, chosen],
-        )
-    return picked
-
-
-def _partner_rows(school_id, year, me, order, tier, similarity, km, peer, cand, adjusted):
-    """Rows of partner_suggestions for one school with the reason in Russian.
-
-    `me` is (ИСБШ, settlement type) of the school; `adjusted` maps a school to its result;
-    `peer` says which partners are of the school's group of similar schools."""
-    my_isbsh, my_type = me
-    rows = []
-    for rank, (j, t, sim, dist, alike) in enumerate(
-        zip(order, tier, similarity, km, peer, strict=True), 1
-    ):
-        partner = cand["id"][j]
-        reason = [
-            *(["из группы похожих школ"] if alike else []),
-            ("тот же муниципалитет", "соседний муниципалитет", "другой муниципалитет")[t],
-            f"ИСБШ {fmt.num(cand['isbsh'][j], 0)} против {fmt.num(my_isbsh, 0)}",
-            (
-                f"тот же тип поселения ({cand['type'][j]})"
-                if cand["type"][j] == my_type
-                else f"тип поселения: {cand['type'][j]}"
-            ),
-            f"результат выше ожидаемого на {fmt.num(adjusted.get(partner), 2)} ст. откл.",
-        ]
-        if not np.isnan(dist):
-            reason.insert(1 + int(alike), f"{fmt.num(dist, 0)} км")
-        rows.append(
-            (
-                school_id,
-                year,
-                rank,
-                partner,
-                int(t),
-                float(sim),
-                float(dist),
-                float(adjusted.get(partner)),
-                "; ".join(reason),
-            )
-        )
-    return rows
+    picked = np.take_along_axis
+    return (
+        pool[order],
+        picked(tier, order, axis=1),
+        picked(similarity, order, axis=1),
+        picked(km, order, axis=1),
+        picked(peer, order, axis=1),
+    )

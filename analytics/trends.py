@@ -45,6 +45,8 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from analytics import grouping
+
 
 def _stats():
     """scipy.stats, imported when a trend is computed (not when a page imports the labels)."""
@@ -396,9 +398,11 @@ def _trend_arrays(xs: np.ndarray, ys: np.ndarray, n: np.ndarray) -> dict[str, np
     df = nf - 2
     se = np.sqrt(rss / df / sxx)
     constant = (dy == 0).all(axis=1)
+    from scipy.special import ndtr, stdtr  # what scipy.stats' t.sf and norm.sf compute
+
     with np.errstate(divide="ignore", invalid="ignore"):
-        p_value = np.where(constant, 1.0, 2 * _stats().t.sf(np.abs(slope / se), df))
-    half = _stats().t.ppf(0.5 + CONFIDENCE / 2, df) * se
+        p_value = np.where(constant, 1.0, 2 * stdtr(df, -np.abs(slope / se)))
+    half = _per_value(lambda d: _stats().t.ppf(0.5 + CONFIDENCE / 2, d), df) * se
 
     # Pairwise slopes (Theil–Sen) and signs (Mann–Kendall); years are sorted and distinct.
     i, j = np.triu_indices(xs.shape[1], 1)
@@ -407,8 +411,13 @@ def _trend_arrays(xs: np.ndarray, ys: np.ndarray, n: np.ndarray) -> dict[str, np
     tot = n * (n - 1) // 2
     mid = np.stack([(tot - 1) // 2, tot // 2], axis=1)
     theil = np.take_along_axis(pairs, mid, axis=1).mean(axis=1)
-    # Ties among the values: each value's group size t_i, summed as Σ over groups of f(t).
-    t = (ys[:, :, None] == ys[:, None, :]).sum(axis=2)
+    # Ties among the values: each value's group size t_i (itself and the values equal to it,
+    # counted from the pairs), summed as Σ over groups of f(t).
+    equal = (pair_dy == 0).astype(np.int64)
+    incidence = np.zeros((len(i), xs.shape[1]), dtype=np.int64)
+    incidence[np.arange(len(i)), i] = 1
+    incidence[np.arange(len(i)), j] = 1
+    t = np.where(m, 1 + equal @ incidence, 0)
     tied_pairs = np.where(m, t - 1, 0).sum(axis=1) // 2  # Σ t(t−1)/2
     tie_var = np.where(m, (t - 1) * (2 * t + 5), 0).sum(axis=1)  # Σ t(t−1)(2t+5)
     var_s = (n * (n - 1) * (2 * n + 5) - tie_var) / 18.0
@@ -421,10 +430,10 @@ def _trend_arrays(xs: np.ndarray, ys: np.ndarray, n: np.ndarray) -> dict[str, np
     theil_low = np.take_along_axis(pairs, lower[:, None], axis=1)[:, 0]
     theil_high = np.take_along_axis(pairs, upper[:, None], axis=1)[:, 0]
 
-    s = np.nan_to_num(np.sign(pair_dy)).sum(axis=1).astype(np.int64)
+    s = np.sign(np.where(np.isnan(pair_dy), 0.0, pair_dy)).sum(axis=1).astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         tau = np.clip(s / np.sqrt(tot * (tot - tied_pairs).astype(float)), -1.0, 1.0)
-        p_asymptotic = 2 * _stats().norm.sf(np.abs(s) / np.sqrt(var_s))
+        p_asymptotic = 2 * ndtr(-(np.abs(s) / np.sqrt(var_s)))
     discordant = (tot - s) // 2
     c = np.minimum(discordant, tot - discordant)
     exact = (tied_pairs == 0) & ((n <= _EXACT_MAX_N) | (c <= 1))
@@ -446,6 +455,17 @@ def _trend_arrays(xs: np.ndarray, ys: np.ndarray, n: np.ndarray) -> dict[str, np
     }
 
 
+def _per_value(how, values: np.ndarray) -> np.ndarray:
+    """how(values) computed once per distinct value (the degrees of freedom of a million
+    series are a handful of numbers).
+
+    >>> _per_value(lambda v: v * 10, np.array([1.0, 2.0, 1.0, np.nan])).tolist()
+    [10.0, 20.0, 10.0, nan]
+    """
+    distinct, where = np.unique(values, return_inverse=True)
+    return np.asarray(how(distinct), dtype=float)[where.reshape(values.shape)]
+
+
 def _years_column(values: np.ndarray):
     """Years as nullable integers when they are whole numbers (the usual case), else floats."""
     finite = values[np.isfinite(values)]
@@ -463,22 +483,49 @@ def trends(
     the `by` columns followed by `TREND_KEYS`. Rows with a missing value or year are ignored;
     a repeated year within a group is an error.
     """
+    return trends_of(frame, by, [value], window, min_points)[value]
+
+
+def trends_of(
+    frame: pd.DataFrame,
+    by: list[str],
+    values: list[str],
+    window: int = 5,
+    min_points: int = 3,
+    rows: np.ndarray | None = None,
+) -> dict[str, pd.DataFrame]:
+    """`trends` of several value columns of one frame, its groups found once; with `rows` (a
+    boolean mask) only those rows count, the groups being every group of the frame (those
+    without a counted row have n_points 0)."""
     _check_window(window, min_points)
     by = list(by)
     if not by:
         raise ValueError("by: нужен хотя бы один столбец группировки")
-    missing = [c for c in [*by, "year", value] if c not in frame.columns]
+    missing = [c for c in [*by, "year", *values] if c not in frame.columns]
     if missing:
         raise KeyError(f"нет столбцов: {missing}")
 
-    group = frame.groupby(by, sort=True, dropna=False, observed=True).ngroup().to_numpy()
+    group = grouping.group_ids(frame, by, sort=True)  # by integer codes: fast on text keys
+    if group is None:  # a missing key: pandas' numbering (missing keys sort last)
+        group = frame.groupby(by, sort=True, dropna=False, observed=True).ngroup().to_numpy()
     _, first_rows = np.unique(group, return_index=True)
     keys = frame[by].iloc[first_rows].reset_index(drop=True)
-    n_groups = len(keys)
-
     year = pd.to_numeric(frame["year"]).to_numpy(dtype=float, na_value=np.nan)
-    val = pd.to_numeric(frame[value]).to_numpy(dtype=float, na_value=np.nan)
-    present = np.isfinite(year) & np.isfinite(val)
+    counted = np.ones(len(frame), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
+    return {
+        value: _trends_of_groups(
+            group, keys, year, frame[value], counted, value, window, min_points
+        )
+        for value in values
+    }
+
+
+def _trends_of_groups(group, keys, year, column, counted, value, window, min_points):
+    """The trends of one value column for the groups numbered `group` (keys: their `by`
+    values), over the rows where `counted` holds."""
+    n_groups = len(keys)
+    val = pd.to_numeric(column).to_numpy(dtype=float, na_value=np.nan)
+    present = counted & np.isfinite(year) & np.isfinite(val)
     g, x, y = group[present], year[present], val[present]
     order = np.lexsort((x, g))
     g, x, y = g[order], x[order], y[order]

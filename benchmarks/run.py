@@ -52,8 +52,8 @@ def build(path: Path, schools: int) -> None:
     from radar.ingest.loader import load_region
     from radar.store.refresh import refresh_derived
 
-    frames = generate_region(n_schools=schools)
-    load_region(frames, path, after_load=refresh_derived)
+    # The generated frames handed over: load_region frees them before the refresh.
+    load_region(generate_region(n_schools=schools), path, after_load=refresh_derived)
 
 
 def page_queries(path: Path, page: str | None, state: dict) -> list[tuple[str, dict]]:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
-from scipy.stats import norm
+from scipy.special import expit, ndtr, ndtri
+
+from analytics import grouping
 
 VERSION = "7"
 REGION = "Республика Тарум"
@@ -717,7 +718,7 @@ def generate_region(
                     share_81plus=np.round(high, 4),
                 )
             else:
-                cdf = norm.cdf(MARK_CUTS[None, :] - mu[:, None])
+                cdf = ndtr(MARK_CUTS[None, :] - mu[:, None])
                 probs = np.diff(
                     np.column_stack([np.zeros(len(idx)), cdf, np.ones(len(idx))]), axis=1
                 )
@@ -762,7 +763,7 @@ def generate_region(
                 )
                 if exam == "ВПР" and subject in ("Русский язык", "Математика"):
                     term_mu = mu_year[keep, yi] + offset + 0.3
-                    term_cdf = norm.cdf(MARK_CUTS[None, :] - term_mu[:, None])
+                    term_cdf = ndtr(MARK_CUTS[None, :] - term_mu[:, None])
                     term = np.diff(
                         np.column_stack([np.zeros(len(idx)), term_cdf, np.ones(len(idx))]), axis=1
                     )
@@ -1141,9 +1142,11 @@ def _primary_scores(
     mark = np.tile(np.arange(4), n_rows).repeat(counts.ravel())
     edges = np.concatenate([[-np.inf], MARK_CUTS, [np.inf]])
     centre = mu[row]
-    lo, hi = norm.cdf(edges[mark] - centre), norm.cdf(edges[mark + 1] - centre)
+    # Φ and Φ⁻¹ straight from scipy.special (what scipy.stats.norm calls, without its checks
+    # of millions of arguments).
+    lo, hi = ndtr(edges[mark] - centre), ndtr(edges[mark + 1] - centre)
     u = np.clip(lo + rng.random(len(row)) * (hi - lo), 1e-12, 1 - 1e-12)
-    score = np.rint(to_score(centre + norm.ppf(u))).astype(int)
+    score = np.rint(to_score(centre + ndtri(u))).astype(int)
     floor = np.array([0, b3, b4, b5])
     ceiling = np.array([b3 - 1, b4 - 1, b5 - 1, max_score])
     score = np.clip(score, floor[mark], ceiling[mark])
@@ -1156,7 +1159,10 @@ def _primary_scores(
     score = np.where(pushed, score + gap + (rng.random(len(row)) < 0.25), score)
     mark = np.searchsorted(floor, score, side="right") - 1
     counts = np.bincount(row * 4 + mark, minlength=n_rows * 4).reshape(n_rows, 4)
-    key, number = np.unique(row * (max_score + 1) + score, return_counts=True)
+    # Each school's pupils per score, counted (np.unique would sort millions of pupils).
+    tally = np.bincount(row * (max_score + 1) + score, minlength=n_rows * (max_score + 1))
+    key = np.flatnonzero(tally)
+    number = tally[key]
     rows = key // (max_score + 1)
     return counts, pd.DataFrame(
         {
@@ -1206,7 +1212,10 @@ KEYS = {
 
 
 def _sorted(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.sort_values(KEYS[name], kind="stable").reset_index(drop=True)
+    # sort_values(KEYS[name], kind="stable") by integer codes of the keys (text keys of
+    # millions of rows).
+    order = grouping.sorted_order(frame, KEYS[name])
+    frame = (frame if order is None else frame.take(order)).reset_index(drop=True)
     for column in frame.columns:
         if pd.api.types.is_float_dtype(frame[column]):
             frame[column] = frame[column].round(4)

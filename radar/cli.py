@@ -79,12 +79,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     def refresh(con) -> None:
         refresh_derived(con, lambda m, f: _progress(m, 0.8 + 0.2 * f))
 
-    warnings = load_region(frames, path, progress=load_step, after_load=refresh)
-    schools = len(frames["schools"])
+    counts = {name: len(frames[name]) for name in ("schools", "municipalities", "exam_results")}
+    # Handed over: load_region frees the generated frames once typed, before the refresh.
+    handed = [frames]
+    del frames
+    warnings = load_region(handed.pop(), path, progress=load_step, after_load=refresh)
     print(
-        f"Демонстрационная база построена: {path} — школ: {schools}, "
-        f"муниципалитетов: {len(frames['municipalities'])}, "
-        f"строк результатов: {len(frames['exam_results'])}; "
+        f"Демонстрационная база построена: {path} — школ: {counts['schools']}, "
+        f"муниципалитетов: {counts['municipalities']}, "
+        f"строк результатов: {counts['exam_results']}; "
         f"время: {fmt.num(time.perf_counter() - started)} с"
     )
     if warnings:

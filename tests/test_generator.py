@@ -159,3 +159,76 @@ def test_score_distributions_agree_with_the_marks_and_boundaries(region):
     assert len(results) == len(shares)
     for m in (2, 3, 4, 5):
         assert (results[f"share_{m}"] - results[m]).abs().max() <= 0.002
+
+
+# What generate_region gave before issue 16 made it faster (sorting by integer codes, Φ from
+# scipy.special): a digest of every table's rows, index, types and columns, for the demo and a
+# small region of another seed. A deliberate change of the generator bumps VERSION.
+GOLDEN = {
+    "demo": {
+        "municipalities": "1e34c6f2a225257b",
+        "schools": "1cd2d9cdcde24237",
+        "exam_results": "0855dc9a68cbc487",
+        "procedure_thresholds": "6388bd56e8604463",
+        "mark_boundaries": "4beb88bbd1fc79d6",
+        "score_distributions": "f76ada95077a7abb",
+        "official_objectivity_markers": "606216f81d113d79",
+        "term_marks": "3a20f6c099e6b651",
+        "social_passport": "cca3323ee75ef3f3",
+        "staff": "f1bad3c42d0ca365",
+        "olympiads_continuation": "752e335e31468978",
+        "risk_factors": "262d9e7d3547fa05",
+        "risk_profiles": "6a641ba8266dba80",
+        "curators": "9bc2c9d94f93079a",
+        "programme_membership": "d8663baf20bcf5af",
+        "monitoring_indicators": "cea674af3e090844",
+        "monitoring_stages": "4cb37fd2e684d3fc",
+        "roadmap_events": "2deed440b8f0aff1",
+        "demo_truth": "4767cd3717d18d03",
+        "region_info": "4ab862ff30d9e7a7",
+    },
+    "small": {
+        "municipalities": "fe73f8e75dc07a13",
+        "schools": "706b9e0663d84942",
+        "exam_results": "f9557977c8e6385d",
+        "procedure_thresholds": "6388bd56e8604463",
+        "mark_boundaries": "4beb88bbd1fc79d6",
+        "score_distributions": "c43a04054e9db4ab",
+        "official_objectivity_markers": "431f370aa8e793eb",
+        "term_marks": "67dae585f9c506a6",
+        "social_passport": "0f17979f6e2baafd",
+        "staff": "c00d3bb7fcc6b5f7",
+        "olympiads_continuation": "5bd7658fbfa36beb",
+        "risk_factors": "262d9e7d3547fa05",
+        "risk_profiles": "9f21340d2db7a325",
+        "curators": "aa4dda8448cd718c",
+        "programme_membership": "49a577d1fffa6485",
+        "monitoring_indicators": "cea674af3e090844",
+        "monitoring_stages": "a0b2011552ceec98",
+        "roadmap_events": "b3f414d1b09662c6",
+        "demo_truth": "1b24e971a5bdf256",
+        "region_info": "118cd9041be9f2d1",
+    },
+}
+
+
+def digests(frames: dict[str, pd.DataFrame]) -> dict[str, str]:
+    import hashlib
+
+    return {
+        name: hashlib.sha256(
+            pd.util.hash_pandas_object(frames[name], index=True).to_numpy().tobytes()
+            + repr(list(frames[name].dtypes.astype(str))).encode()
+            + repr(list(frames[name].columns)).encode()
+        ).hexdigest()[:16]
+        for name in TABLE_ORDER
+    }
+
+
+def test_generated_tables_are_byte_for_byte_as_before(region):
+    from data.generator import VERSION
+
+    if VERSION != "7":
+        pytest.skip("the generator was changed on purpose (VERSION)")
+    assert digests(region) == GOLDEN["demo"]
+    assert digests(generate_region(n_schools=300, seed=7)) == GOLDEN["small"]

@@ -15,7 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics import fmt
+from analytics import fmt, grouping
 from analytics.settings import SmallNumbers
 from radar.ingest.limits import Limits
 from radar.store import db
@@ -282,6 +282,15 @@ def _to_number(series: pd.Series) -> pd.Series:
     return value.where(finite)
 
 
+def _objects(text: pd.Series) -> pd.Series:
+    """Text as Python strings (object dtype, None where missing), one string object per
+    distinct value: a column of millions of cells holds a few thousand names, and later
+    comparisons of the same object are quick."""
+    codes, uniques = pd.factorize(text)
+    values = np.append(np.asarray(uniques, dtype=object), None)
+    return pd.Series(values[codes], index=text.index, dtype=object)
+
+
 def _to_date(series: pd.Series) -> pd.Series:
     """ISO dates (2025-02-01) and Russian ones (01.02.2025); anything else becomes NaT."""
     if pd.api.types.is_datetime64_any_dtype(series):
@@ -374,12 +383,21 @@ def _coerce_column(
     table: Table, col: Column, raw: pd.Series, src: Source, out: _Collector, percent: bool = False
 ) -> pd.Series:
     present = raw.notna()
-    if raw.dtype == object or pd.api.types.is_string_dtype(raw):
-        present &= ~(_text(raw) == "").fillna(False)
+    textual = raw.dtype == object or pd.api.types.is_string_dtype(raw)
+    stripped = _text(raw) if textual or col.kind == "str" else None
+    if textual:
+        present &= ~(stripped == "").fillna(False)
     label = col.label
     if col.kind == "str":
         # «'=…» is how exports defuse a would-be formula: the quote is not part of the text.
-        text = _text(raw).str.replace(r"^'(?=[=+\-\u2212@])", "", regex=True)
+        # The pattern's look-ahead runs in Python, cell by cell: only on cells that start with
+        # a quote (there are none in most files of millions of rows).
+        text = stripped
+        quoted = text.str.startswith("'").fillna(False).to_numpy(bool)
+        if quoted.any():
+            defused = text[quoted].str.replace(r"^'(?=[=+\-\u2212@])", "", regex=True)
+            text = text.copy()
+            text[quoted] = defused
         longest = Limits.current().cell_chars
         out.add_rows(
             table,
@@ -388,8 +406,7 @@ def _coerce_column(
             label,
             f"текст длиннее {fmt.integer(longest)} знаков",
         )
-        value = text.where(present)
-        value = value.astype(object).where(present, None)
+        value = _objects(text.where(present))
     elif col.kind == "bool":
         value = _to_bool(raw)
         bad = (present & value.isna()).to_numpy()
@@ -584,6 +601,10 @@ def _drop_repeats(table: Table, df: pd.DataFrame, out: _Collector) -> pd.DataFra
     """Rows that repeat an earlier row exactly say nothing new: dropped, with a warning."""
     src = df.attrs["source"]
     carried = df.attrs.get("carried", tuple(table.names))
+    # A row that repeats another repeats its key: where no key repeats (a file as it should
+    # be), no row does, and the rows' every column need not be compared.
+    if set(table.key) <= set(carried) and not _duplicated(df, table.key).any():
+        return df
     repeat = df.duplicated(list(carried), keep="first").to_numpy()
     if not repeat.any():
         return df
@@ -604,10 +625,18 @@ def _drop_repeats(table: Table, df: pd.DataFrame, out: _Collector) -> pd.DataFra
     return df
 
 
+def _duplicated(df: pd.DataFrame, columns) -> np.ndarray:
+    """df.duplicated(columns, keep="first"), by integer codes of the columns' values."""
+    key = grouping.combined(df, list(columns))
+    if key is None:  # a missing value: pandas' own comparison
+        return df.duplicated(list(columns), keep="first").to_numpy()
+    return pd.Series(key).duplicated(keep="first").to_numpy()
+
+
 def _check_keys(table: Table, df: pd.DataFrame, out: _Collector) -> None:
     src = df.attrs["source"]
     key = list(table.key)
-    dup = df.duplicated(key, keep="first").to_numpy() & df[key].notna().all(axis=1).to_numpy()
+    dup = _duplicated(df, key) & df[key].notna().all(axis=1).to_numpy()
     labels = ", ".join(table.column(k).label for k in key)
     out.add_rows(
         table,
@@ -740,11 +769,10 @@ def _check_references(
             known.append(typed[parent][list(parent_cols)])
         keys = pd.concat(known, ignore_index=True).dropna().drop_duplicates()
         keys.columns = list(cols)
-        found = (
-            local.merge(keys.assign(_found=True), on=list(cols), how="left")["_found"]
-            .notna()
-            .to_numpy()
-        )
+        # Each filled row's key among the parent's, by integer codes (no merge of text).
+        rows = np.flatnonzero(filled.to_numpy())
+        found = np.zeros(len(local), dtype=bool)
+        found[rows] = grouping.rows_in(local.iloc[rows].reset_index(drop=True), keys)
         bad = filled.to_numpy() & ~found
         label = TABLES[table.name].column(cols[-1]).label
         parent_label = TABLES[parent].label.lower()
@@ -808,16 +836,23 @@ def load_region(
     The settings presets and the import history stay, and each table's load is added to the
     history. `after_load` runs inside the same write session (e.g. refreshing derived tables),
     so its failure also leaves the old database in place.
+
+    Neither the frames nor their typed rows are kept once written: a caller that hands over
+    its only reference to `frames` (a generated region of 40 000 schools is gigabytes) has
+    them freed before `after_load` runs.
     """
     step = progress or (lambda _m, _f: None)
     step("Проверка данных", 0.0)
     typed, problems = validate(frames)
+    del frames
     if any(p.severity == "ошибка" for p in problems):
         raise ValidationError(problems)
     user = user or getpass.getuser()
     history = [_loaded(name, frame, user) for name, frame in typed.items()]
+    handed = [typed]
+    del typed  # write_tables holds the only reference and lets it go before after_load
     write_tables(
-        typed,
+        handed.pop(),
         "replace",
         path,
         history,

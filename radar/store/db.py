@@ -9,6 +9,7 @@ import re
 import shutil
 import tempfile
 import time
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
@@ -314,6 +315,89 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {
         n: con.execute(statement("store/count_rows", n, tables=names)).fetchone()[0] for n in names
     }
+
+
+def _text_dtype() -> pd.StringDtype:
+    """The dtype DuckDB's `.df()` gives a text column with a value (pandas' «str»)."""
+    return pd.StringDtype("pyarrow", na_value=float("nan"))
+
+
+def frame(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None) -> pd.DataFrame:
+    """The rows of `query` as `con.execute(query, params).df()` gives them, column types
+    included, several times faster: DuckDB's `.df()` builds a Python string per text cell
+    (pandas then packs them back into Arrow) and converts numbers slowly, while here the
+    result comes as Arrow and goes to pandas column by column without copying them into
+    blocks. Text becomes pandas' «str» (object where no row has a value), whole numbers and
+    booleans with a missing value their nullable types, as `.df()` gives them; columns of
+    other types (dates, decimals, lists) take `.df()`'s own conversion."""
+    import pyarrow as pa
+
+    with warnings.catch_warnings():
+        # Through execute(), as `.df()` (a result left unfetched on the connection is
+        # replaced, not an error); the copy DuckDB warns of costs nothing measurable here.
+        warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)
+        table = con.execute(query, params or {}).to_arrow_table()
+    names = table.column_names
+    if len(set(names)) < len(names):
+        return con.execute(query, params or {}).df()  # repeated names: .df() decides
+    own, nullable, rest = [], {}, []
+    for name, kind in zip(names, table.schema.types, strict=True):
+        column = table.column(name)
+        missing = column.null_count
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            (own if missing < table.num_rows else rest).append(name)
+        elif pa.types.is_integer(kind) or pa.types.is_boolean(kind):
+            own.append(name)
+            if missing:
+                nullable[name] = _NULLABLE[str(kind)]
+        elif pa.types.is_float64(kind):
+            own.append(name)
+        else:
+            rest.append(name)
+    parts = []
+    if own:
+        text = _text_dtype()
+        converted = table.select(own).to_pandas(
+            split_blocks=True,
+            types_mapper=lambda kind: (
+                text if pa.types.is_string(kind) or pa.types.is_large_string(kind) else None
+            ),
+        )
+        for name, dtype in nullable.items():
+            converted[name] = table.column(name).to_pandas(types_mapper=lambda _k, d=dtype: d)
+        parts.append(converted)
+    if rest:
+        parts.append(duckdb.from_arrow(table.select(rest), connection=con).df())
+    out = pd.concat(parts, axis=1) if len(parts) > 1 else parts[0]
+    return out if list(out.columns) == names else out[names]
+
+
+# The pandas type `.df()` gives a column of whole numbers or booleans with a missing value.
+_NULLABLE = {
+    "int8": pd.Int8Dtype(),
+    "int16": pd.Int16Dtype(),
+    "int32": pd.Int32Dtype(),
+    "int64": pd.Int64Dtype(),
+    "uint8": pd.UInt8Dtype(),
+    "uint16": pd.UInt16Dtype(),
+    "uint32": pd.UInt32Dtype(),
+    "uint64": pd.UInt64Dtype(),
+    "bool": pd.BooleanDtype(),
+}
+
+
+def register_frame(con: duckdb.DuckDBPyConnection, name: str, rows: pd.DataFrame) -> None:
+    """Register a frame for a statement to read, as Arrow where pandas converts it (DuckDB
+    then reads text columns without a Python string per cell), else as it is."""
+    import pyarrow as pa
+
+    try:
+        plain = rows.copy(deep=False)
+        plain.attrs = {}  # what the frame says of its source is not data
+        rows = pa.Table.from_pandas(plain, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError):
+        pass
+    con.register(name, rows)
 
 
 def read_table(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:

@@ -7,6 +7,7 @@ frames of analytics/pipeline.py fill them, column by name.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 import pandas as pd
@@ -18,11 +19,14 @@ from analytics.pipeline import (
     RISK_INPUTS,
     SOCIAL_INPUTS,
     TREND_INPUTS,
-    compute_derived,
+    compute_adjusted,
+    compute_cohorts,
     compute_monitoring,
     compute_risk,
+    compute_school_adjusted,
     compute_social,
     compute_trends,
+    identify_years,
 )
 from analytics.settings import Settings, SmallNumbers
 from radar.store import db
@@ -48,9 +52,7 @@ def read_inputs(
     frames = {}
     for name in names:
         statement = db.sql(f"analysis/{name}")
-        frames[name] = con.execute(
-            statement, params if "$min_participants" in statement else {}
-        ).df()
+        frames[name] = db.frame(con, statement, params if "$min_participants" in statement else {})
     return frames
 
 
@@ -100,11 +102,27 @@ def store_frame(
             f"Столбцы для производной таблицы {table} не совпадают с объявленными в "
             f"sql/schema/derived.sql ({'; '.join(problems)})"
         )
-    con.register("computed_frame", rows)
+    if isinstance(rows, pd.DataFrame):
+        db.register_frame(con, "computed_frame", rows)
+    else:
+        con.register("computed_frame", rows)
     try:
         con.execute(db.statement("writes/store_frame", table, declared, frame="computed_frame"))
     finally:
         con.unregister("computed_frame")
+
+
+def _side_tables(inputs: dict[str, dict[str, pd.DataFrame]], settings: Settings) -> dict:
+    """The risk profiles and clusters, the monitoring and the objectivity signs."""
+    out = compute_risk(inputs["risk"], support_catalogue(), settings.clusters)
+    return out | compute_monitoring(inputs["monitoring"], settings)
+
+
+def _adjusted_tables(adjusted: pd.DataFrame, settings: Settings) -> dict:
+    """The schools' overall adjusted results and the cohort value added."""
+    return {"school_adjusted": compute_school_adjusted(adjusted, settings)} | compute_cohorts(
+        adjusted, settings
+    )
 
 
 def refresh_derived(
@@ -138,24 +156,44 @@ def _refresh(con, progress, settings) -> None:
         def sub_step(message: str, fraction: float) -> None:
             step(message, 0.15 + 0.8 * fraction)
 
-        derived = compute_derived(read_inputs(con), settings, sub_step)
-        step("Рисковые профили и кластеры", 0.95)
-        derived |= compute_risk(
-            read_inputs(con, RISK_INPUTS), support_catalogue(), settings.clusters
-        )
-        step("Мониторинг этапов и объективность ВПР", 0.97)
-        derived |= compute_monitoring(
-            read_inputs(con, MONITORING_INPUTS, settings.small_numbers.hide_below), settings
-        )
+        inputs = read_inputs(con)
+        side_inputs = {
+            "risk": read_inputs(con, RISK_INPUTS),
+            "monitoring": read_inputs(con, MONITORING_INPUTS, settings.small_numbers.hide_below),
+        }
+        # The parts that do not wait for each other run on the two cores at once (frames in,
+        # frames out; the connection and the progress stay with this thread): risk clusters
+        # and monitoring read nothing of the adjusted results; once those are computed, the
+        # schools' overall adjusted results and the cohorts go beside the identification.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            side = pool.submit(_side_tables, side_inputs, settings)
+            del side_inputs
+            sub_step("Результаты с учётом контекста", 0.0)
+            derived = {"context_adjusted": compute_adjusted(inputs, settings)}
+            adjusted = derived["context_adjusted"]
+            beside = pool.submit(_adjusted_tables, adjusted, settings)
+            derived |= identify_years(
+                inputs, adjusted, settings, lambda m, f: sub_step(m, 0.4 + 0.55 * f)
+            )
+            del inputs, adjusted
+            step("Рисковые профили, кластеры, мониторинг этапов и объективность ВПР", 0.95)
+            derived |= side.result()
+            step("Прирост когорт и результаты школ с учётом контекста", 0.96)
+            derived |= beside.result()
         # Trends read derived tables (adjusted results, risk counts): store those first.
         for table in ("school_adjusted", "risk_profiles_derived"):
             store_frame(con, table, derived[table])
-        step("Тренды и ранние предупреждения", 0.98)
-        derived |= compute_trends(
-            read_inputs(con, TREND_INPUTS, settings.small_numbers.hide_below),
-            derived["identification"],
-            settings,
-        )
+        step("Тренды и ранние предупреждения", 0.97)
+        trend_inputs = read_inputs(con, TREND_INPUTS, settings.small_numbers.hide_below)
+        # The trends are computed on the other core while this one stores the other tables.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            trends = pool.submit(compute_trends, trend_inputs, derived["identification"], settings)
+            del trend_inputs
+            step("Запись производных таблиц", 0.98)
+            for table, frame in derived.items():
+                if table not in ("school_adjusted", "risk_profiles_derived"):
+                    store_frame(con, table, frame)
+            derived = trends.result()
         for table, frame in derived.items():
             store_frame(con, table, frame)
         con.execute("commit")

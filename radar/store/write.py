@@ -99,6 +99,9 @@ def write_tables(
         for row in history:
             con.execute(db.sql("writes/record_import"), dataclasses.asdict(row))
         con.execute("commit")
+        # The rows are written: this function's references go before after_write (the
+        # refresh needs the memory; a caller that handed its rows over has them freed).
+        del rows, start, removed
         if after_write is not None:
             after_write(con)
 
@@ -205,7 +208,7 @@ def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | Non
     """Insert a frame's rows into the table of the same columns."""
     if frame is None or frame.empty:
         return
-    con.register("incoming_rows", frame)
+    db.register_frame(con, "incoming_rows", frame)
     try:
         con.execute(db.statement("writes/insert_rows", name, list(frame.columns)))
     finally:
@@ -214,7 +217,7 @@ def _insert(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame | Non
 
 def _upsert(con: duckdb.DuckDBPyConnection, table: Table, frame: pd.DataFrame) -> None:
     """Rows replace the stored rows with the same key; rows with a new key are added."""
-    con.register("incoming_rows", frame[table.names])
+    db.register_frame(con, "incoming_rows", frame[table.names])
     try:
         if len(table.names) > len(table.key):
             con.execute(db.statement("writes/upsert_update", table.name, table.names, table.key))

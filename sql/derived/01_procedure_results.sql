@@ -38,19 +38,28 @@ figures as (
     from results
 ),
 
+-- Which figure each procedure-year is standardised by (counted once per procedure-year and
+-- joined: a window over millions of rows costs twice as much).
+measures as (
+    select
+        year, exam, subject, grade,
+        count(mean_score) > 0 as by_score,
+        count(mean_mark) > 0 as by_mark
+    from figures
+    group by all
+),
+
 measured as (
     select
         f.*,
-        count(f.mean_score) over (partition by f.year, f.exam, f.subject, f.grade) > 0
-            as by_score,
+        m.by_score,
         case
-            when count(f.mean_score) over (partition by f.year, f.exam, f.subject, f.grade) > 0
-            then f.mean_score
-            when count(f.mean_mark) over (partition by f.year, f.exam, f.subject, f.grade) > 0
-            then f.mean_mark
+            when m.by_score then f.mean_score
+            when m.by_mark then f.mean_mark
             else f.share_81plus - f.share_below_min
         end as measure
     from figures as f
+    join measures as m using (year, exam, subject, grade)
 ),
 
 region as (

@@ -1,0 +1,2 @@
+-- A whole table in the order its rows were stored (the comparisons of tests/oracles).
+select * from __TABLE__
