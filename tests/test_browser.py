@@ -402,8 +402,15 @@ def _pick(page, key: str, option: str) -> None:
     page.wait_for_selector(DONE, timeout=60_000)
     box = page.locator(f".st-key-{key}")
     box.wait_for(timeout=60_000)
-    box.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):  # on a busy machine a click can land before the list can open
+        box.click()
+        try:
+            wanted.wait_for(timeout=20_000)
+            break
+        except Exception:  # the list did not open: click again
+            page.keyboard.press("Escape")
+    wanted.click()
     page.wait_for_timeout(300)  # let the rerun start before waiting for its end
     page.wait_for_selector(DONE, timeout=60_000)
 
