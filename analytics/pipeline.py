@@ -160,8 +160,10 @@ def identify_years(
     adjusted: pd.DataFrame,
     settings: Settings,
     progress: Callable[[str, float], None] | None = None,
+    years: list[int] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Identification with resilience and the partner suggestions of every year.
+    """Identification with resilience and the partner suggestions of every year (of `years`
+    only, when given: the inputs then need hold only the years those read).
 
     What every year reads is prepared once for all years: the exam-level results and their
     ranks, the few procedure rows the other rules read, and the adjusted results summed per
@@ -173,7 +175,8 @@ def identify_years(
     rows = idn.rule_rows(inputs["results"], settings)
     sums = cx.pool_sums(adjusted, ["school_id", "year", "exam"], hide_below)
     near = neighbours(inputs["municipalities"])
-    years = sorted(int(y) for y in inputs["results"]["year"].unique())
+    present = sorted(int(y) for y in inputs["results"]["year"].unique())
+    years = present if years is None else sorted(set(years) & set(present))
     idents, partners = [], []
     for i, year in enumerate(years):
         step(f"Идентификация ШНОР и ШНСУ, {year} год", i / max(len(years), 1))
@@ -211,14 +214,7 @@ def compute_risk(
 ) -> dict[str, pd.DataFrame]:
     """Risk profiles (loaded and derived), the clusters of the loaded ones and their measures."""
     settings = settings or Clusters()
-    loaded = inputs["risk_profiles"].merge(
-        inputs["risk_factors"], on=["year", "factor_code"], how="left"
-    )
-    loaded = loaded.assign(source=risk.SOURCE_LOADED, indicator=None, value=float("nan"))
-    derived = risk.derive_profiles(inputs["risk_indicators"], inputs["risk_factors"], settings)
-    # A loaded profile wins over a derived one of the same school and year.
-    keep = ~grouping.rows_in(derived[["school_id", "year"]], loaded[["school_id", "year"]])
-    profiles = pd.concat([loaded, derived[keep]], ignore_index=True)
+    profiles = risk_profiles(inputs, settings)
     clusters = risk.cluster_years(
         inputs["risk_profiles"], inputs["risk_factors"], inputs["risk_indicators"], settings
     )
@@ -242,25 +238,53 @@ def compute_risk(
     }
 
 
+def risk_profiles(
+    inputs: dict[str, pd.DataFrame], settings: Clusters, years: list[int] | None = None
+) -> pd.DataFrame:
+    """Every school-year's risk profile: the questionnaire's where there is one, else derived
+    from the indicators (of `years` only, when given; each year's on its own)."""
+    loaded, indicators = inputs["risk_profiles"], inputs["risk_indicators"]
+    if years is not None:
+        loaded = loaded[loaded["year"].isin(years)]
+        indicators = indicators[indicators["year"].isin(years)]
+    loaded = loaded.merge(inputs["risk_factors"], on=["year", "factor_code"], how="left")
+    loaded = loaded.assign(source=risk.SOURCE_LOADED, indicator=None, value=float("nan"))
+    derived = risk.derive_profiles(indicators, inputs["risk_factors"], settings)
+    # A loaded profile wins over a derived one of the same school and year.
+    keep = ~grouping.rows_in(derived[["school_id", "year"]], loaded[["school_id", "year"]])
+    return pd.concat([loaded, derived[keep]], ignore_index=True)
+
+
 def compute_monitoring(
     inputs: dict[str, pd.DataFrame], settings: Settings | None = None
 ) -> dict[str, pd.DataFrame]:
     """Stage changes, «положительная динамика» and the ВПР objectivity signs."""
     settings = settings or Settings()
+    return compute_stages(inputs, settings) | {
+        "objectivity_flags": compute_objectivity(inputs, settings)
+    }
+
+
+def compute_stages(inputs: dict[str, pd.DataFrame], settings: Settings) -> dict[str, pd.DataFrame]:
+    """Stage changes and «положительная динамика»."""
     changes = mon.stage_table(inputs["monitoring_stages"], inputs["monitoring_indicators"])
     return {
         "monitoring_changes": changes,
         "monitoring_progress": mon.progress(changes, settings.monitoring),
-        "objectivity_flags": objectivity_flags(
-            inputs["objectivity_results"],
-            inputs["objectivity_term"],
-            inputs["objectivity_cohort"],
-            inputs["schools"],
-            settings.objectivity,
-            settings.small_numbers.hide_below,
-            inputs.get("objectivity_scores"),
-        ),
     }
+
+
+def compute_objectivity(inputs: dict[str, pd.DataFrame], settings: Settings) -> pd.DataFrame:
+    """The ВПР objectivity signs of every school-year."""
+    return objectivity_flags(
+        inputs["objectivity_results"],
+        inputs["objectivity_term"],
+        inputs["objectivity_cohort"],
+        inputs["schools"],
+        settings.objectivity,
+        settings.small_numbers.hide_below,
+        inputs.get("objectivity_scores"),
+    )
 
 
 def compute_trends(

@@ -220,14 +220,32 @@ class Comparison:
                 out.loc[keep, column] = old[keep].to_numpy()
         return out
 
-    def counts(self, blank: bool = False) -> tuple[int, int, int]:
-        """How many incoming rows are new, change a stored row, or equal it."""
-        if self.stored is None:
-            return len(self.incoming), 0, 0
+    def _differs(self, blank: bool) -> pd.Series:
+        """Stored rows the incoming ones change."""
         differs = pd.Series(False, index=self.incoming.index)
         for column in self.values:
             changed, filled, blanked = self._masks(column)
             differs |= changed | filled | (blanked if blank else False)
+        return differs
+
+    def touched(self, blank: bool = False) -> frozenset[int] | None:
+        """The years of the rows that are new or change a stored row (None: the table has no
+        year, and some row changes): what the refresh after the import recomputes."""
+        if self.stored is None:
+            rows = pd.Series(True, index=self.incoming.index)
+        else:
+            rows = ~self.found | (self.found & self._differs(blank))
+        if not rows.any():
+            return frozenset()
+        if "year" not in self.incoming:
+            return None
+        return frozenset(int(y) for y in self.incoming.loc[rows, "year"].dropna().unique())
+
+    def counts(self, blank: bool = False) -> tuple[int, int, int]:
+        """How many incoming rows are new, change a stored row, or equal it."""
+        if self.stored is None:
+            return len(self.incoming), 0, 0
+        differs = self._differs(blank)
         added = int((~self.found).sum())
         changed = int((self.found & differs).sum())
         return added, changed, int(self.found.sum()) - changed
@@ -360,6 +378,16 @@ class Plan:
 
     def rows_to_write(self, blank: bool = False) -> dict[str, pd.DataFrame]:
         return {name: c.resolved(blank) for name, c in self.comparisons.items()}
+
+    def touched(self, blank: bool = False) -> dict[str, frozenset[int] | None]:
+        """Per table, the years of the rows the import adds or changes (None: a table without
+        years), for a refresh of those years only."""
+        out = {}
+        for name, comparison in self.comparisons.items():
+            years = comparison.touched(blank)
+            if years is None or years:
+                out[name] = years
+        return out
 
     def writes_anything(self, blank: bool = False) -> bool:
         return any(sum(c.counts(blank)[:2]) for c in self.comparisons.values())
@@ -564,7 +592,9 @@ def apply_import(
             after_write=(
                 (
                     lambda con: refresh_derived(
-                        con, lambda message, fraction: step(message, 0.6 + 0.4 * fraction)
+                        con,
+                        lambda message, fraction: step(message, 0.6 + 0.4 * fraction),
+                        touched=None if plan.replace else plan.touched(blank),
                     )
                 )
                 if changed

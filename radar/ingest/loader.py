@@ -626,17 +626,28 @@ def _drop_repeats(table: Table, df: pd.DataFrame, out: _Collector) -> pd.DataFra
 
 
 def _duplicated(df: pd.DataFrame, columns) -> np.ndarray:
-    """df.duplicated(columns, keep="first"), by integer codes of the columns' values."""
-    key = grouping.combined(df, list(columns))
+    """df.duplicated(columns, keep="first"), by integer codes of the columns' values (in
+    their order: rows sorted by the columns, as files and the demo usually are, have rising
+    codes and no repeat to look for)."""
+    key = grouping.combined(df, list(columns), sort=True)
     if key is None:  # a missing value: pandas' own comparison
-        return df.duplicated(list(columns), keep="first").to_numpy()
-    return pd.Series(key).duplicated(keep="first").to_numpy()
+        return df.duplicated(list(columns), keep="first").to_numpy(copy=True)
+    if len(key) < 2 or bool((key[1:] > key[:-1]).all()):
+        return np.zeros(len(key), dtype=bool)
+    return pd.Series(key).duplicated(keep="first").to_numpy(copy=True)
+
+
+def _complete(df: pd.DataFrame, columns) -> np.ndarray:
+    """Whether each row has a value in every one of `columns`."""
+    return df[list(columns)].notna().all(axis=1).to_numpy()
 
 
 def _check_keys(table: Table, df: pd.DataFrame, out: _Collector) -> None:
     src = df.attrs["source"]
     key = list(table.key)
-    dup = _duplicated(df, key) & df[key].notna().all(axis=1).to_numpy()
+    dup = _duplicated(df, key)
+    if dup.any():
+        dup &= _complete(df, key)
     labels = ", ".join(table.column(k).label for k in key)
     out.add_rows(
         table,

@@ -6,13 +6,17 @@ frames of analytics/pipeline.py fill them, column by name.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from analytics import context as cx
+from analytics import dynamics as dy
+from analytics import grouping
 from analytics.pipeline import (
     INPUTS,
     MONITORING_INPUTS,
@@ -22,11 +26,14 @@ from analytics.pipeline import (
     compute_adjusted,
     compute_cohorts,
     compute_monitoring,
+    compute_objectivity,
     compute_risk,
     compute_school_adjusted,
     compute_social,
+    compute_stages,
     compute_trends,
     identify_years,
+    risk_profiles,
 )
 from analytics.settings import Settings, SmallNumbers
 from radar.store import db
@@ -46,13 +53,19 @@ def read_inputs(
     con: duckdb.DuckDBPyConnection,
     names: tuple[str, ...] = INPUTS,
     min_participants: int = SmallNumbers.hide_below,
+    years: Iterable[int] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """The frames analytics.pipeline needs, read through sql/analysis/*.sql."""
-    params = {"min_participants": min_participants}
+    """The frames analytics.pipeline needs, read through sql/analysis/*.sql (the inputs that
+    can be read for some years only, of `years` when given)."""
+    given = {
+        "min_participants": min_participants,
+        "years": None if years is None else sorted(int(y) for y in years),
+    }
     frames = {}
     for name in names:
         statement = db.sql(f"analysis/{name}")
-        frames[name] = db.frame(con, statement, params if "$min_participants" in statement else {})
+        params = {k: v for k, v in given.items() if f"${k}" in statement}
+        frames[name] = db.frame(con, statement, params)
     return frames
 
 
@@ -82,26 +95,7 @@ def store_frame(
     `rows` must have exactly the columns declared for the table, in any order: a missing or an
     extra column is an error, not a silent change of the table.
     """
-    if table not in db.derived_tables():
-        raise ValueError(f"Неизвестная производная таблица: {table}")
-    declared = db.table_columns(con, table)
-    if isinstance(rows, pd.DataFrame) and not len(rows):
-        # A step with nothing to compute (no year with results, say) leaves its table empty.
-        rows = pd.DataFrame({c: pd.Series(dtype=object) for c in declared})
-    given = [str(c) for c in rows.columns]
-    missing = [c for c in declared if c not in given]
-    extra = [c for c in given if c not in declared]
-    repeated = sorted({c for c in given if given.count(c) > 1})
-    if missing or extra or repeated:
-        problems = [
-            f"{label}: {', '.join(names)}"
-            for label, names in (("нет", missing), ("лишние", extra), ("повторяются", repeated))
-            if names
-        ]
-        raise ValueError(
-            f"Столбцы для производной таблицы {table} не совпадают с объявленными в "
-            f"sql/schema/derived.sql ({'; '.join(problems)})"
-        )
+    declared, rows = _checked(con, table, rows)
     if isinstance(rows, pd.DataFrame):
         db.register_frame(con, "computed_frame", rows)
     else:
@@ -125,17 +119,374 @@ def _adjusted_tables(adjusted: pd.DataFrame, settings: Settings) -> dict:
     )
 
 
+def _checked(con: duckdb.DuckDBPyConnection, table: str, rows) -> tuple[list[str], object]:
+    """The declared columns of a derived table and the rows to store into it (an empty frame
+    made with those columns), or ValueError when the columns differ."""
+    if table not in db.derived_tables():
+        raise ValueError(f"Неизвестная производная таблица: {table}")
+    declared = db.table_columns(con, table)
+    if isinstance(rows, pd.DataFrame) and not len(rows):
+        rows = pd.DataFrame({c: pd.Series(dtype=object) for c in declared})
+    given = [str(c) for c in rows.columns]
+    missing = [c for c in declared if c not in given]
+    extra = [c for c in given if c not in declared]
+    repeated = sorted({c for c in given if given.count(c) > 1})
+    if missing or extra or repeated:
+        problems = [
+            f"{label}: {', '.join(names)}"
+            for label, names in (("нет", missing), ("лишние", extra), ("повторяются", repeated))
+            if names
+        ]
+        raise ValueError(
+            f"Столбцы для производной таблицы {table} не совпадают с объявленными в "
+            f"sql/schema/derived.sql ({'; '.join(problems)})"
+        )
+    return declared, rows
+
+
+def store_years(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: pd.DataFrame | duckdb.DuckDBPyRelation,
+    years: Iterable[int],
+    by: str = "writes/delete_years",
+) -> None:
+    """Replace the rows of some years of derived table `table` by `rows` (those years' rows
+    only): the stored rows of `years` (by year, sql/writes/delete_years.sql; or as_of, or a
+    cohort's two years: `by`) go, `rows` are added."""
+    declared, rows = _checked(con, table, rows)
+    con.execute(db.statement(by, table), {"years": sorted(int(y) for y in years)})
+    if isinstance(rows, pd.DataFrame):
+        db.register_frame(con, "computed_frame", rows)
+    else:
+        con.register("computed_frame", rows)
+    try:
+        con.execute(db.statement("writes/append_frame", table, declared, frame="computed_frame"))
+    finally:
+        con.unregister("computed_frame")
+
+
 def refresh_derived(
     con: duckdb.DuckDBPyConnection,
     progress: Callable[[str, float], None] | None = None,
     settings: Settings | None = None,
+    touched: Mapping[str, Iterable[int] | None] | None = None,
 ) -> None:
-    """Recompute every derived table in one transaction (all of them or none).
+    """Recompute the derived tables in one transaction (all of them or none).
+
+    `touched` names the base tables a write changed and, for each, the years of the changed
+    rows (None: rows without a year, or all). Then only what those years feed is recomputed
+    (refresh_scope: the years of each derived table; the same rows a full refresh gives),
+    and the progress says which years; without it, or when a change reaches every year (the
+    school register, say), everything is.
 
     The numeric libraries run on one thread: their thread pools spin waiting for each other
     when the two cores are shared with the server's sessions, many times slower than one."""
     with threadpool_limits(limits=1):
-        _refresh(con, progress, settings)
+        step = progress or (lambda _m, _f: None)
+        settings = settings or active_settings(con)
+        if touched is not None:
+            scope = refresh_scope(con, touched, settings)
+            if scope is not None and scope.nothing:
+                step("Изменения не затрагивают производные таблицы: пересчёт не нужен", 1.0)
+                return
+            if scope is not None:
+                con.execute("begin transaction")
+                try:
+                    done = _refresh_years(con, step, settings, scope)
+                    if done:
+                        con.execute("commit")
+                        return
+                except Exception:
+                    con.execute("rollback")
+                    raise
+                con.execute("rollback")  # the years' spread is pooled: everything, below
+                step(
+                    "Разброс результатов учеников пересчитывается по всем годам: полный пересчёт",
+                    0.0,
+                )
+        _refresh(con, step, settings)
+
+
+# Base tables whose change is recomputed in full: they reach every year (the school register),
+# or parts that join the years (procedures' own thresholds, the mark boundaries of later years,
+# the «500+» factor lists and questionnaires, whose clusters carry their numbers on).
+EVERY_YEAR = frozenset(
+    {
+        "municipalities",
+        "schools",
+        "procedure_thresholds",
+        "mark_boundaries",
+        "risk_factors",
+        "risk_profiles",
+    }
+)
+# Base tables no derived table reads (the pages read them themselves).
+UNREAD = frozenset(
+    {"official_objectivity_markers", "curators", "roadmap_events", "demo_truth", "region_info"}
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Scope:
+    """The years of each derived table a refresh of some years recomputes."""
+
+    results: frozenset[int]  # procedure_results, school_year_results
+    social: frozenset[int]  # social_index
+    adjusted: frozenset[int]  # context_adjusted, school_adjusted; cohorts ending or starting
+    identification: frozenset[int]  # identification, partner_suggestions
+    profiles: frozenset[int]  # risk_profiles_derived
+    clusters: bool  # every risk cluster table (the context chosen for them changed)
+    stages: bool  # monitoring_changes, monitoring_progress
+    objectivity: frozenset[int]  # objectivity_flags
+    trends: frozenset[int]  # trends, status_change (as of)
+    procedures: bool  # procedure_trends (as of the latest year)
+    warning: frozenset[int]  # early_warning (as of)
+
+    @property
+    def nothing(self) -> bool:
+        return not any(getattr(self, f.name) for f in dataclasses.fields(self))
+
+    @property
+    def years(self) -> list[int]:
+        """Every year some table is recomputed for."""
+        out = set()
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, frozenset):
+                out |= value
+        return sorted(out)
+
+
+def _years_of(con: duckdb.DuckDBPyConnection, name: str) -> frozenset[int]:
+    return frozenset(int(y) for y in db.frame(con, db.sql(name))["year"].dropna())
+
+
+def _within(years: Iterable[int], changed: Iterable[int], before: int, after: int) -> frozenset:
+    """The years y of `years` with some changed year c where c − before ≤ y ≤ c + after."""
+    changed = list(changed)
+    return frozenset(y for y in years if any(c - before <= y <= c + after for c in changed))
+
+
+def refresh_scope(
+    con: duckdb.DuckDBPyConnection,
+    touched: Mapping[str, Iterable[int] | None],
+    settings: Settings,
+) -> Scope | None:
+    """What a change of the base tables `touched` (table → the years of the changed rows, None
+    for rows without a year) reaches, year by year; None when it reaches every year (then the
+    refresh is full). Read before the refresh: the years the derived tables hold."""
+    tables = {name: years for name, years in touched.items() if name not in UNREAD}
+    if any(name in EVERY_YEAR or years is None for name, years in tables.items()):
+        return None
+
+    def of(name: str) -> frozenset[int]:
+        return frozenset(int(y) for y in tables.get(name, ()))
+
+    results = of("exam_results")
+    stored = _years_of(con, "store/result_years")
+    if not results <= stored:
+        return None  # a new year of results: the latest year, every trend and list move
+    social = of("social_passport")
+    adjusted = results | social
+    window = max(settings.years_window - 1, 1)  # the rules read this many years back
+    identification = _within(stored, adjusted | of("olympiads_continuation"), 0, window)
+    programme = _years_of(con, "store/risk_factor_years")
+    profiles = (adjusted | of("staff")) & programme
+    clusters = bool(settings.clusters.context_features) and bool(profiles)
+    objectivity = frozenset(
+        (results | {y + 1 for y in results} | of("score_distributions") | of("term_marks")) & stored
+    )
+    span = settings.trends.window - 1
+    trend_years = _years_of(con, "store/trend_years") | social
+    trends = _within(trend_years, adjusted | profiles, 0, span)
+    latest = max(stored) if stored else None
+    procedures = latest is not None and any(latest - span <= y <= latest for y in results)
+    warning = frozenset((trends | identification | of("programme_membership")) & trend_years)
+    stages = bool(tables.keys() & {"monitoring_indicators", "monitoring_stages"})
+    return Scope(
+        results,
+        social,
+        adjusted,
+        identification,
+        profiles,
+        clusters,
+        stages,
+        objectivity,
+        trends,
+        procedures,
+        warning,
+    )
+
+
+def _stored(con: duckdb.DuckDBPyConnection, name: str, years: Iterable[int]) -> pd.DataFrame:
+    """The stored rows sql/NAME.sql reads for `years`."""
+    return db.frame(con, db.sql(name), {"years": sorted(int(y) for y in years)})
+
+
+def _words(years: Iterable[int]) -> str:
+    """«2024, 2025» (or «—»)."""
+    years = sorted(years)
+    return ", ".join(str(y) for y in years) if years else "—"
+
+
+def _around(years: Iterable[int], before: int, after: int) -> frozenset[int]:
+    return frozenset(y + d for y in years for d in range(-before, after + 1))
+
+
+def _refresh_years(con, step, settings: Settings, scope: Scope) -> bool:
+    """Recompute the years of `scope` only; False (nothing kept) when the pupils' spread of
+    some result is pooled over the years (analytics.context.pupil_spread), which a refresh of
+    some years cannot give."""
+    hide_below = settings.small_numbers.hide_below
+    step(f"Пересчёт только изменённых лет ({_words(scope.years)}) и таблиц", 0.0)
+    if scope.results:
+        step(f"Расчёт показателей за {_words(scope.results)}", 0.02)
+        for name in DERIVED_SQL:
+            query = con.sql(db.sql(f"derived/{name}"), params={"years": sorted(scope.results)})
+            store_years(con, step_table(name), query, scope.results)
+    if db.frame(con, db.sql("analysis/pooled_spread"))["pooled"].iloc[0]:
+        return False
+    if scope.social:
+        step(f"Расчёт ИСБШ за {_words(scope.social)}", 0.1)
+        passport = read_inputs(con, SOCIAL_INPUTS)["social_passport"]
+        passport = passport[passport["year"].isin(scope.social)]
+        social = compute_social({"social_passport": passport}, settings)["social_index"]
+        store_years(con, "social_index", social, scope.social)
+    window = max(settings.years_window - 1, 1)
+    needed = scope.adjusted | _around(scope.identification, window, 0)
+    inputs = read_inputs(con, INPUTS, years=needed)
+    results = inputs["results"]
+    adjusted = None
+    if scope.adjusted:
+        step(f"Результаты с учётом контекста за {_words(scope.adjusted)}", 0.2)
+        mine = {**inputs, "results": results[results["year"].isin(scope.adjusted)]}
+        adjusted = compute_adjusted(mine, settings)
+        store_years(con, "context_adjusted", adjusted, scope.adjusted)
+        store_years(
+            con, "school_adjusted", compute_school_adjusted(adjusted, settings), scope.adjusted
+        )
+
+    def adjusted_of(years: frozenset[int]) -> pd.DataFrame:
+        """The adjusted results of `years`: just computed, or as stored."""
+        stored = _stored(con, "analysis/adjusted_years", years - scope.adjusted)
+        parts = [stored]
+        if adjusted is not None:
+            parts.append(adjusted[adjusted["year"].isin(years)][parts[0].columns])
+        rows = pd.concat(parts, ignore_index=True)
+        order = grouping.sorted_order(rows, ["school_id", *cx.PROCEDURE_YEAR])
+        return rows if order is None else rows.take(order).reset_index(drop=True)
+
+    if scope.adjusted:
+        step(f"Прирост когорт, начатых или законченных в {_words(scope.adjusted)}", 0.35)
+        cohorts = compute_cohorts(adjusted_of(_around(scope.adjusted, 2, 2)), settings)
+        for table, rows in cohorts.items():
+            rows = rows[
+                rows["year"].isin(scope.adjusted) | rows["earlier_year"].isin(scope.adjusted)
+            ]
+            store_years(con, table, rows, scope.adjusted, "writes/delete_cohort_years")
+    found = None
+    if scope.identification:
+        step(f"Идентификация ШНОР и ШНСУ за {_words(scope.identification)}", 0.45)
+        span = _around(scope.identification, settings.years_window - 1, 0)
+        mine = {
+            **inputs,
+            "results": results[results["year"].isin(_around(scope.identification, window, 0))],
+        }
+        found = identify_years(
+            mine, adjusted_of(span), settings, years=sorted(scope.identification)
+        )
+        for table, rows in found.items():
+            store_years(con, table, rows, scope.identification)
+    del inputs, results
+    if scope.profiles or scope.clusters:
+        step(f"Рисковые профили за {_words(scope.profiles)}", 0.6)
+        risk_inputs = read_inputs(con, RISK_INPUTS)
+        if scope.clusters:
+            for table, rows in compute_risk(
+                risk_inputs, support_catalogue(), settings.clusters
+            ).items():
+                store_frame(con, table, rows)
+        else:
+            rows = risk_profiles(risk_inputs, settings.clusters, sorted(scope.profiles))
+            store_years(con, "risk_profiles_derived", rows, scope.profiles)
+    if scope.stages or scope.objectivity:
+        monitoring = read_inputs(con, MONITORING_INPUTS, hide_below, years=scope.objectivity)
+        if scope.stages:
+            step("Мониторинг этапов", 0.7)
+            for table, rows in compute_stages(monitoring, settings).items():
+                store_frame(con, table, rows)
+        if scope.objectivity:
+            step(f"Объективность ВПР за {_words(scope.objectivity)}", 0.75)
+            for name in ("objectivity_results", "objectivity_term", "objectivity_cohort"):
+                part = monitoring[name]
+                monitoring[name] = part[part["year"].isin(scope.objectivity)]
+            flags = compute_objectivity(monitoring, settings)
+            store_years(
+                con,
+                "objectivity_flags",
+                flags[flags["year"].isin(scope.objectivity)],
+                scope.objectivity,
+            )
+    if scope.trends or scope.procedures or scope.warning:
+        step(f"Тренды на {_words(scope.trends | scope.warning)}", 0.85)
+        _trends_of_years(con, settings, scope, found)
+    step("Показатели пересчитаны", 1.0)
+    return True
+
+
+def _trends_of_years(con, settings: Settings, scope: Scope, found) -> None:
+    """The trends as of the years of `scope`, the procedures' trends when the latest year's
+    window changed, and the early warning as of its years."""
+    trend_inputs = read_inputs(con, TREND_INPUTS, settings.small_numbers.hide_below)
+    values = trend_inputs["trend_values"]
+    span = settings.trends.window - 1
+    school = None
+    if scope.trends:
+        school = dy.school_trends(
+            values[values["year"].isin(_around(scope.trends, span, 0))],
+            sorted(scope.trends),
+            settings.trends,
+        )
+        numbers = [c for c in school.columns if c not in dy.STATUS_COLUMNS]
+        colours = ["as_of", "school_id", "indicator", *dy.STATUS_COLUMNS]
+        store_years(con, "trends", school[numbers], scope.trends, "writes/delete_as_of")
+        store_years(
+            con,
+            "status_change",
+            school[[c for c in colours if c in school.columns]],
+            scope.trends,
+            "writes/delete_as_of",
+        )
+    if scope.procedures:
+        procedures = trend_inputs["trend_procedures"]
+        if len(procedures):
+            store_frame(
+                con,
+                "procedure_trends",
+                dy.procedure_trends(procedures, int(procedures["year"].max()), settings.trends),
+            )
+    if scope.warning:
+        other = scope.warning - scope.trends
+        stored = _stored(con, "analysis/trends_as_of", other)
+        parts = [stored] if school is None else [school[list(stored.columns)], stored]
+        trend_rows = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
+        listed = _stored(
+            con,
+            "analysis/identification_years",
+            scope.warning - (scope.identification if found else frozenset()),
+        )
+        if found is not None:
+            listed = pd.concat(
+                [listed, found["identification"][["school_id", "year", "shnor"]]], ignore_index=True
+            )
+        warning = dy.early_warning(
+            trend_rows[trend_rows["as_of"].isin(scope.warning)],
+            listed,
+            trend_inputs["trend_membership"],
+            settings.trends,
+        )
+        store_years(con, "early_warning", warning, scope.warning, "writes/delete_as_of")
 
 
 def _refresh(con, progress, settings) -> None:
@@ -147,7 +498,7 @@ def _refresh(con, progress, settings) -> None:
         for i, name in enumerate(DERIVED_SQL):
             table = step_table(name)
             step(f"Расчёт показателей: {table}", 0.1 * i / len(DERIVED_SQL))
-            store_frame(con, table, con.sql(db.sql(f"derived/{name}")))
+            store_frame(con, table, con.sql(db.sql(f"derived/{name}"), params={"years": None}))
         step("Расчёт ИСБШ", 0.1)
         # The other inputs read ИСБШ (sql/analysis/context.sql): store it first.
         social = compute_social(read_inputs(con, SOCIAL_INPUTS), settings)

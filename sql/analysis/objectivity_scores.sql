@@ -30,4 +30,5 @@ from score_distributions as d
 join exam_results as r using (school_id, year, exam, subject, grade)
 join boundaries as b using (year, exam, subject, grade)
 where d.exam = 'ВПР' and d.score <= coalesce(b.max_score, d.score)
+    and ($years is null or list_contains($years, d.year))  -- $years: some years only, or null
 order by d.school_id, d.year, d.subject, d.grade, d.score

@@ -6,4 +6,5 @@ select
     share_fail, region_share_fail, share_2, share_3, share_4, share_5, share_below_min, share_81plus,
     stated_pupil_sd
 from procedure_results
+where $years is null or list_contains($years, year)  -- $years: some years only, or null
 order by school_id, year, exam, subject, grade

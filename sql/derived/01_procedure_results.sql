@@ -12,6 +12,8 @@ with results as (
     from exam_results as e
     left join procedure_thresholds as t using (exam, subject, grade)
     where e.participants > 0
+        -- $years: the years to compute (a refresh of the years an import touched), or null.
+        and ($years is null or list_contains($years, e.year))
         and (e.mean_score is not null
             or (e.share_2 is not null and e.share_3 is not null and e.share_4 is not null
                 and e.share_5 is not null)

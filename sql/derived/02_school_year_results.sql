@@ -2,7 +2,10 @@
 -- result in a year, the participant-weighted mean of its standardised results across
 -- procedures (the "сводный результат"), overall and per exam.
 with procedures as (
-    select * from procedure_results where z_score is not null
+    select * from procedure_results
+    where z_score is not null
+        -- $years: the years to compute (a refresh of the years an import touched), or null.
+        and ($years is null or list_contains($years, year))
 ),
 
 final as (
