@@ -480,12 +480,11 @@ def pupil_spread(base: pd.DataFrame, reliable: np.ndarray, groups: list) -> np.n
     cumulative = cumulative_shares(base)
     if cumulative.shape[1]:
         for rows in groups:
-            unknown = rows[np.isnan(out[rows])]
-            if len(unknown):
+            unknown = np.isnan(out[rows])
+            if unknown.any():
                 # The region's σ and cuts from all its schools; the unknown rows take theirs.
-                out[unknown] = spread_from_shares(z[rows], cumulative[rows], n[rows])[1][
-                    np.isnan(out[rows])
-                ]
+                own = spread_from_shares(z[rows], cumulative[rows], n[rows])[1]
+                out[rows[unknown]] = own[unknown]
     missing = np.isnan(out)
     if missing.any():
         procedure = grouping.group_ids(base, PROCEDURE)

@@ -76,15 +76,26 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
+NAV = '[data-testid="stSidebarNav"] a'
+
+
+def links_to(href: str | None, path: str) -> bool:
+    """Whether a sidebar link's address is the page at `path` ("" is the overview)."""
+    last = (href or "").rstrip("/").rsplit("/", 1)[-1]
+    return last == path or (not path and ":" in last)  # the overview: the bare address
+
+
+def no_link(path: str) -> LookupError:
+    return LookupError(f"В боковой панели нет ссылки на страницу «{path or 'обзор'}»")
+
+
 def _link(page, path: str):
-    """The sidebar's link to the page at `path` ("" is the overview)."""
-    nav = page.locator('[data-testid="stSidebarNav"] a')
+    """The sidebar's link to the page at `path`."""
+    nav = page.locator(NAV)
     for i in range(nav.count()):
-        href = (nav.nth(i).get_attribute("href") or "").rstrip("/")
-        last = href.rsplit("/", 1)[-1]
-        if last == path or (not path and ":" in last):  # the overview: the bare address
+        if links_to(nav.nth(i).get_attribute("href"), path):
             return nav.nth(i)
-    raise LookupError(f"В боковой панели нет ссылки на страницу «{path or 'обзор'}»")
+    raise no_link(path)
 
 
 def _click_to_done(page, path: str, timeout_ms: float) -> float:
@@ -110,16 +121,10 @@ def _profile_from_list(page, timeout_ms: float) -> float:
     grid = page.locator('[data-testid="stDataFrame"] >> visible=true').first
     grid.wait_for(timeout=timeout_ms)
     box = grid.bounding_box()
-    page.evaluate(WATCH, "school_profile")
     started = page.evaluate("() => performance.now()")
     page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)  # the first row's selection box
     page.wait_for_url("**/school_profile**", timeout=timeout_ms)
     page.wait_for_selector(DONE, timeout=timeout_ms)
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=\"stApp\"]')"
-        ".getAttribute('data-test-script-state') === 'notRunning'",
-        timeout=timeout_ms,
-    )
     done = page.evaluate("() => performance.now()")
     return (done - started) / 1000
 

@@ -18,7 +18,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.browser import CHROMIUM, DONE, FLAGS, PAGES, WATCH, _rss_mb
+from benchmarks.browser import (
+    CHROMIUM,
+    DONE,
+    FLAGS,
+    NAV,
+    PAGES,
+    WATCH,
+    _rss_mb,
+    links_to,
+    no_link,
+)
 from radar.serve import spawn
 
 
@@ -36,13 +46,12 @@ class Soak:
 
 
 async def _link(page, path: str):
-    nav = page.locator('[data-testid="stSidebarNav"] a')
+    """benchmarks.browser._link for Playwright's asynchronous interface."""
+    nav = page.locator(NAV)
     for i in range(await nav.count()):
-        href = ((await nav.nth(i).get_attribute("href")) or "").rstrip("/")
-        last = href.rsplit("/", 1)[-1]
-        if last == path or (not path and ":" in last):
+        if links_to(await nav.nth(i).get_attribute("href"), path):
             return nav.nth(i)
-    raise LookupError(f"В боковой панели нет ссылки на страницу «{path or 'обзор'}»")
+    raise no_link(path)
 
 
 async def _walk(browser, url, order, rounds, think, timeout_s, times, failures, offset):

@@ -66,7 +66,9 @@ st.caption(
 )
 
 
-def open_selected(event) -> None:
+def school_points(figure, key: str) -> None:
+    """A chart of schools; choosing a point opens that school's profile."""
+    event = st.plotly_chart(figure, key=key, on_select="rerun", selection_mode="points")
     chosen = [p for p in (event.selection.points if event else []) if p.get("customdata")]
     if chosen:
         layout.open_profile(chosen[0]["customdata"][0])
@@ -98,14 +100,7 @@ if scatter_tab.open:
             "резильентная школа. Линия регрессии показывает, каких результатов регион ждёт при "
             "данном ИСБШ. Выберите точку, чтобы открыть профиль школы."
         )
-        open_selected(
-            st.plotly_chart(
-                charts.adjusted_scatter(points),
-                key="context_scatter",
-                on_select="rerun",
-                selection_mode="points",
-            )
-        )
+        school_points(charts.adjusted_scatter(points), "context_scatter")
 
 if funnel_tab.open:
     with funnel_tab:
@@ -116,14 +111,7 @@ if funnel_tab.open:
             "рядом с точкой — отклонение с поправкой на надёжность: у малых школ оно ближе к "
             "нулю."
         )
-        open_selected(
-            st.plotly_chart(
-                charts.funnel(points),
-                key="context_funnel",
-                on_select="rerun",
-                selection_mode="points",
-            )
-        )
+        school_points(charts.funnel(points), "context_funnel")
 
 if resilient_tab.open:
     with resilient_tab:

@@ -12,7 +12,7 @@ import pytest
 
 from analytics import labels
 from tests.scan import ENGLISH, foreign
-from tests.ui.test_pages import run_app
+from tests.ui.test_pages import open_tab, run_app
 
 PAGES = [
     None,
@@ -105,10 +105,7 @@ def other_tabs(at, page: str | None) -> list[tuple[str, str]]:
     assert key in at.session_state, f"the tabs of {page} are not keyed «{key}»"
     found = []
     for label in [t.label for t in at.tabs][1:]:
-        at.session_state[key] = label
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        found += [(label, text) for _, text in page_texts(at)]
+        found += [(label, text) for _, text in page_texts(open_tab(at, label, key))]
     return found
 
 
