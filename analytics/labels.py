@@ -16,6 +16,7 @@ import pandas as pd
 
 APP_TITLE = "Школьный радар"
 ALL_MUNICIPALITIES = "Все муниципалитеты"
+ALL_VISIBLE_MUNICIPALITIES = "Все доступные муниципалитеты"
 
 EXAMS = ("ВПР", "ОГЭ", "ЕГЭ")
 # Selective schools (лицеи, гимназии, СОШ с углублённым изучением предметов): their results

@@ -1,7 +1,5 @@
 """Данные: the template, a region's own files in (checked, shown, confirmed), import history."""
 
-import getpass
-
 import pandas as pd
 import streamlit as st
 
@@ -23,11 +21,12 @@ from radar.ingest.importer import (
 )
 from radar.ingest.loader import ValidationError, problem_groups_frame, problems_summary
 from radar.ingest.templates import template_bytes
-from radar.store import versions
+from radar.store import accounts, versions
 from radar.store.db import DatabaseError
 from radar.store.spec import TABLES
-from radar.ui import layout, mapping_step, reads
+from radar.ui import auth, layout, mapping_step, reads
 
+auth.require(accounts.IMPORT, "Загрузка и правка данных региона")
 st.title("Данные")
 st.caption(
     "Загрузка данных региона из файлов Excel (.xlsx, лист на таблицу, как в шаблоне) и CSV "
@@ -202,10 +201,17 @@ def show_changes(plan) -> None:
         bar = st.progress(0.0, text="Загрузка")
         try:
             reads.close()  # the file is about to be replaced
-            apply_import(plan, progress=lambda m, f: bar.progress(min(f, 1.0), text=m), blank=blank)
+            apply_import(
+                plan,
+                progress=lambda m, f: bar.progress(min(f, 1.0), text=m),
+                user=auth.current_user().login,
+                blank=blank,
+            )
         except DatabaseError as exc:
             st.error(str(exc))
         else:
+            files = ", ".join(read.name for read in plan.files)
+            auth.record("import", f"{'замена базы' if plan.replace else 'загрузка'}: {files}")
             st.success("Данные загружены, показатели пересчитаны.")
             notice = scale_notice(plan)
             if notice:
@@ -252,6 +258,7 @@ if reads.database_ready():
         except DatabaseError as exc:
             st.error(str(exc))
         else:
+            auth.record("edit", f"границы отметок: строк {saved_rows}, удалено {deleted}")
             removed = f", удалено: {fmt.integer(deleted)}" if deleted else ""
             st.success(
                 f"Границы сохранены (строк: {fmt.integer(saved_rows)}{removed}), показатели "
@@ -311,10 +318,11 @@ if reads.database_ready() and kept:
             reads.close()  # the file is about to be replaced
             versions.restore(
                 chosen,
-                user=getpass.getuser(),
+                user=auth.current_user().login,
                 progress=lambda m, f: bar.progress(min(f, 1.0), text=m),
             )
         except DatabaseError as exc:
             st.error(str(exc))
         else:
+            auth.record("undo", f"база возвращена к состоянию {choices.get(chosen, chosen)}")
             st.success("База возвращена к состоянию до этой загрузки, показатели пересчитаны.")

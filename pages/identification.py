@@ -8,9 +8,9 @@ from analytics import fmt, labels
 from analytics import identification as idn
 from analytics.settings import RESILIENT_DEFINITIONS, RULE_NAMES
 from radar.handouts import html_report, reports
-from radar.store import presets
+from radar.store import accounts, presets
 from radar.store.db import DatabaseError
-from radar.ui import layout, live, notices, reads
+from radar.ui import auth, layout, live, notices, reads
 from radar.ui.settings_form import settings_form
 
 DEFAULT_PRESET = "Действующие настройки базы"
@@ -186,37 +186,48 @@ left, right = st.columns([1, 2])
 left.download_button(
     "Скачать списки (Excel)",
     # Built only when clicked: the callable gets the frames, not the session.
-    data=partial(
-        reports.identification_workbook,
-        ident,
-        previous,
-        membership,
-        names,
-        settings,
-        scope.year,
-        scope.label,
-        layout.indicator_names(),
-        html_report.print_setup(reads.query),
+    data=auth.traced(
+        partial(
+            reports.identification_workbook,
+            ident,
+            previous,
+            membership,
+            names,
+            settings,
+            scope.year,
+            scope.label,
+            layout.indicator_names(),
+            html_report.print_setup(reads.query),
+        ),
+        f"ШНОР_ШНСУ_{scope.year}.xlsx",
     ),
     file_name=f"ШНОР_ШНСУ_{scope.year}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
     key="identification_download",
 )
-with right.popover("Сохранить набор настроек", icon=":material/save:"):
-    name = st.text_input("Название набора", key="preset_name")
-    make_active = st.checkbox(
-        "Сделать действующим: пересчитать таблицы базы по этим настройкам",
-        key="preset_active",
+if auth.can(accounts.CRITERIA):
+    with right.popover("Сохранить набор настроек", icon=":material/save:"):
+        name = st.text_input("Название набора", key="preset_name")
+        make_active = st.checkbox(
+            "Сделать действующим: пересчитать таблицы базы по этим настройкам",
+            key="preset_active",
+        )
+        if st.button("Сохранить", key="preset_save"):
+            bar = st.progress(0.0, text="Сохранение")
+            try:
+                presets.save_preset(
+                    name, settings, make_active, progress=lambda m, f: bar.progress(f, text=m)
+                )
+            except (ValueError, DatabaseError) as exc:
+                st.error(str(exc))
+            else:
+                reads.close()  # the next query opens the new file
+                active = ", действующий" if make_active else ""
+                auth.record("criteria", f"сохранён набор «{name.strip()}»{active}")
+                st.success(f"Набор «{name.strip()}» сохранён.")
+else:
+    right.caption(
+        "Критерии региона сохраняет и делает действующими методист региона; вы можете "
+        "пробовать свои — они действуют только в вашем сеансе."
     )
-    if st.button("Сохранить", key="preset_save"):
-        bar = st.progress(0.0, text="Сохранение")
-        try:
-            presets.save_preset(
-                name, settings, make_active, progress=lambda m, f: bar.progress(f, text=m)
-            )
-        except (ValueError, DatabaseError) as exc:
-            st.error(str(exc))
-        else:
-            reads.close()  # the next query opens the new file
-            st.success(f"Набор «{name.strip()}» сохранён.")

@@ -8,7 +8,7 @@ import streamlit as st
 from analytics import fmt, labels
 from analytics import monitoring as mon
 from radar.handouts import note
-from radar.ui import layout, live, reads
+from radar.ui import auth, layout, live, reads
 from radar.views import charts
 
 scope = layout.current_scope()
@@ -145,7 +145,7 @@ stem = note.file_stem_of(year, stage, scope.municipality_name if scope.municipal
 word, pdf = st.columns(2)
 word.download_button(
     "Аналитическая справка (Word)",
-    data=lambda: written().docx(),
+    data=auth.traced(lambda: written().docx(), f"{stem}.docx"),
     file_name=f"{stem}.docx",
     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     icon=":material/description:",

@@ -13,7 +13,7 @@ import streamlit as st
 
 from analytics import fmt, labels
 from radar.handouts import municipality_report as meeting
-from radar.ui import layout, live, reads
+from radar.ui import auth, layout, live, reads
 from radar.views import charts
 
 scope = layout.current_scope()
@@ -199,7 +199,9 @@ if not presenting:
     )
     right.download_button(
         "Скачать раздаточный материал (Excel)",
-        data=partial(meeting.workbook_bytes, about),
+        data=auth.traced(
+            partial(meeting.workbook_bytes, about), f"{names[municipality]}_{scope.year}.xlsx"
+        ),
         file_name=f"{names[municipality]}_{scope.year}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",

@@ -11,7 +11,7 @@ import streamlit as st
 from analytics import fmt
 from analytics import trends as tr
 from radar.handouts import curator_sheets, file_stem, html_report
-from radar.ui import layout, live, notices, reads
+from radar.ui import auth, layout, live, notices, reads
 from radar.views import curator_card
 
 scope = layout.current_scope()
@@ -33,9 +33,14 @@ names = dict(
         pool["curator_id"], pool["full_name"] + " — " + pool["organisation"].fillna(""), strict=True
     )
 )
+# A curator opens her own page: her own record first (the list holds the curators whose
+# schools she may see).
+user = auth.current_user()
+own = [r.curator_id for r in user.roles if r.kind == "curator" and r.curator_id in names]
+order = own + [c for c in names if c not in own]
 curator = st.selectbox(
     "Куратор",
-    list(names),
+    order,
     format_func=names.get,
     key="my_curator",
     help="Куратор и его школы по спискам программ выбранного года.",

@@ -6,7 +6,7 @@ import streamlit as st
 
 from analytics import fmt, labels, risk
 from radar.handouts import reports
-from radar.ui import layout, live, reads
+from radar.ui import auth, layout, live, reads
 from radar.views import charts
 
 scope = layout.current_scope()
@@ -161,14 +161,17 @@ for start in range(0, len(cards), 2):
 
 st.download_button(
     "Скачать кластеры (Excel)",
-    data=partial(
-        reports.cluster_workbook,
-        shown,
-        cards,
-        measures,
-        quality,
-        year,
-        f"{scope.municipality_name}, {year} год",
+    data=auth.traced(
+        partial(
+            reports.cluster_workbook,
+            shown,
+            cards,
+            measures,
+            quality,
+            year,
+            f"{scope.municipality_name}, {year} год",
+        ),
+        f"Кластеры_рисков_{year}.xlsx",
     ),
     file_name=f"Кластеры_рисков_{year}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

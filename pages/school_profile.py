@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import fmt, labels
 from radar.handouts import reports
-from radar.ui import layout, live, notices, reads
+from radar.ui import auth, layout, live, notices, reads
 from radar.views import charts, profile
 
 # Schools offered in the picker at once; more are found by typing part of a name or a code.
@@ -23,7 +23,8 @@ def linked_school(scope: layout.Scope) -> str | None:
         return None
     st.session_state[LINKED_KEY] = wanted
     if profile.school_card(reads.query, wanted, scope.year) is None:
-        st.warning(f"Школа с кодом «{wanted}» из адреса не найдена в базе.")
+        where = "в базе" if auth.session_access().region else "среди школ, открытых вам"
+        st.warning(f"Школа с кодом «{wanted}» из адреса не найдена {where}.")
         return None
     st.session_state[layout.PROFILE_SCHOOL_KEY] = wanted
     st.session_state.pop("profile_school_select", None)  # the picker opens on it
@@ -322,7 +323,7 @@ def draw_downloads(card: reports.SchoolCard, school_id: str, year: int) -> None:
     left, middle, right = st.columns(3)
     left.download_button(
         "Скачать карточку школы (Excel)",
-        data=card.workbook,
+        data=auth.traced(card.workbook, f"Карточка_{school_id}_{year}.xlsx"),
         file_name=f"Карточка_{school_id}_{year}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",

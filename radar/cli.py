@@ -113,6 +113,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     )
     for problem in warnings:
         print(problem)
+    _record(None, "import", f"замена базы: папка {args.folder}", args)
     print(f"Данные региона загружены в {path}.")
     return 0
 
@@ -121,14 +122,58 @@ def cmd_export(args: argparse.Namespace) -> int:
     from radar.handouts.csv_export import write_folder
     from radar.store.spec import TABLES
 
+    person = _person(args)
     con = db.connect(Path(args.db) if args.db else db.db_path())
     try:
+        _restrict(con, person)
         frames = {name: db.read_table(con, name) for name in TABLES}
     finally:
         con.close()
     write_folder({k: v for k, v in frames.items() if len(v)}, Path(args.folder))
+    _record(person, "export", f"таблицы в папку {args.folder}", args)
     print(f"Таблицы выгружены в папку {args.folder}.")
     return 0
+
+
+def _person(args: argparse.Namespace):
+    """The signed-in person of `--as ЛОГИН` (her password from $RADAR_PASSWORD or asked),
+    or None for the server's administrator, who reads the whole region."""
+    from radar.store import accounts
+
+    login = getattr(args, "as_user", None)
+    if not login:
+        return None
+    import getpass
+    import os
+
+    password = os.environ.get("RADAR_PASSWORD") or getpass.getpass(f"Пароль для {login}: ")
+    try:
+        return accounts.Accounts(accounts.accounts_path(_db(args))).sign_in(login, password)
+    except accounts.AccountError as exc:
+        raise db.DatabaseError(str(exc)) from exc
+
+
+def _restrict(con, person) -> None:
+    """Only the person's part of the region on `con` (everything for no person)."""
+    from radar.store import access
+
+    if person is not None:
+        access.restricted(con, person.access)
+
+
+def _record(person, action: str, details: str, args: argparse.Namespace | None = None) -> None:
+    """An audit entry: by the person, else by the computer's own user running the command."""
+    import getpass
+
+    from radar.store import accounts
+
+    who = person.login if person is not None else f"командная строка: {getpass.getuser()}"
+    path = accounts.accounts_path(_db(args)) if args is not None else None
+    accounts.Accounts(path).record(who, action, details)
+
+
+def _db(args: argparse.Namespace | None) -> Path:
+    return Path(args.db) if args is not None and getattr(args, "db", None) else db.db_path()
 
 
 def _check_and_load(files: list, path: Path, args: argparse.Namespace) -> int:
@@ -218,6 +263,8 @@ def _check_and_load(files: list, path: Path, args: argparse.Namespace) -> int:
             print("Загрузка отменена, база не изменилась.")
             return 0
     apply_import(plan, path, progress=_progress, blank=blank)
+    names = ", ".join(f.name for f in files)
+    _record(None, "import", f"{'замена базы' if args.replace else 'загрузка'}: {names}", args)
     print(f"Данные загружены в {path}.")
     notice = scale_notice(plan, path)
     if notice:
@@ -290,6 +337,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
         print("Чтобы вернуть базу к одному из них: radar undo ИМЯ")
         return 0
     versions.restore(args.version, path, progress=_progress)
+    _record(None, "undo", f"база возвращена к состоянию {args.version}", args)
     print("База возвращена к состоянию до этой загрузки, показатели пересчитаны.")
     return 0
 
@@ -314,8 +362,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"База данных не найдена: {path}. Сначала выполните «radar demo».", file=sys.stderr)
         return 1
+    person = _person(args)
     con = db.connect(path, read_only=True)
     try:
+        _restrict(con, person)
+        if person is not None and not person.access.region and not args.municipality:
+            from radar.store import access
+
+            own = access.visible(con, person.access).municipalities
+            if len(own) == 1:  # her one municipality, named in the documents' headings
+                args.municipality = own[0]
         written = batch.write_handouts(
             con,
             args.kind,
@@ -335,7 +391,98 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 1
     finally:
         con.close()
+    _record(person, "export", f"{args.kind}: {len(written)} файлов в папку {args.out}", args)
     print(f"Записано файлов: {len(written)} в папку {args.out}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from radar import serve
+
+    serve.main([*(["--auth"] if args.auth else []), *args.streamlit])
+    return 0
+
+
+def _new_password(args: argparse.Namespace) -> str:
+    """A new password from standard input (--password-stdin, for scripts) or asked twice."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Новый пароль: ")
+    if getpass.getpass("Повторите пароль: ") != first:
+        raise db.DatabaseError("Пароли не совпали, ничего не изменено.")
+    return first
+
+
+def _roles(args: argparse.Namespace):
+    """The roles given with --role, checked against the region's municipalities and curators."""
+    from radar.store import accounts
+
+    try:
+        roles = [accounts.Role.parse(text) for text in args.role]
+    except accounts.AccountError as exc:
+        raise db.DatabaseError(str(exc)) from exc
+    path = _db(args)
+    if path.exists():
+        con = db.connect(path)
+        try:
+            municipalities = {
+                r[0] for r in con.execute(db.sql("access/municipality_ids")).fetchall()
+            }
+            curators = {r[0] for r in con.execute(db.sql("access/curator_ids")).fetchall()}
+        finally:
+            con.close()
+        for role in roles:
+            if role.municipality_id and role.municipality_id not in municipalities:
+                raise db.DatabaseError(f"Муниципалитета с кодом {role.municipality_id} в базе нет.")
+            if role.curator_id and role.curator_id not in curators:
+                raise db.DatabaseError(
+                    f"Куратора с кодом {role.curator_id} в списке кураторов базы нет."
+                )
+    return roles
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from radar.store import accounts
+
+    store = accounts.Accounts(accounts.accounts_path(_db(args)))
+    import getpass
+
+    by = f"командная строка: {getpass.getuser()}"
+    try:
+        if args.action != "list" and not args.login:
+            raise accounts.AccountError("Укажите имя пользователя (ЛОГИН).")
+        if args.action == "list":
+            people = store.users()
+            if not len(people):
+                print(f"Учётных записей нет ({store.path}).")
+            for row in people.itertuples(index=False):
+                state = "" if row.active else " (отключена)"
+                locked = f" (заблокирована до {row.locked_until})" if row.locked_until else ""
+                roles = ", ".join(accounts.Role.parse(r).label for r in row.roles.split())
+                print(f"  {row.login}  {row.full_name}  {roles}{state}{locked}")
+            return 0
+        if args.action == "add":
+            if not args.name or not args.role:
+                raise accounts.AccountError("Укажите --name и хотя бы одну --role.")
+            roles = _roles(args)
+            password = None if args.no_password else _new_password(args)
+            store.add_user(args.login, args.name, password, roles, email=args.email, by=by)
+            print(f"Учётная запись «{args.login}» создана.")
+        elif args.action == "password":
+            store.set_password(args.login, _new_password(args), by=by)
+            print(f"Пароль для «{args.login}» задан, блокировка снята.")
+        elif args.action == "roles":
+            store.set_roles(args.login, _roles(args), by=by)
+            print(f"Роли «{args.login}» изменены.")
+        elif args.action in ("disable", "enable"):
+            store.set_active(args.login, args.action == "enable", by=by)
+            done = "включена" if args.action == "enable" else "отключена"
+            print(f"Учётная запись «{args.login}» {done}.")
+    except accounts.AccountError as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -453,6 +600,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("folder", metavar="ПАПКА", help="папка для файлов ТАБЛИЦА.csv")
     export.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    export.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="ЛОГИН",
+        help="от имени сотрудника: только его часть региона (пароль из $RADAR_PASSWORD или "
+        "будет спрошен)",
+    )
     export.set_defaults(func=cmd_export)
 
     undo = commands.add_parser(
@@ -493,7 +647,59 @@ def build_parser() -> argparse.ArgumentParser:
         help="этап мониторинга для справки: entry — входной, intermediate — промежуточный, "
         "final — итоговый (по умолчанию)",
     )
+    report.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="ЛОГИН",
+        help="от имени сотрудника: только его часть региона (пароль из $RADAR_PASSWORD или "
+        "будет спрошен)",
+    )
     report.set_defaults(func=cmd_report)
+
+    serve = commands.add_parser(
+        "serve",
+        help="запустить панель: без --auth только на этом компьютере и без входа, с --auth — "
+        "сервер региона со входом по учётным записям",
+    )
+    serve.add_argument(
+        "--auth", action="store_true", help="требовать вход (сервер для всех сотрудников)"
+    )
+    serve.add_argument(
+        "streamlit",
+        nargs=argparse.REMAINDER,
+        metavar="ПАРАМЕТРЫ",
+        help="параметры Streamlit, например --server.address 10.0.0.5 --server.port 8501",
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    user = commands.add_parser("user", help="учётные записи сотрудников: создать, пароль, роли")
+    user.add_argument(
+        "action",
+        metavar="ДЕЙСТВИЕ",
+        choices=["add", "password", "roles", "disable", "enable", "list"],
+        help="add — создать; password — задать пароль (снимает блокировку); roles — заменить "
+        "роли; disable, enable — отключить, включить; list — список",
+    )
+    user.add_argument("login", nargs="?", metavar="ЛОГИН", help="имя пользователя")
+    user.add_argument("--name", metavar="ФИО", help="фамилия, имя, отчество")
+    user.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        metavar="РОЛЬ",
+        help="methodologist — методист региона; head:КОД_МУНИЦИПАЛИТЕТА — руководитель МОУО; "
+        "curator:КОД_КУРАТОРА — куратор; observer или observer:КОД_МУНИЦИПАЛИТЕТА — "
+        "наблюдатель (можно несколько --role)",
+    )
+    user.add_argument("--email", metavar="АДРЕС", help="почта для входа через систему региона")
+    user.add_argument(
+        "--no-password", action="store_true", help="без пароля: вход только через систему региона"
+    )
+    user.add_argument(
+        "--password-stdin", action="store_true", help="прочитать пароль из стандартного ввода"
+    )
+    user.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    user.set_defaults(func=cmd_user)
 
     info = commands.add_parser("info", help="показать, сколько строк в каждой таблице базы")
     info.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)

@@ -25,18 +25,53 @@ from streamlit.web import cli
 
 from radar.handouts import html_report
 from radar.store import db
+from radar.ui import auth
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def streamlit_args(argv: list[str]) -> list[str]:
+    """Streamlit's options from ours: `--auth` makes a shared server that requires sign-in
+    (RADAR_AUTH=1) on the address it is given; without it the dashboard is one person's,
+    open without sign-in, so it listens on 127.0.0.1 only and refuses another address."""
+    args = list(argv)
+    shared = "--auth" in args
+    args = [a for a in args if a != "--auth"]
+    address = None
+    for i, arg in enumerate(args):
+        if arg == "--server.address" and i + 1 < len(args):
+            address = args[i + 1]
+        elif arg.startswith("--server.address="):
+            address = arg.split("=", 1)[1]
+    if shared:
+        os.environ[auth.AUTH_ENV] = "1"
+        return args
+    os.environ.pop(auth.AUTH_ENV, None)
+    if address is None:
+        return [*args, "--server.address", "127.0.0.1"]
+    if address not in LOOPBACK:
+        raise SystemExit(
+            f"Без входа панель открыта только на этом компьютере, а задан адрес {address}. "
+            "Для работы сотрудников по сети запустите сервер с входом: radar serve --auth "
+            f"--server.address {address} (учётные записи создаёт команда «radar user add»)."
+        )
+    return args
+
+
 def main(argv: list[str] | None = None) -> None:
+    args = streamlit_args(sys.argv[1:] if argv is None else argv)
     PagesManager.uses_pages_directory = False
     for leftover in db.remove_leftovers():
         print(f"Удалена копия базы, оставшаяся от прерванной записи: {leftover.name}")
     if html_report.chromium_path():
         threading.Thread(target=_start_printer, name="printer", daemon=True).start()
     threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
-    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    if auth.server_mode():
+        _say_who_may_sign_in()
+    sys.argv = ["streamlit", "run", str(APP), *args]
     cli.main()
 
 
@@ -52,6 +87,23 @@ def _warm_up() -> None:
     import streamlit.emojis  # noqa: F401 - importing it is the work
 
 
+def _say_who_may_sign_in() -> None:
+    from radar.store import accounts
+
+    try:
+        people = accounts.Accounts().users()
+    except db.DatabaseError as exc:
+        raise SystemExit(str(exc)) from exc
+    if not len(people):
+        print(
+            "Сервер требует входа, а учётных записей ещё нет. Создайте запись методиста: "
+            "radar user add ЛОГИН --name «Фамилия Имя Отчество» --role methodologist",
+            file=sys.stderr,
+        )
+    else:
+        print(f"Вход по учётным записям ({len(people)}): {accounts.accounts_path()}")
+
+
 def _start_printer() -> None:
     try:
         html_report.keep_printer()
@@ -59,10 +111,13 @@ def _start_printer() -> None:
         print(f"Chromium для PDF не запущен заранее: {exc}", file=sys.stderr)
 
 
-def spawn(database: Path, timeout: float = 60) -> tuple[str, subprocess.Popen]:
+def spawn(
+    database: Path, timeout: float = 60, accounts_file: Path | None = None
+) -> tuple[str, subprocess.Popen]:
     """The dashboard in a background process on a free port of 127.0.0.1 against `database`,
     as `make run` starts it, for the browser tests and benchmarks: its address and process,
-    once it answers; a Russian error with Streamlit's own words if it does not start."""
+    once it answers; a Russian error with Streamlit's own words if it does not start. With
+    `accounts_file`, as `radar serve --auth` starts it, with those accounts."""
     import tempfile
 
     with socket.socket() as s:
@@ -82,9 +137,14 @@ def spawn(database: Path, timeout: float = 60) -> tuple[str, subprocess.Popen]:
             "true",
             "--server.fileWatcherType",
             "none",
+            *(["--auth"] if accounts_file is not None else []),
         ],
         cwd=APP.parent,
-        env={**os.environ, "RADAR_DB": str(database)},
+        env={
+            **{k: v for k, v in os.environ.items() if k != auth.AUTH_ENV},
+            "RADAR_DB": str(database),
+            **({"RADAR_ACCOUNTS": str(accounts_file)} if accounts_file is not None else {}),
+        },
         stdout=subprocess.DEVNULL,
         stderr=log,  # a file: a pipe nobody reads would stop a long-running server
     )

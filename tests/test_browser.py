@@ -819,3 +819,93 @@ def test_no_page_shows_a_raw_value_on_england_data(england_db):
         proc.terminate()
         proc.wait(timeout=20)
     assert {page: words for page, words in seen.items() if words} == {}
+
+
+def test_each_role_signs_in_and_sees_only_its_part(demo_db, tmp_path):
+    """The shared server (`radar serve --auth`): the sign-in page shows no data; a head signs
+    in, sees her municipality only and downloads only it; a curator lands on her schools; the
+    methodologist alone has the data and people pages."""
+    from playwright.sync_api import sync_playwright
+
+    from radar.serve import spawn
+    from radar.store import accounts
+    from radar.store.accounts import Role
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium не установлен (make browser)")
+    people = tmp_path / "people.sqlite"
+    store = accounts.Accounts(people)
+    password = "пароль-для-браузера"
+    store.add_user("glava", "Иван Сидоров", password, [Role("head", municipality_id="M001")])
+    store.add_user("kur", "Ольга Николаева", password, [Role("curator", curator_id="C001")])
+    store.add_user("anna", "Анна Петрова", password, [Role("methodologist")])
+    url, proc = spawn(demo_db, accounts_file=people)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+
+            def signed_in(login: str, shot: str | None = None):
+                page = browser.new_page(viewport={"width": 1400, "height": 1200}, locale="ru-RU")
+                page.goto(f"{url}/?school=S0300")
+                page.wait_for_selector(DONE, timeout=60_000)
+                page.get_by_label("Имя пользователя").wait_for(timeout=30_000)
+                assert page.locator('[data-testid="stMetric"]').count() == 0
+                assert page.locator('[data-testid="stDataFrame"]').count() == 0
+                if shot:
+                    page.screenshot(path=str(SCREENSHOTS / shot))
+                page.get_by_label("Имя пользователя").fill(login)
+                page.get_by_label("Пароль").fill(password)
+                page.get_by_role("button", name="Войти").click()
+                page.get_by_text("Вы вошли как").wait_for(timeout=60_000)
+                page.wait_for_selector(DONE, timeout=60_000)
+                return page
+
+            head = signed_in("glava", "sign_in.png")
+            nav = head.locator('[data-testid="stSidebarNav"]').inner_text()
+            assert "Данные" not in nav and "Пользователи" not in nav
+            head.wait_for_selector("h1", timeout=30_000)
+            head.screenshot(path=str(SCREENSHOTS / "head_overview.png"))
+            # Within the session (a reload is a new session, which signs in again).
+            head.locator('[data-testid="stSidebarNav"] a', has_text="Муниципалитет").click()
+            head.get_by_text("Скачать раздаточный материал (Excel)").wait_for(timeout=60_000)
+            head.wait_for_selector(DONE, timeout=60_000)
+            with head.expect_download(timeout=120_000) as download:
+                head.get_by_text("Скачать раздаточный материал (Excel)").click()
+            book = str(tmp_path / "handout.xlsx")
+            download.value.save_as(book)
+            import openpyxl
+
+            texts = {
+                str(cell)
+                for sheet in openpyxl.load_workbook(book, read_only=True).worksheets
+                for row in sheet.iter_rows(values_only=True)
+                for cell in row
+                if cell is not None
+            }
+            assert any("г. Тарумск" in t for t in texts)
+            others = ["г. Каменогорск", "г. Приозёрск", "г. Нефтекаменск"]
+            assert not any(o in t for o in others for t in texts)
+            head.close()
+
+            curator = signed_in("kur")
+            assert curator.locator("h1").first.inner_text().strip() == "Мои школы"
+            curator.close()
+
+            methodologist = signed_in("anna")
+            nav = methodologist.locator('[data-testid="stSidebarNav"]').inner_text()
+            assert "Данные" in nav and "Пользователи и журнал" in nav
+            methodologist.locator('[data-testid="stSidebarNav"] a', has_text="Пользователи").click()
+            methodologist.get_by_text("Журнал действий").first.wait_for(timeout=60_000)
+            methodologist.wait_for_selector(DONE, timeout=60_000)
+            methodologist.screenshot(path=str(SCREENSHOTS / "people.png"))
+            assert methodologist.locator("h1").first.inner_text().strip() == (
+                "Пользователи и журнал"
+            )
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    log = store.log()
+    assert (log["action"] == "sign_in").sum() == 3
+    assert ((log["action"] == "export") & (log["login"] == "glava")).sum() == 1

@@ -165,3 +165,75 @@ def test_radar_report_writes_the_note_after_a_stage(demo_db, tmp_path):
     (written,) = tmp_path.glob("Справка_мониторинг_промежуточный_*.docx")
     title = Document(str(written)).paragraphs[0].text
     assert title.startswith("Аналитическая справка по итогам промежуточного этапа мониторинга")
+
+
+def test_a_report_run_as_a_head_holds_only_her_municipality(demo_db, tmp_path, monkeypatch, capsys):
+    import pandas as pd
+
+    from radar.store import accounts
+
+    monkeypatch.setenv("RADAR_ACCOUNTS", str(tmp_path / "people.sqlite"))
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("пароль-для-проверки\n"))
+    assert (
+        main(
+            [
+                "--db",
+                str(demo_db),
+                "user",
+                "add",
+                "glava",
+                "--name",
+                "Иван Сидоров",
+                "--role",
+                "head:M001",
+                "--password-stdin",
+            ]
+        )
+        == 0
+    )
+    monkeypatch.setenv("RADAR_PASSWORD", "пароль-для-проверки")
+    out = tmp_path / "lists"
+    assert main(["--db", str(demo_db), "report", "lists", "--out", str(out), "--as", "glava"]) == 0
+    book = next(out.glob("*.xlsx"))
+    sheet = pd.read_excel(book, sheet_name="ШНОР", header=2, engine="openpyxl")
+    assert len(sheet) and set(sheet["Муниципалитет"]) == {"г. Тарумск"}
+    folder = tmp_path / "tables"
+    assert main(["--db", str(demo_db), "export", str(folder), "--as", "glava"]) == 0
+    schools = pd.read_csv(folder / "schools.csv", sep=";", encoding="utf-8-sig")
+    assert len(schools) == 270 and set(schools["municipality_id"]) == {"M001"}
+    exams = pd.read_csv(folder / "exam_results.csv", sep=";", encoding="utf-8-sig")
+    assert set(exams["school_id"]) <= set(schools["school_id"])
+    log = accounts.Accounts().log()
+    assert list(log["action"][:2]) == ["export", "sign_in"]
+    monkeypatch.setenv("RADAR_PASSWORD", "не тот пароль")
+    capsys.readouterr()
+    assert main(["--db", str(demo_db), "export", str(folder), "--as", "glava"]) == 1
+    assert "Неверное имя пользователя или пароль" in capsys.readouterr().err
+
+
+def test_user_roles_are_checked_against_the_region(demo_db, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("RADAR_ACCOUNTS", str(tmp_path / "people.sqlite"))
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("пароль-для-проверки\n"))
+    args = ["user", "add", "x", "--name", "Икс", "--role", "head:M999", "--password-stdin"]
+    code = main(["--db", str(demo_db), *args])
+    assert code == 1
+    assert "Муниципалитета с кодом M999 в базе нет" in capsys.readouterr().err
+
+
+def test_the_dashboard_without_sign_in_listens_only_on_this_computer(monkeypatch):
+    from radar import serve
+    from radar.ui import auth
+
+    monkeypatch.delenv(auth.AUTH_ENV, raising=False)
+    assert serve.streamlit_args(["--server.port", "9000"])[-2:] == [
+        "--server.address",
+        "127.0.0.1",
+    ]
+    with pytest.raises(SystemExit, match="radar serve --auth"):
+        serve.streamlit_args(["--server.address", "0.0.0.0"])
+    shared = serve.streamlit_args(["--auth", "--server.address", "0.0.0.0"])
+    assert shared == ["--server.address", "0.0.0.0"]
+    import os
+
+    assert os.environ[auth.AUTH_ENV] == "1"
+    monkeypatch.delenv(auth.AUTH_ENV)

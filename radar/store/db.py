@@ -112,6 +112,31 @@ def statement(
     return text
 
 
+def restricted_view(
+    view: str, catalog: str | None, source: str, visible: Sequence[tuple[str, str, str]]
+) -> str:
+    """sql/access/restricted_view.sql filled in: a temporary view `view` of the table `source`
+    (in the database `catalog`, or a registered frame when None) keeping a row when each
+    (column, visible table, its column) of `visible` is empty or among the visible ones.
+    Every name is checked and quoted; a catalog (a file's stem) is quoted as it is."""
+    if catalog is None:
+        origin = quote(source)
+    else:
+        origin = '"' + catalog.replace('"', '""') + '".main.' + quote(source)
+    conditions = ["true"] + [
+        f"({quote(c)} is null or {quote(c)} in (select {quote(k)} from {quote(t)}))"
+        for c, t, k in visible
+    ]
+    text = sql("access/restricted_view")
+    for placeholder, value in (
+        ("__VIEW__", quote(view)),
+        ("__SOURCE__", origin),
+        ("__WHERE__", " and ".join(conditions)),
+    ):
+        text = text.replace(placeholder, value)
+    return text
+
+
 def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.execute("set enable_progress_bar = false")
     return con

@@ -11,7 +11,7 @@ import streamlit as st
 from analytics import fmt, labels
 from radar.handouts import html_report
 from radar.store import db
-from radar.ui import live, reads
+from radar.ui import auth, live, reads
 
 # The sidebar's filters are bound to the address: ?year=2024&municipality=г. Тарумск opens
 # exactly that, and the address follows the selection on every page.
@@ -33,24 +33,38 @@ class Scope:
         return f"{self.municipality_name}, {self.year} год"
 
 
+def _everything() -> str:
+    """What «no municipality chosen» means for this person: the region or all she may see."""
+    if auth.session_access().region:
+        return labels.ALL_MUNICIPALITIES
+    return labels.ALL_VISIBLE_MUNICIPALITIES
+
+
 def sidebar_filters() -> Scope | None:
     """Year and municipality chosen in the sidebar, shared by every page."""
     if not reads.database_ready():
         return None
     years = reads.query("pages/shared/years")["year"].astype(int).tolist()
+    if not years:  # nothing in the database, or nothing this person may see
+        return None
     municipalities = reads.query("pages/shared/municipality_list")
     names = dict(zip(municipalities["municipality_id"], municipalities["name"], strict=True))
+    # The list holds only the municipalities the person may see (the query reads them through
+    # her access); one municipality's head has no «all» to choose.
+    whole = auth.session_access().region
+    choices = [None, *names] if whole or len(names) > 1 else list(names)
+    everything = _everything()
     with st.sidebar:
         st.markdown(f"### {labels.APP_TITLE}")
         year = st.selectbox("Год", years, index=0, key=YEAR_KEY, bind="query-params")
         municipality = st.selectbox(
             "Муниципалитет",
-            [None, *names],
-            format_func=lambda m: labels.ALL_MUNICIPALITIES if m is None else names[m],
+            choices,
+            format_func=lambda m: everything if m is None else names[m],
             key=MUNICIPALITY_KEY,
             bind="query-params",
         )
-    return Scope(int(year), municipality, names.get(municipality, labels.ALL_MUNICIPALITIES))
+    return Scope(int(year), municipality, names.get(municipality, everything))
 
 
 # Streamlit's own interface words (its toolbars, the uploader, labels for screen readers).
@@ -169,11 +183,25 @@ def current_scope() -> Scope:
         )
         st.stop()
     years = reads.query("pages/shared/years")["year"].astype(int).tolist()
+    if not years:
+        if auth.session_access().region:
+            st.info("В базе нет результатов ни одной школы: загрузите данные на странице «Данные».")
+        else:
+            st.info(
+                "Вам пока не открыта ни одна школа: роли вашей учётной записи не дают школ с "
+                "данными (куратору школы назначает методист в списках программ). Обратитесь к "
+                "методисту региона."
+            )
+        st.stop()
     year = st.session_state.get(YEAR_KEY) or years[0]
     municipality = st.session_state.get(MUNICIPALITY_KEY)
     municipalities = reads.query("pages/shared/municipality_list")
     names = dict(zip(municipalities["municipality_id"], municipalities["name"], strict=True))
-    scope = Scope(int(year), municipality, names.get(municipality, labels.ALL_MUNICIPALITIES))
+    if municipality not in names:  # not one she may see (an old address): all she may see
+        municipality = None
+    if municipality is None and not auth.session_access().region and len(names) == 1:
+        municipality = next(iter(names))
+    scope = Scope(int(year), municipality, names.get(municipality, _everything()))
     session_criteria(scope)
     return scope
 
@@ -254,7 +282,7 @@ def html_and_pdf(
     html_place, pdf_place = places
     html_place.download_button(
         f"{what} HTML (работает без интернета)",
-        data=lambda: build().encode("utf-8"),
+        data=auth.traced(lambda: build().encode("utf-8"), f"{file_stem}.html"),
         file_name=f"{file_stem}.html",
         mime="text/html",
         key=f"{key}_html",
@@ -285,7 +313,7 @@ def pdf_download(
         return
     place.download_button(
         label,
-        data=lambda: _printed(build_pdf),
+        data=auth.traced(lambda: _printed(build_pdf), file_name),
         file_name=file_name,
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
@@ -335,7 +363,7 @@ def excel_download(
 
     place.download_button(
         label,
-        data=build,
+        data=auth.traced(build, f"{file_stem}.xlsx"),
         file_name=f"{file_stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",

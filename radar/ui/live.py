@@ -22,7 +22,7 @@ from radar.ui import reads
 
 
 def year_inputs(
-    year: int, settings: Settings, query: Callable[..., pd.DataFrame] = reads.query
+    year: int, settings: Settings, query: Callable[..., pd.DataFrame] = reads.region_query
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame]:
     """Only what one year's identification reads, aggregated in the database where it can be.
 
@@ -72,7 +72,7 @@ def year_inputs(
 
 
 def compute_identification(
-    year: int, settings: Settings, query: Callable[..., pd.DataFrame] = reads.query
+    year: int, settings: Settings, query: Callable[..., pd.DataFrame] = reads.region_query
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Identification and partners for settings the derived tables were not computed with."""
     from analytics.pipeline import identify_year
@@ -88,16 +88,18 @@ def _identification(
     settings = Settings.from_json(settings_json)
     if settings == active_settings():
         # The derived tables were computed with exactly these settings.
-        return reads.query("analysis/year/identification_year", year=year), reads.query(
-            "analysis/year/partners_year", year=year
-        )
+        return reads.region_query(
+            "analysis/year/identification_year", year=year
+        ), reads.region_query("analysis/year/partners_year", year=year)
     return compute_identification(year, settings)
 
 
 def identification(year: int, settings: Settings) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Identification (with resilience) and partner suggestions for a year and settings:
-    read from the derived tables for the active settings, computed otherwise."""
-    return _identification(int(year), settings.to_json(), reads.data_version())
+    read from the derived tables for the active settings, computed otherwise over the whole
+    region (a decile is the region's), then only the schools this session may see."""
+    ident, partners = _identification(int(year), settings.to_json(), reads.data_version())
+    return reads.keep_visible(ident), reads.keep_visible(partners)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -126,7 +128,7 @@ def _clusters(settings_json: str, version: str) -> dict[str, pd.DataFrame]:
     from analytics.pipeline import RISK_INPUTS, compute_risk
     from radar.store import refresh
 
-    frames = {name: reads.query(f"analysis/{name}") for name in RISK_INPUTS}
+    frames = {name: reads.region_query(f"analysis/{name}") for name in RISK_INPUTS}
     settings = Settings.from_json(settings_json).clusters
     return compute_risk(frames, refresh.support_catalogue(), settings)
 
@@ -136,7 +138,8 @@ def clusters(context_features: tuple[str, ...]) -> dict[str, pd.DataFrame]:
     features (all years, so that the labels are carried over as in the stored ones)."""
     active = active_settings()
     chosen = active.clusters.replace(context_features=tuple(sorted(context_features)))
-    return _clusters(active.replace(clusters=chosen).to_json(), reads.data_version())
+    computed = _clusters(active.replace(clusters=chosen).to_json(), reads.data_version())
+    return {name: reads.keep_visible(frame) for name, frame in computed.items()}
 
 
 # The criteria a user is trying: (settings as JSON, their name).
@@ -174,17 +177,17 @@ def reset_settings() -> None:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _tables_with(year: int, settings_json: str, version: str) -> dict[str, pd.DataFrame]:
     """The stored identification and partner tables with `year` and the year before
-    computed with other criteria: what every page reads of them."""
-    settings = Settings.from_json(settings_json)
+    computed with other criteria: what every page reads of them (over the whole region;
+    each page's query then reads only the session's schools of them)."""
     years = [year - 1, year]
-    computed = [identification(y, settings) for y in years]
+    computed = [_identification(y, settings_json, version) for y in years]
     ident = pd.concat(
-        [reads.query("analysis/year/identification_other_years", year=year)]
+        [reads.region_query("analysis/year/identification_other_years", year=year)]
         + [found for found, _ in computed],
         ignore_index=True,
     )
     partners = pd.concat(
-        [reads.query("analysis/year/partners_other_years", year=year)]
+        [reads.region_query("analysis/year/partners_other_years", year=year)]
         + [found for _, found in computed],
         ignore_index=True,
     )

@@ -18,7 +18,7 @@ def shifts(settings: Settings):
 @st.cache_data(max_entries=16, show_spinner=False)
 def _shifts(min_participants: int, version: str):
     """Computed once per data version (every page that warns asks for them)."""
-    years = reads.query("analysis/scale_years", min_participants=min_participants)
+    years = reads.region_query("analysis/scale_years", min_participants=min_participants)
     return scale.scale_shifts(years)
 
 

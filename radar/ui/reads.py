@@ -13,7 +13,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from radar.store import db
+from radar.store import access, db
+from radar.ui import auth
 
 T = TypeVar("T")
 
@@ -49,15 +50,60 @@ def close() -> None:
     for version in list(_open):
         _open.pop(version).close()
     _connection.clear()
+    for cached in (_visible, _guarded, _all_schools):
+        cached.cache_clear()
+
+
+@functools.lru_cache(maxsize=64)
+def _visible(version: str, shown: access.Access) -> access.Visible:
+    cursor = _connection(version).cursor()
+    try:
+        return access.visible(cursor, shown)
+    finally:
+        cursor.close()
+
+
+@functools.lru_cache(maxsize=4)
+def _guarded(version: str) -> dict[str, access.Guarded]:
+    cursor = _connection(version).cursor()
+    try:
+        return access.guarded_tables(cursor)
+    finally:
+        cursor.close()
+
+
+def _execute(
+    name: str,
+    params: tuple,
+    version: str,
+    shown: access.Access,
+    tables: dict[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """sql/NAME.sql on a fresh cursor that reads only what `shown` opens, with `tables`
+    standing in for the stored tables of their names."""
+    text = db.sql(name)
+    cursor = _connection(version).cursor()
+    try:
+        if not shown.region:
+            guarded = _guarded(version)
+            access.restrict(
+                cursor,
+                _visible(version, shown),
+                guarded,
+                tables=access.reads(text, guarded),
+                frames=tables,
+            )
+        else:
+            for table, frame in (tables or {}).items():  # stands in for the stored table
+                cursor.register(table, frame)
+        return cursor.execute(text, dict(params)).df()
+    finally:
+        cursor.close()
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _query(name: str, params: tuple, version: str) -> pd.DataFrame:
-    cursor = _connection(version).cursor()
-    try:
-        return cursor.execute(db.sql(name), dict(params)).df()
-    finally:
-        cursor.close()
+def _query(name: str, params: tuple, version: str, scope: str, _shown: access.Access):
+    return _execute(name, params, version, _shown)
 
 
 # Benchmarks set this to a list to learn which queries a page runs.
@@ -97,15 +143,15 @@ def _reads(name: str, tables: tuple[str, ...]) -> tuple[str, ...]:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _query_over(
-    name: str, params: tuple, version: str, token: str, _tables: dict[str, pd.DataFrame]
+    name: str,
+    params: tuple,
+    version: str,
+    token: str,
+    scope: str,
+    _shown: access.Access,
+    _tables: dict[str, pd.DataFrame],
 ) -> pd.DataFrame:
-    cursor = _connection(version).cursor()
-    try:
-        for table, frame in _tables.items():  # stands in for the stored table on this cursor
-            cursor.register(table, frame)
-        return cursor.execute(db.sql(name), dict(params)).df()
-    finally:
-        cursor.close()
+    return _execute(name, params, version, _shown, _tables)
 
 
 def query(name: str, **params) -> pd.DataFrame:
@@ -114,21 +160,61 @@ def query(name: str, **params) -> pd.DataFrame:
     if recorder is not None:
         recorder.append((name, params))
     key = tuple(sorted(params.items()))
+    shown = auth.session_access()
     own = _session_tables() if name.startswith(OVERRIDDEN) else None
     if own is not None:
         token, tables = own
         used = _reads(name, tuple(tables))
         if used:
             chosen = {t: tables[t] for t in used}
-            return _query_over(name, key, data_version(), f"{token}:{','.join(used)}", chosen)
-    return _query(name, key, data_version())
+            return _query_over(
+                name, key, data_version(), f"{token}:{','.join(used)}", shown.token, shown, chosen
+            )
+    return _query(name, key, data_version(), shown.token, shown)
+
+
+def region_query(name: str, **params) -> pd.DataFrame:
+    """sql/NAME.sql over the whole region, whoever the session's person is: only for analysis
+    that needs every school to be right (a decile of the region, a what-if list), whose
+    school rows then go through `keep_visible` before a page shows them."""
+    if recorder is not None:
+        recorder.append((name, params))
+    return _query(name, tuple(sorted(params.items())), data_version(), "region", access.REGION)
+
+
+def visible() -> access.Visible:
+    """The schools and municipalities this session's person may see."""
+    shown = auth.session_access()
+    if shown.region:
+        return access.Visible(schools=_all_schools(data_version()), municipalities=())
+    return _visible(data_version(), shown)
+
+
+@functools.lru_cache(maxsize=2)
+def _all_schools(version: str) -> tuple[str, ...]:
+    cursor = _connection(version).cursor()
+    try:
+        return tuple(r[0] for r in cursor.execute(db.sql("access/all_schools")).fetchall())
+    finally:
+        cursor.close()
+
+
+def keep_visible(frame: pd.DataFrame, column: str = "school_id") -> pd.DataFrame:
+    """Only the rows of schools this session may see (nothing to drop for the region)."""
+    if auth.session_access().region:
+        return frame
+    return access.keep_visible(frame, visible(), column)
 
 
 def run(read: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
     """`read` (a function of radar.store taking a connection) on a cursor of the pages'
     connection to the current data version."""
-    cursor = _connection(data_version()).cursor()
+    version = data_version()
+    cursor = _connection(version).cursor()
     try:
+        shown = auth.session_access()
+        if not shown.region:
+            access.restrict(cursor, _visible(version, shown), _guarded(version))
         return read(cursor)
     finally:
         cursor.close()

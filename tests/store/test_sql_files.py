@@ -11,7 +11,17 @@ from analytics import pipeline
 from radar.store import db
 
 ROOT = db.ROOT
-ROLES = ("schema", "derived", "analysis", "pages", "handouts", "store", "writes")
+ROLES = (
+    "schema",
+    "derived",
+    "analysis",
+    "pages",
+    "handouts",
+    "store",
+    "writes",
+    "access",
+    "accounts",
+)
 SQL_NAME = re.compile(rf"^({'|'.join(ROLES)})/[a-z0-9_/]+$")
 
 

@@ -1,0 +1,1 @@
+select school_id from schools order by school_id

@@ -1,0 +1,1 @@
+select curator_id from curators order by 1

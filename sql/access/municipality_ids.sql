@@ -1,0 +1,1 @@
+select municipality_id from municipalities order by 1

@@ -1,0 +1,5 @@
+select at, login, action, details
+from audit_log
+where at >= :since
+order by id desc
+limit :limit

@@ -1,0 +1,37 @@
+-- The shared system's own records (SQLite, beside the region's database): who may sign in,
+-- with which roles, and what each person did. Nothing about pupils is kept here.
+
+create table if not exists users (
+    login text primary key,
+    full_name text not null,
+    -- argon2id hash; empty for a person who signs in only through the region's identity
+    -- provider (matched by e-mail).
+    password_hash text,
+    email text unique,
+    active integer not null default 1 check (active in (0, 1)),
+    failed_attempts integer not null default 0,
+    locked_until text,
+    created_at text not null
+);
+
+-- A person may hold several roles; a head's or an observer's municipality, a curator's own
+-- record in the region's list of curators.
+create table if not exists user_roles (
+    login text not null references users (login) on delete cascade,
+    role text not null check (role in ('methodologist', 'head', 'curator', 'observer')),
+    municipality_id text,
+    curator_id text,
+    check (role <> 'head' or municipality_id is not null),
+    check (role <> 'curator' or curator_id is not null),
+    unique (login, role, municipality_id, curator_id)
+);
+
+create table if not exists audit_log (
+    id integer primary key autoincrement,
+    at text not null,
+    login text,
+    action text not null,
+    details text not null default ''
+);
+
+create index if not exists audit_log_at on audit_log (at);

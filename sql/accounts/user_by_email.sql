@@ -1,0 +1,3 @@
+select login
+from users
+where lower(email) = lower(:email) and active = 1
