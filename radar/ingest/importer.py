@@ -540,7 +540,6 @@ def apply_import(
     Columns the files do not carry keep their stored values; so do stored values the files
     leave empty, unless `blank` (the user accepted blanking them).
     """
-    from radar.store.refresh import refresh_derived
 
     if plan.errors:
         raise ValidationError(plan.problems)
@@ -578,6 +577,14 @@ def apply_import(
     if plan.replace:
         step("Замена базы строками из файлов", 0.0)
     rows = plan.rows_to_write(blank) if changed else {}
+    with db.writer_lock(path):  # the copy for undo and the write: no other writer between
+        _write_plan(plan, rows, changed, history, path, step, user, blank)
+    step("Данные загружены" if changed else "Ничего не изменилось: пересчёт не нужен", 1.0)
+
+
+def _write_plan(plan, rows, changed, history, path, step, user, blank) -> None:
+    from radar.store.refresh import refresh_derived
+
     saved = None
     if changed:
         step("Сохранение копии базы для отмены загрузки", 0.0)
@@ -610,7 +617,6 @@ def apply_import(
         # A check that passed must not end in a traceback.
         record_refusal(plan, path, user, reason="не записано: непредвиденная ошибка")
         raise db.DatabaseError(db.report_failure(exc, "Загрузка данных", path)) from exc
-    step("Данные загружены" if changed else "Ничего не изменилось: пересчёт не нужен", 1.0)
 
 
 def scale_notice(plan: Plan, path: Path | str | None = None) -> str | None:

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -289,6 +290,61 @@ def remove_leftovers(path: Path | str | None = None, stale: float = STALE_SECOND
     return removed
 
 
+# One writer at a time per database, across the server's sessions and the command line: a
+# write copies the file, writes the copy and swaps it in, so two at once would each start from
+# the same file and the second swap would drop the first's rows. Held by a thread for the whole
+# write (re-entered by the same thread: write_tables holds it around its session).
+WRITE_WAIT_SECONDS = 20 * 60
+_writer = threading.local()
+
+
+@contextlib.contextmanager
+def writer_lock(path: Path | str | None = None, wait: float | None = None) -> Iterator[None]:
+    """Hold the database's write lock (a lock file beside it); wait for another writer to
+    finish, up to `wait` seconds, then say in Russian that the database is busy."""
+    import fcntl
+
+    path = Path(path) if path is not None else db_path()
+    key = str(path.resolve())
+    held = getattr(_writer, "held", None)
+    if held is None:
+        held = _writer.held = {}
+    if held.get(key):
+        held[key] += 1
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
+    lock_file = path.with_name(f"{TMP_PREFIX}{path.name}.write.lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_file, "a+")
+    except OSError as exc:
+        raise DatabaseError(disk_message(exc, path.parent)) from exc
+    deadline = time.monotonic() + (WRITE_WAIT_SECONDS if wait is None else wait)
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise DatabaseError(
+                        f"База данных {path.name} занята другой записью (загрузкой, правкой или "
+                        "пересчётом). Повторите, когда она закончится; ваши данные не записаны."
+                    ) from None
+                time.sleep(0.1)
+        held[key] = 1
+        try:
+            yield
+        finally:
+            held.pop(key, None)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    finally:
+        handle.close()
+
+
 @contextlib.contextmanager
 def write_session(
     path: Path | str | None = None, fresh: bool = False
@@ -300,6 +356,11 @@ def write_session(
     errors (full, read-only) become a DatabaseError in Russian.
     """
     path = Path(path) if path is not None else db_path()
+    with writer_lock(path):
+        yield from _write_session(path, fresh)
+
+
+def _write_session(path: Path, fresh: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(

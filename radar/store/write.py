@@ -64,6 +64,13 @@ def write_tables(
     first (only for tables no other table refers to: an editor's deleted rows).
     """
     path = Path(path) if path is not None else db.db_path()
+    # What is kept of the stored rows is read under the same lock as the write: another
+    # writer's rows cannot fall between the two.
+    with db.writer_lock(path):
+        _write_tables(rows, mode, path, history, progress, after_write, verb, removed)
+
+
+def _write_tables(rows, mode, path, history, progress, after_write, verb, removed) -> None:
     step = progress or (lambda _m, _f: None)
     removed = dict(removed or {})
     unknown = [name for name in [*rows, *removed] if name not in TABLES]

@@ -152,7 +152,9 @@ def test_a_failure_after_writing_leaves_the_file_byte_for_byte(region, mode, tab
     with pytest.raises(RuntimeError, match="сбой"):
         write_tables(typed, mode, region, [record], after_write=crash)
     assert region.read_bytes() == before
-    assert sorted(p.name for p in region.parent.iterdir()) == [region.name]
+    # Only the database (and the writers' lock file, empty, kept for the next write).
+    left = [p.name for p in region.parent.iterdir() if not p.name.endswith(".write.lock")]
+    assert left == [region.name]
 
 
 def test_write_tables_records_history_and_reports_progress(tmp_path):
@@ -185,3 +187,53 @@ def test_only_the_write_module_inserts_or_upserts_base_rows():
     ]
     assert offenders == []
     assert writes.search((ROOT / "radar" / "store" / "write.py").read_text(encoding="utf-8"))
+
+
+def test_two_writers_at_once_keep_each_others_rows(region):
+    """A curator's entry and a methodologist's import at the same moment: each write waits for
+    the other (one lock file per database), so neither swap drops the other's rows."""
+    import threading
+    import time
+
+    schools = rows(region, "schools")
+    first = schools[schools["school_id"] == "S1"].assign(name="МБОУ «Лицей № 1» (переименован)")
+    second = schools[schools["school_id"] == "S2"].assign(pupils=601)
+    started = threading.Event()
+
+    def slow(con):
+        started.set()
+        time.sleep(1.0)  # the other writer arrives meanwhile
+
+    one = threading.Thread(
+        target=write_tables,
+        args=({"schools": first}, "update", region),
+        kwargs={"after_write": slow},
+    )
+    one.start()
+    started.wait(10)
+    write_tables({"schools": second}, "update", region)
+    one.join(30)
+    after = rows(region, "schools").set_index("school_id")
+    assert after.loc["S1", "name"] == "МБОУ «Лицей № 1» (переименован)"
+    assert after.loc["S2", "pupils"] == 601
+
+
+def test_a_writer_that_waits_too_long_is_told_and_writes_nothing(region):
+    schools = rows(region, "schools")
+    with db.writer_lock(region):
+        import threading
+
+        said = []
+
+        def other():
+            try:
+                with db.writer_lock(region, wait=0.3):
+                    pass
+            except db.DatabaseError as exc:
+                said.append(str(exc))
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(10)
+    assert "занята другой записью" in said[0]
+    assert rows(region, "schools").equals(schools)
