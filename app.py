@@ -4,9 +4,10 @@ import streamlit as st
 
 from analytics import labels
 from radar.store import accounts
-from radar.ui import auth, layout
+from radar.ui import auth, layout, reads
 
 st.set_page_config(page_title=labels.APP_TITLE, page_icon=":material/radar:", layout="wide")
+reads.pin()  # every read of this run is of the data as it is now
 layout.russian_interface()
 user = auth.gate()  # in server mode, nobody passes before signing in
 
@@ -38,13 +39,15 @@ pages = [
 ]
 # Pages that change the region's data or its people: only for those who may (each page
 # checks again itself).
+if user.can(accounts.ENTER):
+    pages.append(st.Page("pages/entries.py", title="Записи куратора", icon=":material/edit_note:"))
 if user.can(accounts.IMPORT):
     pages.append(st.Page("pages/data.py", title="Данные", icon=":material/upload_file:"))
 if user.can(accounts.ACCOUNTS):
     pages.append(st.Page("pages/people.py", title="Пользователи и журнал", icon=":material/group:"))
 pages.append(st.Page("pages/methodology.py", title="Методика", icon=":material/menu_book:"))
 
-navigation = st.navigation(pages)
+navigation = st.navigation(pages, expanded=True)  # every page in view, none behind «more»
 layout.sidebar_filters()
 auth.sidebar_user(user)
 layout.screen_style()

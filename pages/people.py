@@ -77,131 +77,136 @@ def roles_form(prefix: str, current: tuple[accounts.Role, ...] = ()) -> list[acc
 
 people_tab, log_tab = layout.lazy_tabs(["Учётные записи", "Журнал действий"], "people_tab")
 
-with people_tab:
-    people = store.users()
-    st.caption(
-        f"Учётные записи хранятся в файле {store.path}; пароли — только в виде хэшей argon2. "
-        f"После {accounts.MAX_FAILED} неудачных попыток входа подряд запись блокируется на "
-        f"{accounts.LOCK_MINUTES} минут; новый пароль снимает блокировку."
-    )
-    if len(people):
-        shown = people.assign(
-            roles=people["roles"].map(lambda t: "; ".join(role_text(c) for c in t.split())),
-            state=[
-                "отключена"
-                if not active
-                else (f"заблокирована до {str(locked)[11:16]}" if locked else "действует")
-                for active, locked in zip(people["active"], people["locked_until"], strict=True)
-            ],
-            signs_in=people["has_password"].map({1: "пароль", 0: "система входа региона"}),
-        )[["login", "full_name", "roles", "email", "signs_in", "state"]].rename(
-            columns={
-                "login": "Имя пользователя",
-                "full_name": "ФИО",
-                "roles": "Роли",
-                "email": "Почта",
-                "signs_in": "Вход",
-                "state": "Состояние",
-            }
+if people_tab.open:
+    with people_tab:
+        people = store.users()
+        st.caption(
+            f"Учётные записи хранятся в файле {store.path}; пароли — только в виде хэшей argon2. "
+            f"После {accounts.MAX_FAILED} неудачных попыток входа подряд запись блокируется на "
+            f"{accounts.LOCK_MINUTES} минут; новый пароль снимает блокировку."
         )
-        layout.show_table(shown, key="people_table")
-    else:
-        st.info("Учётных записей ещё нет: создайте первую ниже.")
+        if len(people):
+            shown = people.assign(
+                roles=people["roles"].map(lambda t: "; ".join(role_text(c) for c in t.split())),
+                state=[
+                    "отключена"
+                    if not active
+                    else (f"заблокирована до {str(locked)[11:16]}" if locked else "действует")
+                    for active, locked in zip(people["active"], people["locked_until"], strict=True)
+                ],
+                signs_in=people["has_password"].map({1: "пароль", 0: "система входа региона"}),
+            )[["login", "full_name", "roles", "email", "signs_in", "state"]].rename(
+                columns={
+                    "login": "Имя пользователя",
+                    "full_name": "ФИО",
+                    "roles": "Роли",
+                    "email": "Почта",
+                    "signs_in": "Вход",
+                    "state": "Состояние",
+                }
+            )
+            layout.show_table(shown, key="people_table")
+        else:
+            st.info("Учётных записей ещё нет: создайте первую ниже.")
 
-    with st.expander("Новая учётная запись", icon=":material/person_add:"):
-        with st.form("people_add", clear_on_submit=True):
-            login = st.text_input("Имя пользователя (латиницей, без пробелов)", key="people_login")
-            full_name = st.text_input("Фамилия, имя, отчество", key="people_name")
-            email = st.text_input(
-                "Почта (для входа через систему региона; можно не указывать)", key="people_email"
-            )
-            password = st.text_input(
-                f"Пароль (не короче {accounts.MIN_PASSWORD} знаков; пусто — вход только через "
-                "систему региона по почте)",
-                type="password",
-                key="people_password",
-            )
-            roles = roles_form("people_add")
-            if st.form_submit_button("Создать", type="primary"):
-                try:
-                    store.add_user(
-                        login,
-                        full_name,
-                        password or None,
-                        roles,
-                        email=email.strip() or None,
-                        by=me.login,
-                    )
-                except accounts.AccountError as exc:
-                    st.error(str(exc))
-                else:
-                    st.success(f"Учётная запись «{login.strip()}» создана.")
-
-    if len(people):
-        with st.expander("Изменить учётную запись", icon=":material/manage_accounts:"):
-            chosen = st.selectbox(
-                "Учётная запись",
-                list(people["login"]),
-                format_func=lambda x: f"{x} — " + people.set_index("login").loc[x, "full_name"],
-                key="people_chosen",
-            )
-            person = store.user(chosen)
-            with st.form("people_roles"):
-                new_roles = roles_form(f"people_roles_{chosen}", person.roles)
-                if st.form_submit_button("Сохранить роли"):
-                    try:
-                        store.set_roles(chosen, new_roles, by=me.login)
-                    except accounts.AccountError as exc:
-                        st.error(str(exc))
-                    else:
-                        st.success("Роли сохранены. Они действуют со следующего входа.")
-            with st.form("people_password", clear_on_submit=True):
-                new_password = st.text_input(
-                    "Новый пароль", type="password", key="people_new_password"
+        with st.expander("Новая учётная запись", icon=":material/person_add:"):
+            with st.form("people_add", clear_on_submit=True):
+                login = st.text_input(
+                    "Имя пользователя (латиницей, без пробелов)", key="people_login"
                 )
-                if st.form_submit_button("Задать пароль и снять блокировку"):
+                full_name = st.text_input("Фамилия, имя, отчество", key="people_name")
+                email = st.text_input(
+                    "Почта (для входа через систему региона; можно не указывать)",
+                    key="people_email",
+                )
+                password = st.text_input(
+                    f"Пароль (не короче {accounts.MIN_PASSWORD} знаков; пусто — вход только через "
+                    "систему региона по почте)",
+                    type="password",
+                    key="people_password",
+                )
+                roles = roles_form("people_add")
+                if st.form_submit_button("Создать", type="primary"):
                     try:
-                        store.set_password(chosen, new_password, by=me.login)
+                        store.add_user(
+                            login,
+                            full_name,
+                            password or None,
+                            roles,
+                            email=email.strip() or None,
+                            by=me.login,
+                        )
                     except accounts.AccountError as exc:
                         st.error(str(exc))
                     else:
-                        st.success("Пароль задан, блокировка снята.")
-            active = bool(people.set_index("login").loc[chosen, "active"])
-            if chosen == me.login:
-                st.caption("Свою учётную запись отключить нельзя.")
-            elif st.button(
-                "Отключить учётную запись" if active else "Включить учётную запись",
-                key="people_toggle",
-            ):
-                store.set_active(chosen, not active, by=me.login)
-                st.rerun()
+                        st.success(f"Учётная запись «{login.strip()}» создана.")
 
-with log_tab:
-    left, right, third = st.columns([1, 1, 2])
-    start = left.date_input(
-        "С даты", value=date.today() - timedelta(days=30), format="DD.MM.YYYY", key="log_from"
-    )
-    actions = right.multiselect(
-        "Действия",
-        list(accounts.ACTION_LABELS),
-        format_func=accounts.ACTION_LABELS.get,
-        key="log_actions",
-        placeholder="все",
-    )
-    log = store.log(since=datetime.combine(start, time()))
-    if actions:
-        log = log[log["action"].isin(actions)]
-    shown = log.assign(action=log["action"].map(accounts.ACTION_LABELS)).rename(
-        columns={"at": "Когда", "login": "Кто", "action": "Действие", "details": "Подробности"}
-    )
-    shown["Кто"] = shown["Кто"].fillna(fmt.DASH)
-    st.caption(f"Записей: {fmt.integer(len(shown))}, новые сверху.")
-    layout.show_table(shown, key="log_table", note="полный журнал — в выгрузке Excel")
-    layout.excel_download(
-        third,
-        "Скачать журнал (Excel)",
-        lambda: [Sheet("Журнал действий", shown, note=f"Журнал действий с {start:%d.%m.%Y}")],
-        f"Журнал_действий_{start:%Y%m%d}",
-        "log_download",
-        "Журнал действий «Школьного радара»",
-    )
+        if len(people):
+            with st.expander("Изменить учётную запись", icon=":material/manage_accounts:"):
+                chosen = st.selectbox(
+                    "Учётная запись",
+                    list(people["login"]),
+                    format_func=lambda x: f"{x} — " + people.set_index("login").loc[x, "full_name"],
+                    key="people_chosen",
+                )
+                person = store.user(chosen)
+                with st.form("people_roles"):
+                    new_roles = roles_form(f"people_roles_{chosen}", person.roles)
+                    if st.form_submit_button("Сохранить роли"):
+                        try:
+                            store.set_roles(chosen, new_roles, by=me.login)
+                        except accounts.AccountError as exc:
+                            st.error(str(exc))
+                        else:
+                            st.success("Роли сохранены. Они действуют со следующего входа.")
+                with st.form("people_password", clear_on_submit=True):
+                    new_password = st.text_input(
+                        "Новый пароль", type="password", key="people_new_password"
+                    )
+                    if st.form_submit_button("Задать пароль и снять блокировку"):
+                        try:
+                            store.set_password(chosen, new_password, by=me.login)
+                        except accounts.AccountError as exc:
+                            st.error(str(exc))
+                        else:
+                            st.success("Пароль задан, блокировка снята.")
+                active = bool(people.set_index("login").loc[chosen, "active"])
+                if chosen == me.login:
+                    st.caption("Свою учётную запись отключить нельзя.")
+                elif st.button(
+                    "Отключить учётную запись" if active else "Включить учётную запись",
+                    key="people_toggle",
+                ):
+                    store.set_active(chosen, not active, by=me.login)
+                    st.rerun()
+
+if log_tab.open:
+    with log_tab:
+        left, right, third = st.columns([1, 1, 2])
+        start = left.date_input(
+            "С даты", value=date.today() - timedelta(days=30), format="DD.MM.YYYY", key="log_from"
+        )
+        actions = right.multiselect(
+            "Действия",
+            list(accounts.ACTION_LABELS),
+            format_func=accounts.ACTION_LABELS.get,
+            key="log_actions",
+            placeholder="все",
+        )
+        log = store.log(since=datetime.combine(start, time()))
+        if actions:
+            log = log[log["action"].isin(actions)]
+        shown = log.assign(action=log["action"].map(accounts.ACTION_LABELS)).rename(
+            columns={"at": "Когда", "login": "Кто", "action": "Действие", "details": "Подробности"}
+        )
+        shown["Кто"] = shown["Кто"].fillna(fmt.DASH)
+        st.caption(f"Записей: {fmt.integer(len(shown))}, новые сверху.")
+        layout.show_table(shown, key="log_table", note="полный журнал — в выгрузке Excel")
+        layout.excel_download(
+            third,
+            "Скачать журнал (Excel)",
+            lambda: [Sheet("Журнал действий", shown, note=f"Журнал действий с {start:%d.%m.%Y}")],
+            f"Журнал_действий_{start:%Y%m%d}",
+            "log_download",
+            "Журнал действий «Школьного радара»",
+        )

@@ -839,7 +839,9 @@ def test_each_role_signs_in_and_sees_only_its_part(demo_db, tmp_path):
     store.add_user("glava", "Иван Сидоров", password, [Role("head", municipality_id="M001")])
     store.add_user("kur", "Ольга Николаева", password, [Role("curator", curator_id="C001")])
     store.add_user("anna", "Анна Петрова", password, [Role("methodologist")])
-    url, proc = spawn(demo_db, accounts_file=people)
+    region = tmp_path / "radar.duckdb"  # the curator writes: a copy of the demo
+    shutil.copyfile(demo_db, region)
+    url, proc = spawn(region, accounts_file=people)
     SCREENSHOTS.mkdir(exist_ok=True)
     try:
         with sync_playwright() as p:
@@ -860,6 +862,16 @@ def test_each_role_signs_in_and_sees_only_its_part(demo_db, tmp_path):
                 page.get_by_text("Вы вошли как").wait_for(timeout=60_000)
                 page.wait_for_selector(DONE, timeout=60_000)
                 return page
+
+            def go(page, link: str, shows: str) -> None:
+                page.locator('[data-testid="stSidebarNav"] a', has_text=link).click()
+                page.get_by_text(shows).first.wait_for(timeout=60_000)
+                page.wait_for_selector(DONE, timeout=60_000)
+
+            def entry_risks(page) -> int:
+                metric = page.locator('[data-testid="stMetric"]', has_text="вход → итог")
+                value = metric.locator('[data-testid="stMetricValue"]').inner_text()
+                return int(value.split("→")[0].replace("\u202f", "").strip())
 
             head = signed_in("glava", "sign_in.png")
             nav = head.locator('[data-testid="stSidebarNav"]').inner_text()
@@ -888,11 +900,31 @@ def test_each_role_signs_in_and_sees_only_its_part(demo_db, tmp_path):
             assert not any(o in t for o in others for t in texts)
             head.close()
 
+            # The methodologist watches the monitoring page while the curator records.
+            methodologist = signed_in("anna")
+            go(methodologist, "Мониторинг этапов", "Высоких рисков: вход → итог")
+            before = entry_risks(methodologist)
+
             curator = signed_in("kur")
             assert curator.locator("h1").first.inner_text().strip() == "Мои школы"
+            go(curator, "Записи куратора", "Записать значения этапа")
+            # The first stage, «входной», is the one the page opens on.
+            field = curator.get_by_label("Число факторов высокого риска, шт.")
+            old = int(field.input_value())
+            field.fill(str(old + 7))
+            curator.get_by_role("button", name="Записать значения этапа").click()
+            try:
+                curator.get_by_text("Значения этапа записаны").wait_for(timeout=120_000)
+            except Exception:
+                curator.screenshot(path=str(SCREENSHOTS / "entries_failed.png"), full_page=True)
+                raise
+            curator.screenshot(path=str(SCREENSHOTS / "entries.png"))
             curator.close()
 
-            methodologist = signed_in("anna")
+            go(methodologist, "Обзор региона", "Школ")
+            go(methodologist, "Мониторинг этапов", "Высоких рисков: вход → итог")
+            assert entry_risks(methodologist) == before + 7
+
             nav = methodologist.locator('[data-testid="stSidebarNav"]').inner_text()
             assert "Данные" in nav and "Пользователи и журнал" in nav
             methodologist.locator('[data-testid="stSidebarNav"] a', has_text="Пользователи").click()
@@ -908,4 +940,5 @@ def test_each_role_signs_in_and_sees_only_its_part(demo_db, tmp_path):
         proc.wait(timeout=20)
     log = store.log()
     assert (log["action"] == "sign_in").sum() == 3
+    assert (log["action"] == "entry").sum() == 1
     assert ((log["action"] == "export") & (log["login"] == "glava")).sum() == 1

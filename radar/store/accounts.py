@@ -360,6 +360,50 @@ class Accounts:
             rows = con.execute(db.sql("accounts/log"), {"since": start, "limit": limit}).fetchall()
         return pd.DataFrame([tuple(r) for r in rows], columns=["at", "login", "action", "details"])
 
+    def record_entries(self, login: str, changes: Iterable[Change]) -> None:
+        """The values a person changed, old → new, and one audit entry for them."""
+        changes = list(changes)
+        if not changes:
+            return
+        at = _now().isoformat(sep=" ")
+        with self._connect() as con:
+            for change in changes:
+                con.execute(
+                    db.sql("accounts/record_entry"),
+                    {
+                        "at": at,
+                        "login": login,
+                        "table_name": change.table,
+                        "record": change.record,
+                        "field": change.field,
+                        "old_value": _text(change.old),
+                        "new_value": _text(change.new),
+                    },
+                )
+            records = sorted({c.record for c in changes})
+            self._record(
+                con, login, "entry", f"{changes[0].table}: {', '.join(records)} ({len(changes)})"
+            )
+
+    def last_entry(self, table: str, record: str, field: str) -> tuple[str, str] | None:
+        """(login, when) of the last change of this field in the app, if any."""
+        with self._connect() as con:
+            row = con.execute(
+                db.sql("accounts/last_entry"),
+                {"table_name": table, "record": record, "field": field},
+            ).fetchone()
+        return None if row is None else (row["login"], row["at"])
+
+    def entries(self, table: str, record_prefix: str = "", limit: int = 200) -> pd.DataFrame:
+        """The history of changes made in the app to a table's records, newest first."""
+        with self._connect() as con:
+            rows = con.execute(
+                db.sql("accounts/entries"),
+                {"table_name": table, "record": f"{record_prefix}%", "limit": limit},
+            ).fetchall()
+        columns = ["at", "login", "table_name", "record", "field", "old_value", "new_value"]
+        return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
     # --- inside ---------------------------------------------------------------------------
 
     @staticmethod
@@ -399,6 +443,28 @@ class Accounts:
             row["full_name"],
             tuple(Role(r["role"], r["municipality_id"], r["curator_id"]) for r in roles),
         )
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value changed in the app: table, the record's key as text, field, old → new."""
+
+    table: str
+    record: str
+    field: str
+    old: object
+    new: object
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
 
 
 def _roles_text(roles: Iterable[Role]) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -19,7 +21,7 @@ from radar.ui import auth
 T = TypeVar("T")
 
 
-def data_version() -> str:
+def current_version() -> str:
     """Changes whenever the database file is replaced (demo rebuilt, data imported)."""
     path = db.db_path()
     try:
@@ -29,27 +31,98 @@ def data_version() -> str:
     return f"{path}:{stat.st_mtime_ns}:{stat.st_size}"
 
 
-# DuckDB keeps one database instance per open path in a process: while an old connection
-# stays open, connecting to a replaced file would still read the old one. So the connection of
-# the previous data version is closed before the new one opens.
-_open: dict[str, duckdb.DuckDBPyConnection] = {}
+# Every read of one run of a page's script is of one data version, the one current when the
+# run began (pin): an import finishing midway does not give a page half old, half new rows.
+PIN_KEY = "_pinned_data_version"
 
 
-@st.cache_resource(max_entries=1, show_spinner=False)
-def _connection(version: str) -> duckdb.DuckDBPyConnection:
-    close()
+def _in_run() -> bool:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return get_script_run_ctx() is not None
+
+
+def pin() -> str:
+    """Fix the data version this run reads (app.py calls it first on every run)."""
     with contextlib.suppress(db.DatabaseError):
         db.upgrade()  # a database of an older version gets the tables added since
-    con = db.connect(db.db_path(), read_only=True)
-    _open[version] = con
-    return con
+    version = current_version()
+    st.session_state[PIN_KEY] = version
+    return version
+
+
+def data_version() -> str:
+    """The data version this run reads: the pinned one, else (outside a run) the current."""
+    if _in_run():
+        pinned = st.session_state.get(PIN_KEY)
+        if pinned is not None:
+            return pinned
+    return current_version()
+
+
+# DuckDB keeps one database instance per path in a process: connecting to a replaced file by
+# its own name while a connection to the old one is open would read the old one. So each
+# version is opened through a hard link of its own (removed once connected): a session still
+# reading the old version keeps its connection, and the new one opens beside it. A version
+# nobody has read for a while is closed.
+_open: dict[str, duckdb.DuckDBPyConnection] = {}
+_used: dict[str, float] = {}
+_opening = threading.Lock()
+IDLE_SECONDS = 120
+
+
+def _connection(version: str) -> duckdb.DuckDBPyConnection:
+    with _opening:
+        con = _open.get(version)
+        if con is None:
+            con = _open_version()
+            _open[version] = con
+        _used[version] = time.monotonic()
+        _close_idle(keep=version)
+        return con
+
+
+def _open_version() -> duckdb.DuckDBPyConnection:
+    import hashlib
+    import os
+
+    path = db.db_path()
+    if not path.exists():
+        return db.connect(path, read_only=True)  # says in Russian that there is no database
+    link = path.with_name(
+        f"{db.TMP_PREFIX}{path.name}.{hashlib.sha1(os.urandom(8)).hexdigest()[:12]}.read"
+    )
+    try:
+        os.link(path, link)
+    except OSError:  # a file system without hard links: the file itself
+        return db.connect(path, read_only=True)
+    try:
+        return db.connect(link, read_only=True)
+    finally:
+        link.unlink(missing_ok=True)
+
+
+def _close_idle(keep: str) -> None:
+    now = time.monotonic()
+    for version in list(_open):
+        if version != keep and now - _used.get(version, 0) > IDLE_SECONDS:
+            _open.pop(version).close()
+            _used.pop(version, None)
 
 
 def close() -> None:
-    """Close the pages' connection (before the file is replaced in this process, or after)."""
-    for version in list(_open):
-        _open.pop(version).close()
-    _connection.clear()
+    """After this session changed the database: its next reads are of the new version (other
+    sessions' runs keep reading the version they began with)."""
+    if _in_run():
+        st.session_state.pop(PIN_KEY, None)
+
+
+def close_all() -> None:
+    """Close every connection of this process (tests, the end of a benchmark)."""
+    with _opening:
+        for version in list(_open):
+            _open.pop(version).close()
+        _used.clear()
     for cached in (_visible, _guarded, _all_schools):
         cached.cache_clear()
 

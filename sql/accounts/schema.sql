@@ -35,3 +35,17 @@ create table if not exists audit_log (
 );
 
 create index if not exists audit_log_at on audit_log (at);
+
+-- Every value a person changed in the app: which record, which field, what it was and is.
+create table if not exists entry_history (
+    id integer primary key autoincrement,
+    at text not null,
+    login text not null,
+    table_name text not null,
+    record text not null,
+    field text not null,
+    old_value text,
+    new_value text
+);
+
+create index if not exists entry_history_record on entry_history (table_name, record, field);

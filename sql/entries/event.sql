@@ -1,0 +1,4 @@
+-- One roadmap event as stored.
+select *
+from roadmap_events
+where event_id = $event_id

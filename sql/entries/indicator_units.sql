@@ -1,0 +1,1 @@
+select indicator, unit from monitoring_indicators
