@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import fmt, labels
 from analytics.labels import EXAMS
 from radar.handouts import excel
-from radar.ingest import mapping
+from radar.ingest import mapping, table_edit
 from radar.ingest.boundaries import removed_count, save_boundaries
 from radar.ingest.files import FileProblem
 from radar.ingest.importer import (
@@ -264,6 +264,100 @@ if reads.database_ready():
                 f"Границы сохранены (строк: {fmt.integer(saved_rows)}{removed}), показатели "
                 "пересчитаны."
             )
+
+st.subheader("Списки программ: кураторы и школы-партнёры")
+st.caption(
+    "Кто входит в списки ШНОР, ШНСУ и «500+» выбранного года, кто куратор школы и какая школа — "
+    "её партнёр. Куратор видит в панели только школы, которые ему назначены здесь (по спискам "
+    "последнего года). Добавьте строку внизу таблицы или удалите ненужную и нажмите «Сохранить "
+    "списки». Если таблицу тем временем изменил кто-то другой, ничего не запишется."
+)
+if reads.database_ready():
+    have = reads.query("pages/data/programme_years")["year"].astype(int).tolist()
+    choices = sorted(set(have) | ({max(have) + 1} if have else set()), reverse=True)
+    if choices:
+        year = st.selectbox(
+            "Год списков",
+            choices,
+            index=choices.index(have[0]) if have else 0,
+            key="data_programme_year",
+        )
+        seen_key = f"data_programme_seen:{year}"
+        if seen_key not in st.session_state:
+            st.session_state[seen_key] = reads.query("pages/data/programme_year", year=year)
+        seen = st.session_state[seen_key]
+        named = reads.query("pages/data/programme_names")
+        schools_named = named[named["kind"] == "school"]
+        school_names = dict(zip(schools_named["code"], schools_named["name"], strict=True))
+        curators = named[named["kind"] == "curator"]
+        curator_label = {
+            c: f"{c} — {n}" for c, n in zip(curators["code"], curators["name"], strict=True)
+        }
+        label_curator = {v: k for k, v in curator_label.items()}
+        shown = pd.DataFrame(
+            {
+                "Код школы": seen["school_id"],
+                "Школа": seen["school_id"].map(school_names),
+                "Программа": seen["programme"],
+                "Куратор": seen["curator_id"].map(curator_label),
+                "Код школы-партнёра": seen["partner_school_id"],
+                "Школа-партнёр": seen["partner_school_id"].map(school_names),
+            }
+        )
+        edited = st.data_editor(
+            shown,
+            num_rows="dynamic",
+            hide_index=True,
+            disabled=["Школа", "Школа-партнёр"],
+            key=f"data_programme_editor:{year}",
+            column_config={
+                "Программа": st.column_config.SelectboxColumn(options=["ШНОР", "ШНСУ", "500+"]),
+                "Куратор": st.column_config.SelectboxColumn(options=list(label_curator)),
+            },
+        )
+        if st.button("Сохранить списки", key="data_programme_save"):
+            back = pd.DataFrame(
+                {
+                    "school_id": edited["Код школы"],
+                    "year": year,
+                    "programme": edited["Программа"],
+                    "curator_id": edited["Куратор"].map(label_curator),
+                    "partner_school_id": edited["Код школы-партнёра"],
+                }
+            )
+            bar = st.progress(0.0, text="Сохранение")
+            try:
+                done = table_edit.save_slice(
+                    auth.current_user(),
+                    "programme_membership",
+                    back,
+                    seen,
+                    "pages/data/programme_year",
+                    {"year": year},
+                    {year},
+                    progress=lambda m, f: bar.progress(min(f, 1.0), text=m),
+                )
+            except ValidationError as exc:
+                bar.empty()
+                st.error(
+                    "Списки не сохранены: исправьте ошибки.\n\n"
+                    + "\n\n".join(str(p) for p in exc.problems if p.severity == "ошибка")
+                )
+            except DatabaseError as exc:
+                bar.empty()
+                st.error(str(exc))
+            else:
+                bar.empty()
+                reads.close()
+                st.session_state.pop(seen_key, None)
+                if done.changes:
+                    st.success(
+                        f"Списки {year} года сохранены: изменено значений — "
+                        f"{fmt.integer(len(done.changes))}, удалено строк — "
+                        f"{fmt.integer(done.deleted)}; показатели пересчитаны."
+                    )
+                else:
+                    st.info("Списки не изменились.")
 
 st.subheader("История загрузок")
 if reads.database_ready():

@@ -360,7 +360,7 @@ class Accounts:
             rows = con.execute(db.sql("accounts/log"), {"since": start, "limit": limit}).fetchall()
         return pd.DataFrame([tuple(r) for r in rows], columns=["at", "login", "action", "details"])
 
-    def record_entries(self, login: str, changes: Iterable[Change]) -> None:
+    def record_entries(self, login: str, changes: Iterable[Change], action: str = "entry") -> None:
         """The values a person changed, old → new, and one audit entry for them."""
         changes = list(changes)
         if not changes:
@@ -381,9 +381,8 @@ class Accounts:
                     },
                 )
             records = sorted({c.record for c in changes})
-            self._record(
-                con, login, "entry", f"{changes[0].table}: {', '.join(records)} ({len(changes)})"
-            )
+            shown = ", ".join(records[:20]) + (" …" if len(records) > 20 else "")
+            self._record(con, login, action, f"{changes[0].table}: {shown} ({len(changes)})")
 
     def last_entry(self, table: str, record: str, field: str) -> tuple[str, str] | None:
         """(login, when) of the last change of this field in the app, if any."""

@@ -42,3 +42,13 @@ def test_data_page_has_the_boundaries_editor(demo_db):
     editor = table_with(at, "Балл на «3» от")
     assert len(editor) == scalar(demo_db, "select count(*) from mark_boundaries")
     assert any(b.label == "Сохранить границы" for b in at.button)
+
+
+def test_data_page_has_the_programme_lists_editor_with_names(demo_db):
+    at = run_app("pages/data.py")
+    editor = table_with(at, "Код школы-партнёра")
+    year = scalar(demo_db, "select max(year) from programme_membership")
+    count = scalar(demo_db, "select count(*) from programme_membership where year = $y", y=year)
+    assert len(editor) == count
+    assert editor["Школа"].notna().all() and editor["Куратор"].dropna().str.contains(" — ").all()
+    assert any(b.label == "Сохранить списки" for b in at.button)
