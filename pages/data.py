@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import fmt, labels
 from analytics.labels import EXAMS
 from radar.handouts import excel
-from radar.ingest import mapping, table_edit
+from radar.ingest import catalogue, mapping, table_edit
 from radar.ingest.boundaries import removed_count, save_boundaries
 from radar.ingest.files import FileProblem
 from radar.ingest.importer import (
@@ -24,7 +24,7 @@ from radar.ingest.templates import template_bytes
 from radar.store import accounts, versions
 from radar.store.db import DatabaseError
 from radar.store.spec import TABLES
-from radar.ui import auth, layout, mapping_step, reads
+from radar.ui import auth, layout, live, mapping_step, reads
 
 auth.require(accounts.IMPORT, "Загрузка и правка данных региона")
 st.title("Данные")
@@ -358,6 +358,58 @@ if reads.database_ready():
                     )
                 else:
                     st.info("Списки не изменились.")
+
+st.subheader("Каталог мер поддержки")
+st.caption(
+    "Меры, которые панель предлагает кластерам рисков: мера подходит факторам риска, в "
+    "названии которых есть ключевое слово (например, «кадр» — «Высокая доля педагогов без "
+    "квалификационной категории» и «Дефицит педагогических кадров»). Пока регион не правил "
+    "каталог, действует каталог из поставки. После сохранения меры кластеров пересчитываются."
+)
+if reads.database_ready():
+    if "data_catalogue_seen" not in st.session_state:
+        st.session_state["data_catalogue_seen"] = live.catalogue()
+    catalogue_seen = st.session_state["data_catalogue_seen"]
+    catalogue_edited = st.data_editor(
+        catalogue_seen.rename(columns=catalogue.HEADERS),
+        num_rows="dynamic",
+        hide_index=True,
+        key="data_catalogue_editor",
+        column_config={
+            catalogue.HEADERS["level"]: st.column_config.SelectboxColumn(
+                options=list(catalogue.LEVELS)
+            ),
+        },
+    )
+    if st.button("Сохранить каталог", key="data_catalogue_save"):
+        bar = st.progress(0.0, text="Сохранение")
+        try:
+            changed = catalogue.save_catalogue(
+                auth.current_user(),
+                catalogue_edited.rename(columns={v: k for k, v in catalogue.HEADERS.items()}),
+                catalogue_seen,
+                progress=lambda m, f: bar.progress(min(f, 1.0), text=m),
+            )
+        except ValidationError as exc:
+            bar.empty()
+            st.error(
+                "Каталог не сохранён: исправьте ошибки.\n\n"
+                + "\n\n".join(str(p) for p in exc.problems if p.severity == "ошибка")
+            )
+        except DatabaseError as exc:
+            bar.empty()
+            st.error(str(exc))
+        else:
+            bar.empty()
+            reads.close()
+            st.session_state.pop("data_catalogue_seen", None)
+            if changed:
+                st.success(
+                    f"Каталог сохранён: изменений — {fmt.integer(len(changed))}; меры "
+                    "кластеров пересчитаны."
+                )
+            else:
+                st.info("Каталог не изменился.")
 
 st.subheader("История загрузок")
 if reads.database_ready():

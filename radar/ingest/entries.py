@@ -143,10 +143,10 @@ def record_stage(
         with db.connect(path) as con:
             _allowed(con, user, school_id)
             stored = con.execute(
-                db.sql("entries/stage_values"),
+                db.sql("store/entry_stage_values"),
                 {"school_id": school_id, "year": int(year), "stage": stage},
             ).df()
-            units = dict(con.execute(db.sql("entries/indicator_units")).fetchall())
+            units = dict(con.execute(db.sql("store/indicator_units")).fetchall())
         _check_ranges(values, units, names)
         now = dict(zip(stored["indicator"], stored["value"], strict=True))
         differences = [
@@ -241,7 +241,7 @@ def record_event(
         )
     with db.writer_lock(path):
         with db.connect(path) as con:
-            stored = con.execute(db.sql("entries/event"), {"event_id": event_id}).df()
+            stored = con.execute(db.sql("store/entry_event"), {"event_id": event_id}).df()
             if stored.empty:
                 raise db.DatabaseError(f"Мероприятия {event_id} в базе нет.")
             row = stored.iloc[0]

@@ -69,8 +69,14 @@ def read_inputs(
     return frames
 
 
-def support_catalogue() -> pd.DataFrame:
-    """The editable catalogue of support measures (data/support_measures.csv)."""
+def support_catalogue(con: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
+    """The region's catalogue of support measures as the methodologist edited it (the table
+    support_measures of the database on `con`), or the one shipped with the product
+    (data/support_measures.csv) while she has not."""
+    if con is not None:
+        stored = con.execute(db.sql("store/support_measures")).df()
+        if len(stored):
+            return stored.astype(object).where(stored.notna(), None)
     return pd.read_csv(CATALOGUE, dtype=str)
 
 
@@ -112,9 +118,9 @@ def _write_computed(con, statement: str, table: str, declared: list[str], rows) 
         con.unregister("computed_frame")
 
 
-def _side_tables(inputs: dict[str, dict[str, pd.DataFrame]], settings: Settings) -> dict:
+def _side_tables(inputs: dict, settings: Settings) -> dict:
     """The risk profiles and clusters, the monitoring and the objectivity signs."""
-    out = compute_risk(inputs["risk"], support_catalogue(), settings.clusters)
+    out = compute_risk(inputs["risk"], inputs["catalogue"], settings.clusters)
     return out | compute_monitoring(inputs["monitoring"], settings)
 
 
@@ -403,7 +409,7 @@ def _refresh_years(con, step, settings: Settings, scope: Scope) -> bool:
         risk_inputs = read_inputs(con, RISK_INPUTS)
         if scope.clusters:
             for table, rows in compute_risk(
-                risk_inputs, support_catalogue(), settings.clusters
+                risk_inputs, support_catalogue(con), settings.clusters
             ).items():
                 store_frame(con, table, rows)
         else:
@@ -509,6 +515,7 @@ def _refresh(con, progress, settings) -> None:
         inputs = read_inputs(con)
         side_inputs = {
             "risk": read_inputs(con, RISK_INPUTS),
+            "catalogue": support_catalogue(con),
             "monitoring": read_inputs(con, MONITORING_INPUTS, settings.small_numbers.hide_below),
         }
         # The parts that do not wait for each other run on the two cores at once (frames in,

@@ -23,7 +23,7 @@ from radar.store.spec import LOAD_ORDER, TABLES, Table
 Progress = Callable[[str, float], None]
 Mode = Literal["update", "replace"]
 # Tables outside the region's rows that a new database inherits from the one it replaces.
-KEPT = ("settings_presets", "import_history")
+KEPT = ("settings_presets", "import_history", "support_measures")
 # Tables other tables refer to. DuckDB cannot update a row a foreign key refers to, so rows of
 # these tables whose keys are already stored are written by rewriting the whole region.
 REFERENCED = frozenset(ref[1] for table in TABLES.values() for ref in table.references)
@@ -175,6 +175,8 @@ def _rows_to_keep(con: duckdb.DuckDBPyConnection, base: bool) -> dict[str, pd.Da
         kept["settings_presets"] = con.execute(db.sql("store/settings_presets")).df()
     if "import_history" in present:
         kept["import_history"] = con.execute(db.sql("store/import_history")).df()
+    if "support_measures" in present:
+        kept["support_measures"] = con.execute(db.sql("store/support_measures_rows")).df()
     if base:
         kept.update({name: db.read_table(con, name) for name in TABLES if name in present})
     return kept

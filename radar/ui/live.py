@@ -126,11 +126,20 @@ def presets() -> dict[str, Settings]:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _clusters(settings_json: str, version: str) -> dict[str, pd.DataFrame]:
     from analytics.pipeline import RISK_INPUTS, compute_risk
-    from radar.store import refresh
 
     frames = {name: reads.region_query(f"analysis/{name}") for name in RISK_INPUTS}
     settings = Settings.from_json(settings_json).clusters
-    return compute_risk(frames, refresh.support_catalogue(), settings)
+    return compute_risk(frames, catalogue(), settings)
+
+
+def catalogue() -> pd.DataFrame:
+    """The region's catalogue of support measures (its own, else the shipped one)."""
+    stored = reads.region_query("store/support_measures")
+    if len(stored):
+        return stored.astype(object).where(stored.notna(), None)
+    from radar.store import refresh
+
+    return refresh.support_catalogue()
 
 
 def clusters(context_features: tuple[str, ...]) -> dict[str, pd.DataFrame]:

@@ -266,6 +266,20 @@ create table if not exists settings_presets (
     saved_at timestamp not null
 );
 
+-- The region's catalogue of support measures per risk factor, as the methodologist edits it
+-- (empty: the catalogue shipped with the product, data/support_measures.csv). Kept like the
+-- presets when the region's rows are replaced.
+create table if not exists support_measures (
+    -- The methodologist's order: a factor gets the first measures that fit it.
+    position integer not null,
+    factor_keyword varchar not null check (length(trim(factor_keyword)) > 0),
+    measure varchar not null check (length(trim(measure)) > 0),
+    description varchar,
+    level varchar check (level in ('регион', 'муниципалитет', 'школа')),
+    source varchar,
+    primary key (factor_keyword, measure)
+);
+
 -- Every successful import: when, by whom, which file (name and SHA-256), rows per table.
 create table if not exists import_history (
     imported_at timestamp not null,

@@ -1,0 +1,3 @@
+select factor_keyword, measure, description, level, source
+from support_measures
+order by position
