@@ -168,6 +168,7 @@ def demo_env(demo_db, monkeypatch) -> Path:
     import streamlit as st
 
     monkeypatch.setenv("RADAR_DB", str(demo_db))
+    monkeypatch.delenv("RADAR_AUTH", raising=False)  # the pages as one local user sees them
     st.cache_data.clear()
     st.cache_resource.clear()
     yield demo_db

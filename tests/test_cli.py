@@ -231,9 +231,11 @@ def test_the_dashboard_without_sign_in_listens_only_on_this_computer(monkeypatch
     ]
     with pytest.raises(SystemExit, match="radar serve --auth"):
         serve.streamlit_args(["--server.address", "0.0.0.0"])
-    shared = serve.streamlit_args(["--auth", "--server.address", "0.0.0.0"])
-    assert shared == ["--server.address", "0.0.0.0"]
     import os
 
-    assert os.environ[auth.AUTH_ENV] == "1"
-    monkeypatch.delenv(auth.AUTH_ENV)
+    try:
+        shared = serve.streamlit_args(["--auth", "--server.address", "0.0.0.0"])
+        assert shared == ["--server.address", "0.0.0.0"]
+        assert os.environ[auth.AUTH_ENV] == "1"
+    finally:  # the server mode must not outlive this test (monkeypatch would restore it)
+        os.environ.pop(auth.AUTH_ENV, None)

@@ -156,6 +156,8 @@ def test_only_the_schema_creates_tables():
     creating = [
         path.relative_to(db.SQL_DIR).as_posix()
         for path in db.SQL_DIR.rglob("*.sql")
-        if path.parent.name != "schema" and CREATE.search(path.read_text("utf-8").lower())
+        # sql/accounts/ is the schema of the SQLite file of people, not of the region's database
+        if path.parent.name not in ("schema", "accounts")
+        and CREATE.search(path.read_text("utf-8").lower())
     ]
     assert creating == []
