@@ -367,15 +367,22 @@ def _refresh_years(con, step, settings: Settings, scope: Scope) -> bool:
             con, "school_adjusted", compute_school_adjusted(adjusted, settings), scope.adjusted
         )
 
-    def adjusted_of(years: frozenset[int]) -> pd.DataFrame:
-        """The adjusted results of `years`: just computed, or as stored."""
-        stored = _stored(con, "analysis/adjusted_years", years - scope.adjusted)
-        parts = [stored]
+    # The adjusted results of the years around: just computed, or as stored, in the order
+    # analytics.context gives them (read and ordered once for the cohorts and the lists).
+    around = _around(scope.adjusted, 2, 2) | _around(
+        scope.identification, settings.years_window - 1, 0
+    )
+    if scope.adjusted or scope.identification:
+        parts = [_stored(con, "analysis/adjusted_years", around - scope.adjusted)]
         if adjusted is not None:
-            parts.append(adjusted[adjusted["year"].isin(years)][parts[0].columns])
-        rows = pd.concat(parts, ignore_index=True)
-        order = grouping.sorted_order(rows, ["school_id", *cx.PROCEDURE_YEAR])
-        return rows if order is None else rows.take(order).reset_index(drop=True)
+            parts.append(adjusted[parts[0].columns])
+        both = pd.concat(parts, ignore_index=True)
+        order = grouping.sorted_order(both, ["school_id", *cx.PROCEDURE_YEAR])
+        both = both if order is None else both.take(order).reset_index(drop=True)
+
+    def adjusted_of(years: frozenset[int]) -> pd.DataFrame:
+        """The adjusted results of `years` (of those around)."""
+        return both[both["year"].isin(years)].reset_index(drop=True)
 
     if scope.adjusted:
         step(f"Прирост когорт, начатых или законченных в {_words(scope.adjusted)}", 0.35)
