@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LinearRegression
 
 from analytics import grouping
 from analytics.settings import Settings, SmallNumbers
@@ -96,6 +95,8 @@ def fit_expected(
     if not columns:
         expected[known] = float(y[fit_rows].mean())
         return expected, 0.0
+    from sklearn.linear_model import LinearRegression  # kept out of the pages' imports
+
     model = LinearRegression().fit(x_fit[:, columns], y[fit_rows])
     expected[known] = model.predict(x[known][:, columns])
     return expected, float(model.coef_[0]) if columns[0] == 0 else 0.0
@@ -116,6 +117,8 @@ def pupil_variance(residual: pd.Series, participants: pd.Series) -> float:
     r2 = residual[ok].to_numpy(float) ** 2
     inv_n = 1.0 / participants[ok].to_numpy(float)
     if len(r2) >= 5 and np.ptp(inv_n) > 0:
+        from sklearn.linear_model import LinearRegression
+
         model = LinearRegression(positive=True).fit(inv_n[:, None], r2)
         sigma2 = float(model.coef_[0])
         if sigma2 > 0:
@@ -477,12 +480,11 @@ def pupil_spread(base: pd.DataFrame, reliable: np.ndarray, groups: list) -> np.n
     cumulative = cumulative_shares(base)
     if cumulative.shape[1]:
         for rows in groups:
-            unknown = rows[np.isnan(out[rows])]
-            if len(unknown):
+            unknown = np.isnan(out[rows])
+            if unknown.any():
                 # The region's σ and cuts from all its schools; the unknown rows take theirs.
-                out[unknown] = spread_from_shares(z[rows], cumulative[rows], n[rows])[1][
-                    np.isnan(out[rows])
-                ]
+                own = spread_from_shares(z[rows], cumulative[rows], n[rows])[1]
+                out[rows[unknown]] = own[unknown]
     missing = np.isnan(out)
     if missing.any():
         procedure = grouping.group_ids(base, PROCEDURE)

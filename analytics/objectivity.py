@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2, norm
 
 from analytics import fmt, grouping
 from analytics.labels import SELECTIVE
@@ -422,6 +421,8 @@ def shape_signs(counted: pd.DataFrame, settings: Objectivity | None = None) -> p
     per = stats.groupby(["school_id", "year"], as_index=False).agg(
         g=("g_corrected", "sum"), df=("df", "sum"), procedures=("subject", "size")
     )
+    from scipy.stats import chi2, norm  # kept out of the pages' imports
+
     p = chi2.sf(per["g"], per["df"])
     z = np.clip(norm.isf(np.clip(p, 1e-300, 1.0)), -10, 40)
     num = fmt.Memo(fmt.num)

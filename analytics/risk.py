@@ -14,10 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
-from sklearn.cluster import AgglomerativeClustering, KMeans
-from sklearn.metrics import adjusted_rand_score, silhouette_score
-from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from analytics.settings import Clusters
@@ -179,6 +175,9 @@ def choose_k(x: np.ndarray, settings: Clusters) -> tuple[int, pd.DataFrame]:
     """The k with the best silhouette in [k_min, k_max] (fewer when there are few schools),
     judged on at most SAMPLE schools drawn with a fixed seed: the curve's shape needs no more,
     and the silhouette costs the square of the number of points."""
+    from sklearn.cluster import KMeans  # scikit-learn only where clusters are computed
+    from sklearn.metrics import silhouette_score
+
     x = x[sample_rows(len(x))]
     distinct = len(np.unique(np.round(x, 9), axis=0))
     k_max = min(settings.k_max, len(x) - 1, distinct)
@@ -209,6 +208,8 @@ def match_labels(centres: pd.DataFrame, previous: pd.DataFrame | None) -> dict[i
     >>> match_labels(now, prev)
     {0: 2, 1: 1}
     """
+    from scipy.optimize import linear_sum_assignment
+
     raws = [int(raw) for raw in centres.index]
     k = len(raws)
     mapping: dict[int, int] = {}
@@ -315,6 +316,10 @@ def cluster_years(
 
 
 def _cluster_years(profiles, factors, context, settings: Clusters) -> dict[str, pd.DataFrame]:
+    from sklearn.cluster import AgglomerativeClustering, KMeans
+    from sklearn.metrics import adjusted_rand_score
+    from sklearn.preprocessing import StandardScaler
+
     membership, centres_rows, quality, agreement = [], [], [], []
     previous: pd.DataFrame | None = None
     for year in sorted(int(y) for y in profiles["year"].unique()):
@@ -436,6 +441,7 @@ def support_directions(
 def map_coordinates(matrix: pd.DataFrame, random_state: int = SEED) -> pd.DataFrame:
     """Two principal components of the standardised risk levels, for a map of schools."""
     from sklearn.decomposition import PCA
+    from sklearn.preprocessing import StandardScaler
 
     x = np.nan_to_num(StandardScaler().fit_transform(matrix.fillna(matrix.mean()).to_numpy()))
     n = min(2, x.shape[0], x.shape[1])

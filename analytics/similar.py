@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.neighbors import NearestNeighbors
 
 GROUP_SIZE = 20
 # A school of another settlement type is as far as one 2 sd away in ИСБШ.
@@ -85,6 +84,8 @@ def similar_groups(
         return pd.DataFrame(columns=columns)
     x = likeness_features(frame)
     k = min(size, len(frame) - 1)
+    from sklearn.neighbors import NearestNeighbors  # kept out of the pages' imports
+
     model = NearestNeighbors(n_neighbors=k + 1).fit(x)
     position = pd.Series(np.arange(len(ids)), index=ids)
     query = position.loc[wanted].to_numpy()

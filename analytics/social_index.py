@@ -6,8 +6,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
-from sklearn.decomposition import PCA
 
 from analytics.settings import SocialIndex
 
@@ -117,6 +115,8 @@ def compute_social_index(
             if len(rows) < 3:
                 raw.loc[rows.index] = rows.mean(axis=1)
                 continue
+            from sklearn.decomposition import PCA  # only the PCA weighting needs it
+
             pca = PCA(n_components=1, random_state=0).fit(rows)
             loadings = pca.components_[0]
             score = rows.to_numpy() @ loadings
@@ -131,7 +131,9 @@ def compute_social_index(
     out["index_raw"] = raw.astype(float)
     by_year = out.groupby("year")["index_raw"]
     standard = (out["index_raw"] - by_year.transform("mean")) / by_year.transform("std")
-    out["isbsh"] = 100 * norm.cdf(standard.fillna(0)) if len(out) > 1 else 50.0
+    from scipy.special import ndtr  # Φ; scipy only where the index is computed
+
+    out["isbsh"] = 100 * ndtr(standard.fillna(0)) if len(out) > 1 else 50.0
     out.loc[out["index_raw"].isna(), "isbsh"] = np.nan
     out["quartile"] = quartile(out["index_raw"], out["year"])
     out["n_missing"] = n_missing.astype(int)

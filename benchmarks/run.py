@@ -359,10 +359,10 @@ def in_browser(path: Path, repeat: int, target: float) -> tuple:
     from benchmarks import browser
 
     print(f"… в браузере: {path.name}", flush=True)
-    first, pages, one, many = browser.measure(
+    first, pages, one, many, from_list = browser.measure(
         path, repeat=repeat, sessions=SESSIONS, say=lambda s: print(s, flush=True)
     )
-    return first, pages, one, many, target
+    return first, pages, one, many, from_list, target
 
 
 def against_pandas(path: Path, region: str, repeat: int) -> tuple[str, list]:
@@ -396,9 +396,13 @@ def main() -> None:
     parser.add_argument(
         "--no-versus", action="store_true", help="без сравнения с решением на pandas"
     )
+    parser.add_argument(
+        "--soak", type=int, default=20, help="сеансов одновременно в браузере (0 — без замера)"
+    )
     args = parser.parse_args()
     rows = Rows()
     felt: list[tuple[str, tuple]] = []
+    soaked = None
     versus: list[tuple[str, list]] = []
     with tempfile.TemporaryDirectory() as tmp:
         demo = Path(tmp) / "demo.duckdb"
@@ -409,6 +413,11 @@ def main() -> None:
             versus.append(against_pandas(demo, "демо (1100 школ)", args.repeat))
         if not args.no_browser:
             felt.append(("демо (1100 школ)", in_browser(demo, args.repeat, 1.0)))
+            if args.soak:
+                from benchmarks import soak
+
+                print(f"… {args.soak} сеансов одновременно", flush=True)
+                soaked = soak.measure(demo, sessions=args.soak)
         for title, (page, state) in PAGES.items():
             queries = page_queries(demo, page, state)
             rows.append(
@@ -489,7 +498,7 @@ def main() -> None:
             )
             for what, seconds in handout_times(large, 3):
                 rows.append((label, what, seconds, NAN))
-    for region, (first, pages, one, many, target) in felt:
+    for region, (first, pages, one, many, from_list, target) in felt:
         print(f"\nВ браузере, {region}: от щелчка в боковой панели до готовой страницы")
         print(f"{'страница':<24} {'первый раз, с':>14} {'медиана потом, с':>17} {'цель, с':>8}")
         for item in pages:
@@ -498,11 +507,16 @@ def main() -> None:
                 f"{item.page:<24} {_seconds(item.cold):>14} {_seconds(item.warm):>17} "
                 f"{_seconds(target, 0):>8}{mark}"
             )
-        print(f"первая страница после запуска: {_seconds(first)} с (цель 5 с)")
+        print(f"первая страница от запуска сервера: {_seconds(first)} с (цель 5 с)")
+        print(f"профиль школы, выбранной в списке ШНОР: {_seconds(from_list)} с (цель 1,5 с)")
         print(
             f"память сервера после всех страниц: 1 сеанс — {one:.0f} МБ, "
             f"{SESSIONS} сеансов — {many:.0f} МБ"
         )
+    if soaked is not None:
+        from benchmarks import soak
+
+        print("\n".join(soak.report(soaked)))
     print(f"\n{'регион':<18} {'замер':<52} {'медиана, с':>11} {'цель, с':>8}")
     for region, what, seconds, target in rows:
         goal = "—" if target != target else f"{target:g}".replace(".", ",")

@@ -102,9 +102,13 @@ def product_school_year(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The refresh's two SQL steps on a read-write connection, rolled back afterwards."""
     con.execute("begin transaction")
     try:
-        step = con.sql(db.sql("derived/01_procedure_results"), params={"years": None})
-        store_frame(con, "procedure_results", step)
-        return con.execute(db.sql("derived/02_school_year_results"), {"years": None}).df()
+        every_year = {"years": None}  # the full refresh's steps (not an import's years)
+        store_frame(
+            con,
+            "procedure_results",
+            con.sql(db.sql("derived/01_procedure_results"), params=every_year),
+        )
+        return con.execute(db.sql("derived/02_school_year_results"), every_year).df()
     finally:
         con.execute("rollback")
 

@@ -798,6 +798,7 @@ def generate_region(
                     )
             exam_frames.append(pd.DataFrame(frame))
     exam_results = pd.concat(exam_frames, ignore_index=True)
+    exam_results["pupil_sd"] = np.nan  # the demo states no spread: it is read from the shares
     term_marks = pd.concat(term_frames, ignore_index=True)[
         [
             "school_id",

@@ -66,40 +66,14 @@ st.caption(
 )
 
 
-def open_selected(event) -> None:
+def school_points(figure, key: str) -> None:
+    """A chart of schools; choosing a point opens that school's profile."""
+    event = st.plotly_chart(figure, key=key, on_select="rerun", selection_mode="points")
     chosen = [p for p in (event.selection.points if event else []) if p.get("customdata")]
     if chosen:
         layout.open_profile(chosen[0]["customdata"][0])
 
 
-st.subheader("Социальный контекст и результат")
-st.caption(
-    "Точка — школа; форма и цвет — оценка результата с учётом контекста, звёздочка — "
-    "резильентная школа. Линия регрессии показывает, каких результатов регион ждёт при данном "
-    "ИСБШ. Выберите точку, чтобы открыть профиль школы."
-)
-open_selected(
-    st.plotly_chart(
-        charts.adjusted_scatter(points),
-        key="context_scatter",
-        on_select="rerun",
-        selection_mode="points",
-    )
-)
-
-st.subheader("Воронка: отклонение от ожидаемого и число участников")
-st.caption(
-    "Чем меньше участников, тем шире допустимый разброс. Школы за пунктирной границей "
-    "отличаются от ожидаемого с вероятностью 95 %, за точечной — 99,8 %. Чёрная черта "
-    "рядом с точкой — отклонение с поправкой на надёжность: у малых школ оно ближе к нулю."
-)
-open_selected(
-    st.plotly_chart(
-        charts.funnel(points), key="context_funnel", on_select="rerun", selection_mode="points"
-    )
-)
-
-st.subheader("Резильентные школы")
 rows = reads.query(
     "pages/context/resilience_rows", year=scope.year, municipality=scope.municipality_id
 )
@@ -110,58 +84,91 @@ present = reads.query(
     min_participants=settings.small_numbers.hide_below,
 )
 judged = resilience.judged_exams(set(present["exam"]), tuple(settings.resilient_exams))
-st.caption(
-    page_exports.resilient_about(settings, judged)
-    + ". Список не зависит от выбранной выше процедуры; критерии меняются в «Методике»."
-)
-resilient = page_exports.resilient_table(rows, settings.resilient_definition)
-if resilient.empty:
-    steps = resilience.resilience_conditions(rows, settings)
-    said = "; ".join(f"{name} — {fmt.integer(n)}" for name, n in steps)
-    nobody = next((name for name, n in steps if n == 0), steps[-1][0])
-    st.info(
-        f"Резильентных школ нет: ни одна школа не выполнила условие «{nobody}». "
-        f"Выполнили условия по порядку: {said}."
-    )
-else:
-    layout.show_table(
-        resilient,
-        key="resilient_table",
-        **labels.formats(page_exports.RESILIENT_COLUMNS),
-        note="резильентные школы, наибольший результат с учётом контекста первым",
-    )
-
-st.subheader("Школы")
-table = page_exports.context_table(points)
-layout.show_table(
-    table,
-    key="context_table",
-    **labels.formats(page_exports.CONTEXT_COLUMNS),
-    note="школы упорядочены по отклонению от ожидаемого",
-)
-
-st.subheader(f"Прирост когорт, {scope.year}")
 cohorts = reads.query(
     "pages/context/cohort_summary", year=scope.year, municipality=scope.municipality_id
 )
-if cohorts.empty:
-    st.info(
-        f"Прирост когорт за {scope.year} год оценить нельзя: нет результатов того же класса "
-        "годом раньше (ВПР в соседних классах) или ОГЭ двумя годами раньше ЕГЭ."
-    )
-else:
-    st.caption(
-        "Сколько школ довели класс до результата выше, в пределах или ниже ожидаемого у школ "
-        "региона, начинавших с того же результата (ВПР — годом раньше в предыдущем классе, "
-        "ОГЭ — за два года до ЕГЭ); решает 95 %-интервал. Наклон — насколько итог в среднем "
-        "следует за началом (1 — полностью). Оценка каждой школы — в её профиле."
-    )
-    layout.show_table(
-        page_exports.cohort_summary_table(cohorts),
-        key="cohort_summary_table",
-        **labels.formats(page_exports.COHORT_SUMMARY_COLUMNS),
-        note="когорты по классам",
-    )
+scatter_tab, funnel_tab, resilient_tab, schools_tab, cohort_tab = layout.lazy_tabs(
+    ["Контекст и результат", "Воронка", "Резильентные школы", "Все школы", "Прирост когорт"],
+    "context_tab",
+)
+
+if scatter_tab.open:
+    with scatter_tab:
+        st.subheader("Социальный контекст и результат")
+        st.caption(
+            "Точка — школа; форма и цвет — оценка результата с учётом контекста, звёздочка — "
+            "резильентная школа. Линия регрессии показывает, каких результатов регион ждёт при "
+            "данном ИСБШ. Выберите точку, чтобы открыть профиль школы."
+        )
+        school_points(charts.adjusted_scatter(points), "context_scatter")
+
+if funnel_tab.open:
+    with funnel_tab:
+        st.subheader("Воронка: отклонение от ожидаемого и число участников")
+        st.caption(
+            "Чем меньше участников, тем шире допустимый разброс. Школы за пунктирной границей "
+            "отличаются от ожидаемого с вероятностью 95 %, за точечной — 99,8 %. Чёрная черта "
+            "рядом с точкой — отклонение с поправкой на надёжность: у малых школ оно ближе к "
+            "нулю."
+        )
+        school_points(charts.funnel(points), "context_funnel")
+
+if resilient_tab.open:
+    with resilient_tab:
+        st.subheader("Резильентные школы")
+        st.caption(
+            page_exports.resilient_about(settings, judged)
+            + ". Список не зависит от выбранной выше процедуры; критерии меняются в «Методике»."
+        )
+        resilient = page_exports.resilient_table(rows, settings.resilient_definition)
+        if resilient.empty:
+            steps = resilience.resilience_conditions(rows, settings)
+            said = "; ".join(f"{name} — {fmt.integer(n)}" for name, n in steps)
+            nobody = next((name for name, n in steps if n == 0), steps[-1][0])
+            st.info(
+                f"Резильентных школ нет: ни одна школа не выполнила условие «{nobody}». "
+                f"Выполнили условия по порядку: {said}."
+            )
+        else:
+            layout.show_table(
+                resilient,
+                key="resilient_table",
+                **labels.formats(page_exports.RESILIENT_COLUMNS),
+                note="резильентные школы, наибольший результат с учётом контекста первым",
+            )
+
+if schools_tab.open:
+    with schools_tab:
+        st.subheader("Школы")
+        layout.show_table(
+            page_exports.context_table(points),
+            key="context_table",
+            **labels.formats(page_exports.CONTEXT_COLUMNS),
+            note="школы упорядочены по отклонению от ожидаемого",
+        )
+
+if cohort_tab.open:
+    with cohort_tab:
+        st.subheader(f"Прирост когорт, {scope.year}")
+        if cohorts.empty:
+            st.info(
+                f"Прирост когорт за {scope.year} год оценить нельзя: нет результатов того же "
+                "класса годом раньше (ВПР в соседних классах) или ОГЭ двумя годами раньше ЕГЭ."
+            )
+        else:
+            st.caption(
+                "Сколько школ довели класс до результата выше, в пределах или ниже ожидаемого "
+                "у школ региона, начинавших с того же результата (ВПР — годом раньше в "
+                "предыдущем классе, ОГЭ — за два года до ЕГЭ); решает 95 %-интервал. Наклон — "
+                "насколько итог в среднем следует за началом (1 — полностью). Оценка каждой "
+                "школы — в её профиле."
+            )
+            layout.show_table(
+                page_exports.cohort_summary_table(cohorts),
+                key="cohort_summary_table",
+                **labels.formats(page_exports.COHORT_SUMMARY_COLUMNS),
+                note="когорты по классам",
+            )
 
 layout.excel_download(
     st,

@@ -89,8 +89,13 @@ st.caption(
     + ". Изменить правила и пороги можно в блоке «Критерии идентификации» выше."
 )
 
-tabs = st.tabs(["ШНОР", "ШНСУ", "Изменения к прошлому году", "Официальные списки", "Партнёры"])
+tabs = layout.lazy_tabs(
+    ["ШНОР", "ШНСУ", "Изменения к прошлому году", "Официальные списки", "Партнёры"],
+    "identification_tab",
+)
 for tab, flag in zip(tabs[:2], ("shnor", "shnsu"), strict=True):
+    if not tab.open:
+        continue
     with tab:
         table = reports.rule_table(ident, names, flag)
         if table.empty:
@@ -109,69 +114,72 @@ for tab, flag in zip(tabs[:2], ("shnor", "shnsu"), strict=True):
                 layout.open_profile(table.iloc[rows[0]][labels.header("school_id")])
             st.caption("Выберите строку, чтобы открыть профиль школы.")
 
-with tabs[2]:
-    for flag, title in (("shnor", "ШНОР"), ("shnsu", "ШНСУ")):
-        changes = reports.changes_table(ident, previous, names, flag)
-        counts = changes[labels.header("change")].value_counts()
-        st.markdown(
-            f"**{title}: {scope.year} против {scope.year - 1}** — "
-            + ", ".join(
-                f"{status}: {fmt.integer(counts.get(status, 0))}"
-                for status in (idn.STATUS_ENTERED, idn.STATUS_STAYED, idn.STATUS_LEFT)
-            )
-        )
-        layout.show_table(changes, key=f"identification_{flag}_changes")
-
-with tabs[3]:
-    for flag, title in (("shnor", "ШНОР"), ("shnsu", "ШНСУ")):
-        compared = reports.official_table(ident, membership, names, flag, scope.year)
-        counts = compared[labels.header("official_status")].value_counts()
-        st.markdown(
-            f"**{title}** — "
-            + ", ".join(
-                f"{status}: {fmt.integer(counts.get(status, 0))}"
-                for status in (
-                    idn.OFFICIAL_BOTH,
-                    idn.OFFICIAL_ONLY_COMPUTED,
-                    idn.OFFICIAL_ONLY_LIST,
+if tabs[2].open:
+    with tabs[2]:
+        for flag, title in (("shnor", "ШНОР"), ("shnsu", "ШНСУ")):
+            changes = reports.changes_table(ident, previous, names, flag)
+            counts = changes[labels.header("change")].value_counts()
+            st.markdown(
+                f"**{title}: {scope.year} против {scope.year - 1}** — "
+                + ", ".join(
+                    f"{status}: {fmt.integer(counts.get(status, 0))}"
+                    for status in (idn.STATUS_ENTERED, idn.STATUS_STAYED, idn.STATUS_LEFT)
                 )
             )
-        )
-        layout.show_table(compared, key=f"identification_{flag}_official")
+            layout.show_table(changes, key=f"identification_{flag}_changes")
 
-with tabs[4]:
-    if partners.empty:
-        if not ident["shnor"].any():
-            st.info("Партнёров не подбираем: в этом году нет ШНОР.")
-        else:
-            st.info(
-                "Партнёров нет: ни одна школа, кроме ШНОР, не показала результат с учётом "
-                "контекста выше ожидаемого (за годы и по процедурам, по которым судят о "
-                "резильентности; см. «Методику»)."
+if tabs[3].open:
+    with tabs[3]:
+        for flag, title in (("shnor", "ШНОР"), ("shnsu", "ШНСУ")):
+            compared = reports.official_table(ident, membership, names, flag, scope.year)
+            counts = compared[labels.header("official_status")].value_counts()
+            st.markdown(
+                f"**{title}** — "
+                + ", ".join(
+                    f"{status}: {fmt.integer(counts.get(status, 0))}"
+                    for status in (
+                        idn.OFFICIAL_BOTH,
+                        idn.OFFICIAL_ONLY_COMPUTED,
+                        idn.OFFICIAL_ONLY_LIST,
+                    )
+                )
             )
-    else:
-        shown = partners[partners["school_id"].isin(ident["school_id"])]
-        school_names = names.set_index("school_id")["name"]
-        keys = ["school", "rank", "partner", "partner_adjusted", "reason"]
-        headers = {
-            "school": "ШНОР",
-            "partner": "Предлагаемый партнёр",
-            "partner_adjusted": "Результат партнёра с учётом контекста",
-        }
-        table = shown.assign(
-            school=shown["school_id"].map(school_names),
-            partner=shown["partner_id"].map(school_names),
-        )
-        layout.show_table(
-            labels.table(table, keys, headers),
-            key="identification_partners",
-            **labels.formats(keys, headers),
-        )
-        st.caption(
-            "Партнёры — школы со схожим контекстом, чьи результаты с учётом контекста "
-            "выше ожидаемого: сначала из группы похожих школ, затем остальные; в каждой "
-            "части — сначала из того же муниципалитета, затем из соседних."
-        )
+            layout.show_table(compared, key=f"identification_{flag}_official")
+
+if tabs[4].open:
+    with tabs[4]:
+        if partners.empty:
+            if not ident["shnor"].any():
+                st.info("Партнёров не подбираем: в этом году нет ШНОР.")
+            else:
+                st.info(
+                    "Партнёров нет: ни одна школа, кроме ШНОР, не показала результат с учётом "
+                    "контекста выше ожидаемого (за годы и по процедурам, по которым судят о "
+                    "резильентности; см. «Методику»)."
+                )
+        else:
+            shown = partners[partners["school_id"].isin(ident["school_id"])]
+            school_names = names.set_index("school_id")["name"]
+            keys = ["school", "rank", "partner", "partner_adjusted", "reason"]
+            headers = {
+                "school": "ШНОР",
+                "partner": "Предлагаемый партнёр",
+                "partner_adjusted": "Результат партнёра с учётом контекста",
+            }
+            table = shown.assign(
+                school=shown["school_id"].map(school_names),
+                partner=shown["partner_id"].map(school_names),
+            )
+            layout.show_table(
+                labels.table(table, keys, headers),
+                key="identification_partners",
+                **labels.formats(keys, headers),
+            )
+            st.caption(
+                "Партнёры — школы со схожим контекстом, чьи результаты с учётом контекста "
+                "выше ожидаемого: сначала из группы похожих школ, затем остальные; в каждой "
+                "части — сначала из того же муниципалитета, затем из соседних."
+            )
 
 st.divider()
 left, right = st.columns([1, 2])

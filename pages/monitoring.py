@@ -92,7 +92,9 @@ st.plotly_chart(charts.stage_slopes(changes, positive), key="monitoring_slopes")
 
 st.subheader("Доля школ с положительной динамикой")
 progress = schools[["school_id", "positive"]].assign(year=year)
-tabs = st.tabs(["По муниципалитетам", "По кластерам рисков", "По кураторам"])
+tabs = layout.lazy_tabs(
+    ["По муниципалитетам", "По кластерам рисков", "По кураторам"], "monitoring_tab"
+)
 for tab, (column, key) in zip(
     tabs,
     (
@@ -102,6 +104,8 @@ for tab, (column, key) in zip(
     ),
     strict=True,
 ):
+    if not tab.open:
+        continue
     with tab:
         shares = mon.positive_shares(progress, schools[["school_id", column]], column)
         st.plotly_chart(charts.share_bars(shares, column), key=key)

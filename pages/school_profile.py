@@ -250,7 +250,7 @@ def draw_cohorts(cohorts: profile.Cohorts, year: int) -> None:
 
 
 def draw_results(school_id: str, year: int, small_numbers) -> None:
-    st.subheader("Результаты по годам")
+    st.subheader("По годам")
     keys = profile.procedures(reads.query, school_id)
     if not keys:
         st.info("Результатов оценочных процедур нет.")
@@ -338,6 +338,16 @@ def draw_downloads(card: reports.SchoolCard, school_id: str, year: int) -> None:
     )
 
 
+# The profile's sections, by tab: only the open tab's sections are built and sent.
+TABS = [
+    "Главное",
+    "Динамика и этапы",
+    "Контекст",
+    "По годам",
+    "Паспорт и кадры",
+]
+
+
 def main() -> None:
     scope = layout.current_scope()
     st.title("Профиль школы")
@@ -349,23 +359,38 @@ def main() -> None:
         profile.school_card(q, school_id, year), year, profile.isbsh_place(q, school_id, year)
     )
     programmes = profile.programmes(q, school_id, year)
-    draw_identification(
-        profile.identification(q, school_id, year, settings, live.trying()),
-        year,
-        programmes.this_year,
-    )
-    draw_risks(profile.risk_profile(q, school_id, year))
     trends = profile.trends(q, school_id, year)
-    draw_trends(trends, year)
-    draw_stages_and_signs(
-        profile.stages(q, school_id, year), profile.objectivity(q, school_id, year), year
+    main_tab, dynamics_tab, context_tab, results_tab, passport_tab = layout.lazy_tabs(
+        TABS, "school_profile_tab"
     )
-    draw_adjusted(profile.adjusted(q, school_id, year, settings), year)
-    draw_similar(profile.similar(q, school_id, year, settings), year)
-    draw_cohorts(profile.cohorts(q, school_id, year, settings.small_numbers.hide_below), year)
-    draw_results(school_id, year, settings.small_numbers)
-    draw_passport_and_staff(school_id, year)
-    draw_programmes(programmes, year)
+    if main_tab.open:
+        with main_tab:
+            draw_identification(
+                profile.identification(q, school_id, year, settings, live.trying()),
+                year,
+                programmes.this_year,
+            )
+            draw_risks(profile.risk_profile(q, school_id, year))
+    if dynamics_tab.open:
+        with dynamics_tab:
+            draw_trends(trends, year)
+            draw_stages_and_signs(
+                profile.stages(q, school_id, year), profile.objectivity(q, school_id, year), year
+            )
+    if context_tab.open:
+        with context_tab:
+            draw_adjusted(profile.adjusted(q, school_id, year, settings), year)
+            draw_similar(profile.similar(q, school_id, year, settings), year)
+            draw_cohorts(
+                profile.cohorts(q, school_id, year, settings.small_numbers.hide_below), year
+            )
+    if results_tab.open:
+        with results_tab:
+            draw_results(school_id, year, settings.small_numbers)
+    if passport_tab.open:
+        with passport_tab:
+            draw_passport_and_staff(school_id, year)
+            draw_programmes(programmes, year)
     draw_downloads(reports.school_card(q, school_id, year, settings, trends), school_id, year)
 
 

@@ -35,8 +35,21 @@ def main(argv: list[str] | None = None) -> None:
         print(f"Удалена копия базы, оставшаяся от прерванной записи: {leftover.name}")
     if html_report.chromium_path():
         threading.Thread(target=_start_printer, name="printer", daemon=True).start()
+    threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     cli.main()
+
+
+# Seconds after the start when one-off work of later pages is done ahead of them: by then the
+# first page has been served, and doing it earlier would hold the interpreter while it is.
+WARM_AFTER = 12
+
+
+def _warm_up() -> None:
+    """Streamlit compiles its table of emoji (about a second) the first time a page shows a
+    message in Russian (st.info, st.warning…): compile it here, not on a user's click."""
+    time.sleep(WARM_AFTER)
+    import streamlit.emojis  # noqa: F401 - importing it is the work
 
 
 def _start_printer() -> None:

@@ -79,3 +79,24 @@ def test_only_the_ui_imports_streamlit():
         and not any(module == p or module.startswith(p + ".") for p in STREAMLIT_ALLOWED)
     ]
     assert offenders == []
+
+
+def test_the_pages_shared_modules_do_not_load_the_numeric_libraries():
+    """A page's first visit after a start imports what its modules import: scikit-learn and
+    scipy take seconds and only the refresh and a few live calculations need them, so
+    the modules every page shares import them where they are used, not at the top."""
+    import subprocess
+    import sys
+
+    shared = (
+        "radar.ui.layout, radar.ui.live, radar.ui.notices, radar.handouts.reports, "
+        "radar.handouts.page_exports, radar.views.profile, radar.views.charts"
+    )
+    code = (
+        f"import sys, {shared}; "
+        "print(' '.join(m for m in ('sklearn', 'scipy', 'statsmodels') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == ""

@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -469,7 +470,9 @@ class Printer:
     def pdf(self, text: str) -> bytes:
         import base64
 
-        page = Path(self._folder.name) / f"page{self._next}.html"
+        # A name of its own: two sessions' threads print at once, and one's file must not be
+        # overwritten, or deleted when the other is done, before it has loaded.
+        page = Path(self._folder.name) / f"page-{uuid.uuid4().hex}.html"
         page.write_text(text, encoding="utf-8")
         target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})[

@@ -13,7 +13,7 @@ from radar.ingest.loader import Source, ValidationError, validate
 from radar.store import db
 from radar.store.refresh import refresh_derived
 from radar.store.spec import TABLES
-from radar.store.write import HistoryRow, write_tables
+from radar.store.write import HistoryRow, without_keys, write_tables
 
 TABLE = TABLES["mark_boundaries"]
 EDITOR = "таблица на странице «Данные»"
@@ -38,9 +38,7 @@ def save_boundaries(
     if problems.errors:
         raise ValidationError(problems)
     rows = typed[TABLE.name]
-    key = list(TABLE.key)
-    kept = stored[key].merge(rows[key].drop_duplicates(), on=key, how="left", indicator=True)
-    removed = kept.loc[kept["_merge"] == "left_only", key].reset_index(drop=True)
+    removed = without_keys(TABLE, stored[list(TABLE.key)], rows)
     digest = hashlib.sha256(rows.to_csv(index=False).encode("utf-8")).hexdigest()
     history = HistoryRow(
         user or getpass.getuser(), EDITOR, digest, TABLE.name, len(rows), 0, 0, 0, "сохранено"
@@ -60,6 +58,4 @@ def save_boundaries(
 def removed_count(stored: pd.DataFrame, edited: pd.DataFrame) -> int:
     """How many stored rows (by year, procedure, subject and grade) the edited table lacks."""
     key = list(TABLE.key)
-    old = set(map(tuple, stored[key].astype(str).to_numpy()))
-    new = set(map(tuple, edited[key].dropna().astype(str).to_numpy()))
-    return len(old - new)
+    return len(without_keys(TABLE, stored[key].astype(str), edited[key].dropna().astype(str)))

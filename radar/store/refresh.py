@@ -96,12 +96,18 @@ def store_frame(
     extra column is an error, not a silent change of the table.
     """
     declared, rows = _checked(con, table, rows)
+    _write_computed(con, "writes/store_frame", table, declared, rows)
+
+
+def _write_computed(con, statement: str, table: str, declared: list[str], rows) -> None:
+    """Run sql/STATEMENT.sql on table `table` with `rows` (a frame or a relation) registered
+    as the computed frame."""
     if isinstance(rows, pd.DataFrame):
         db.register_frame(con, "computed_frame", rows)
     else:
         con.register("computed_frame", rows)
     try:
-        con.execute(db.statement("writes/store_frame", table, declared, frame="computed_frame"))
+        con.execute(db.statement(statement, table, declared, frame="computed_frame"))
     finally:
         con.unregister("computed_frame")
 
@@ -156,14 +162,7 @@ def store_years(
     cohort's two years: `by`) go, `rows` are added."""
     declared, rows = _checked(con, table, rows)
     con.execute(db.statement(by, table), {"years": sorted(int(y) for y in years)})
-    if isinstance(rows, pd.DataFrame):
-        db.register_frame(con, "computed_frame", rows)
-    else:
-        con.register("computed_frame", rows)
-    try:
-        con.execute(db.statement("writes/append_frame", table, declared, frame="computed_frame"))
-    finally:
-        con.unregister("computed_frame")
+    _write_computed(con, "writes/append_frame", table, declared, rows)
 
 
 def refresh_derived(

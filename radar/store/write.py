@@ -76,7 +76,7 @@ def write_tables(
         start = {} if in_place or old is None else _rows_to_keep(old, mode == "update")
     for name, keys in removed.items():
         if name in start:
-            start[name] = _without(TABLES[name], start[name], keys)
+            start[name] = without_keys(TABLES[name], start[name], keys)
     if mode == "update" and not in_place:
         step("Перезапись базы", 0.0)
     incoming = [name for name in LOAD_ORDER if name in rows]
@@ -180,17 +180,14 @@ def _overlay(table: Table, old: pd.DataFrame | None, new: pd.DataFrame | None):
     new = new[table.names]
     if old is None or old.empty:
         return new
-    keys = list(table.key)
-    kept = old.merge(new[keys].drop_duplicates(), on=keys, how="left", indicator=True)
-    kept = kept[kept["_merge"] == "left_only"].drop(columns="_merge")
-    return pd.concat([kept[table.names], new], ignore_index=True)
+    return pd.concat([without_keys(table, old, new)[table.names], new], ignore_index=True)
 
 
-def _without(table: Table, stored: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
-    """The stored rows whose key is not among `keys`."""
+def without_keys(table: Table, rows: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose key (the table's key columns) is not among the keys of `keys`."""
     key = list(table.key)
-    marked = stored.merge(keys[key].drop_duplicates(), on=key, how="left", indicator=True)
-    return marked[marked["_merge"] == "left_only"].drop(columns="_merge")[stored.columns]
+    marked = rows.merge(keys[key].drop_duplicates(), on=key, how="left", indicator=True)
+    return marked[marked["_merge"] == "left_only"].drop(columns="_merge")[rows.columns]
 
 
 def _delete(con: duckdb.DuckDBPyConnection, table: Table, keys: pd.DataFrame) -> None:

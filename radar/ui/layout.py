@@ -190,6 +190,13 @@ def open_profile(school_id: str) -> None:
     st.switch_page("pages/school_profile.py", query_params={SCHOOL_PARAM: school_id})
 
 
+def lazy_tabs(names: list[str], key: str) -> list:
+    """Tabs whose contents run and are sent only while open: choosing a tab reruns the page
+    (its choice kept under `key` in the session, «<page>_tab» by convention), so a page does
+    not build and draw the tables of tabs nobody looks at. Each returned tab has `.open`."""
+    return list(st.tabs(names, key=key, on_change="rerun"))
+
+
 TABLE_LIMIT = 2000
 
 

@@ -12,7 +12,13 @@ from radar.ui import reads
 
 def shifts(settings: Settings):
     """The region's changes of scale, from the stored procedure results."""
-    years = reads.query("analysis/scale_years", min_participants=settings.small_numbers.hide_below)
+    return _shifts(settings.small_numbers.hide_below, reads.data_version())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _shifts(min_participants: int, version: str):
+    """Computed once per data version (every page that warns asks for them)."""
+    years = reads.query("analysis/scale_years", min_participants=min_participants)
     return scale.scale_shifts(years)
 
 

@@ -716,41 +716,46 @@ def risk_radar(profile: pd.DataFrame) -> go.Figure:
 
 
 def stage_slopes(changes: pd.DataFrame, positive: dict[str, bool]) -> go.Figure:
-    """Each school's indicator at the three monitoring stages, and the median of all."""
+    """Each school's indicator at the three monitoring stages, and the median of all: one
+    trace per kind of dynamics, its schools' lines separated by gaps (a trace per school costs
+    the browser a hundred traces to draw)."""
     stages = ["Входной", "Промежуточный", "Итоговый"]
     columns = ["entry", "intermediate", "final"]
     percent = changes["unit"].eq("доля").all()
     scale = 100 if percent else 1
     fig = go.Figure()
-    legend_done: set[str] = set()
-    for row in changes.itertuples(index=False):
-        state = positive.get(row.school_id)
-        group = (
-            "Положительная динамика"
-            if state is True
-            else "Нет положительной динамики"
-            if state is False
-            else "Нет итоговых данных"
-        )
-        color = {"Положительная динамика": "#1a9850", "Нет положительной динамики": "#d73027"}.get(
-            group, "#9e9e9e"
-        )
+    state = changes["school_id"].map(positive)
+    groups = np.select(
+        [state.eq(True), state.eq(False)],
+        ["Положительная динамика", "Нет положительной динамики"],
+        "Нет итоговых данных",
+    )
+    styles = {
+        "Положительная динамика": ("#1a9850", "solid"),
+        "Нет положительной динамики": ("#d73027", "dot"),
+        "Нет итоговых данных": ("#9e9e9e", "dot"),
+    }
+    for group, (color, dash) in styles.items():
+        part = changes[groups == group]
+        if part.empty:
+            continue
+        # Each school: its three stages, then a gap (None) before the next school.
+        values = part[columns].to_numpy(float) * scale
+        y = np.column_stack([values, np.full(len(part), np.nan)]).ravel()
+        x = np.tile([*stages, None], len(part))
+        names = np.repeat(part["name"].to_numpy(object), 4)
         fig.add_scatter(
-            x=stages,
-            y=[
-                getattr(row, c) * scale if getattr(row, c) == getattr(row, c) else None
-                for c in columns
-            ],
+            x=x,
+            y=[None if v != v else v for v in y],
             mode="lines+markers",
             name=group,
-            legendgroup=group,
-            showlegend=group not in legend_done,
-            line={"color": color, "width": 1, "dash": "solid" if state else "dot"},
+            line={"color": color, "width": 1, "dash": dash},
             marker={"size": 5},
             opacity=0.55,
-            hovertemplate=f"<b>{row.name}</b><br>%{{x}}: %{{y:.2f}}<extra>{group}</extra>",
+            customdata=names,
+            connectgaps=False,
+            hovertemplate=f"<b>%{{customdata}}</b><br>%{{x}}: %{{y:.2f}}<extra>{group}</extra>",
         )
-        legend_done.add(group)
     medians = [changes[c].median() * scale for c in columns]
     fig.add_scatter(
         x=stages,

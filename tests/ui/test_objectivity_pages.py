@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analytics.objectivity import ANY_SIGN, FLAG_NAMES
-from tests.ui.test_pages import run_app, scalar, table_with
+from tests.ui.test_pages import open_tab, run_app, scalar, table_with
 
 pytestmark = pytest.mark.usefixtures("demo_env")
 
@@ -17,6 +17,7 @@ def test_profile_shows_the_bunching_sign_with_its_evidence(demo_db):
         "and year = 2025",
     )
     at = run_app("pages/school_profile.py", profile_school_id=school, year=2025)
+    open_tab(at, "Динамика и этапы")
     signs = table_with(at, "Признак").set_index("Признак")
     row = signs.loc[FLAG_NAMES["bunching"]]
     assert row["Сработал"] == "да" and "границ" in row["Основание"]

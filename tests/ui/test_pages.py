@@ -31,6 +31,14 @@ def run_app(page: str | None = None, **state) -> AppTest:
     return at
 
 
+def open_tab(at: AppTest, label: str, key: str = "school_profile_tab") -> AppTest:
+    """The page with another of its tabs open (radar.ui.layout.lazy_tabs build only that)."""
+    at.session_state[key] = label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
@@ -146,9 +154,11 @@ def test_school_profile_shows_the_chosen_school(demo_db):
         y=year,
     )
     assert metric(at, f"ИСБШ, {year}") == fmt.num(isbsh)
+    open_tab(at, "По годам")
     history = figure(at, "profile_history_chart")
     assert [t["name"] for t in history["data"]][:3] == ["Регион", "Муниципалитет", "Школа"]
     assert history["layout"]["xaxis"]["tickformat"] == "d"
+    open_tab(at, "Паспорт и кадры")
     passport = figure(at, "profile_passport_chart")
     assert len(passport["data"]) == 3
     programmes = at.dataframe[-1].value
@@ -286,9 +296,11 @@ def test_context_page_plots_every_school_with_its_band(demo_db):
     )
     assert len(values(resilient["x"])) == stored
     assert len(scatter["layout"]["annotations"]) == 4  # the quadrant labels
+    open_tab(at, "Воронка", "context_tab")
     funnel = figure(at, "context_funnel")
     assert funnel["layout"]["xaxis"]["type"] == "log"
     assert sum(1 for t in funnel["data"] if t["mode"] == "lines") == 4
+    open_tab(at, "Все школы", "context_tab")
     assert len(table_with(at, "Оценка")) >= schools
 
 
@@ -303,7 +315,7 @@ def test_school_profile_compares_the_school_with_its_similar_schools(demo_db):
         "select school_id from identification where year = $y and shnor order by school_id limit 1",
         y=year,
     )
-    at = run_app("pages/school_profile.py", profile_school_id=school)
+    at = open_tab(run_app("pages/school_profile.py", profile_school_id=school), "Контекст")
     assert f"Среди похожих школ, {year}" in [h.value for h in at.subheader]
     assert any(c.value.startswith("20 школ региона, самых похожих") for c in at.caption)
     peers = at.dataframe(key="profile_similar_table").value
@@ -354,7 +366,7 @@ def test_context_page_judges_the_shrunken_figure_unless_the_setting_says_raw(dem
     from analytics.settings import Settings
     from radar.ui import live
 
-    at = run_app("pages/context.py")
+    at = open_tab(run_app("pages/context.py"), "Воронка", "context_tab")
     funnel = figure(at, "context_funnel")
     marks = [t for t in funnel["data"] if t["name"] == "С поправкой на надёжность"]
     assert len(marks) == 1 and len(values(marks[0]["y"])) > 0
@@ -363,6 +375,7 @@ def test_context_page_judges_the_shrunken_figure_unless_the_setting_says_raw(dem
 
     raw = dataclasses.replace(Settings(), band_shrunken=False)
     at = run_app("pages/context.py", **{live.SESSION_KEY: (raw.to_json(), "без поправки")})
+    open_tab(at, "Все школы", "context_tab")
     table = table_with(at, "Оценка")
     raw_well_above = int(metric(at, "Значительно выше ожидаемого").replace("\u00a0", ""))
     lower, upper = table["Нижняя граница"], table["Верхняя граница"]
@@ -380,7 +393,7 @@ def test_context_page_lists_the_resilient_schools_with_their_reasons(demo_db):
     from analytics.settings import Settings
     from radar.ui import live
 
-    at = run_app("pages/context.py")
+    at = open_tab(run_app("pages/context.py"), "Резильентные школы", "context_tab")
     year = scalar(demo_db, "select max(year) from identification")
     stored = scalar_frame(
         demo_db,
@@ -403,6 +416,7 @@ def test_context_page_lists_the_resilient_schools_with_their_reasons(demo_db):
 
     strict = dataclasses.replace(Settings(), band_magnitude=5.0)
     at = run_app("pages/context.py", **{live.SESSION_KEY: (strict.to_json(), "строгие")})
+    open_tab(at, "Резильентные школы", "context_tab")
     said = [i.value for i in at.info]
     assert any(
         "ни одна школа не выполнила условие «результат значительно выше ожидаемого»" in s
@@ -416,6 +430,7 @@ def test_context_page_for_one_procedure(demo_db):
     index = next(i for i, o in enumerate(options) if o.startswith("ОГЭ, Математика, 9"))
     at.selectbox(key="context_procedure").select_index(index).run()
     assert not at.exception
+    open_tab(at, "Все школы", "context_tab")
     year = scalar(demo_db, "select max(year) from exam_results")
     rows = scalar(
         demo_db,
@@ -468,6 +483,7 @@ def test_school_profile_shows_identification_and_adjusted_results(demo_db):
         y=year,
     )
     assert len(partners) == stored > 0
+    open_tab(at, "Контекст")
     chart = figure(at, "profile_adjusted_chart")
     points = [t for t in chart["data"] if t["name"] != "С поправкой на надёжность"]
     shown = sum(len(values(t["x"])) for t in points)
@@ -688,7 +704,14 @@ def test_monitoring_page_matches_the_progress_table(demo_db):
         y=year,
         i=at.selectbox(key="monitoring_indicator").value,
     )
-    assert len(slopes["data"]) == with_data + 1  # a line per school and the median
+    lines = [t for t in slopes["data"] if t["name"] != "Медиана"]
+    assert len(lines) <= 3  # one trace per kind of dynamics, not one per school
+    # Each school is a run of three stages ended by a gap.
+    assert sum(len(values(t["x"])) for t in lines) == 4 * with_data
+    assert sum(len(set(values(t["customdata"])) - {None}) for t in lines) <= with_data
+    assert not [e for e in at.get("plotly_chart") if "monitoring_by_curator" in e.proto.id]
+    at.session_state["monitoring_tab"] = "По кураторам"  # a closed tab is not built
+    at.run()
     bars = figure(at, "monitoring_by_curator")
     assert len(bars["data"][0]["y"]) == len(set(table_with(at, "Куратор")["Куратор"]))
 
@@ -811,6 +834,7 @@ def test_school_profile_shows_trends_stages_and_objectivity(demo_db):
         y=year,
     )
     at = run_app("pages/school_profile.py", profile_school_id=school, year=year)
+    open_tab(at, "Динамика и этапы")
     trend = figure(at, "profile_trend_result_index")
     colour = scalar(
         demo_db,
@@ -835,6 +859,7 @@ def test_school_profile_shows_trends_stages_and_objectivity(demo_db):
         y=year,
     )
     assert any("не вывод" in w.value for w in at.warning)
+    open_tab(at, "По годам")
     procedure = at.selectbox(key="profile_procedure").value
     labels = (
         db.connect(demo_db)
@@ -1062,6 +1087,7 @@ def test_every_page_works_on_a_region_with_partial_data(page, partial_db, monkey
         band = figure(at, "dynamics_region_chart")
         assert band["layout"]["yaxis"]["title"]["text"] == "Доля выше верхнего порога"
     if kind == "ЕГЭ counts only" and page == "pages/school_profile.py":
+        open_tab(at, "По годам")
         # Only the share above the upper threshold can be drawn, and the table names it.
         measure = next(r for r in at.radio if r.key == "profile_measure")
         assert measure.options == ["Доля выше верхнего порога"]
@@ -1177,7 +1203,7 @@ def test_a_region_with_only_vpr_gets_resilient_schools_and_partners(tmp_path, mo
     monkeypatch.setenv("RADAR_DB", str(path))
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = run_app("pages/context.py")
+    at = open_tab(run_app("pages/context.py"), "Резильентные школы", "context_tab")
     assert any("результаты ВПР (результатов ОГЭ, ЕГЭ в регионе нет)" in c.value for c in at.caption)
     assert len(table_with(at, "Почему")) == resilient
 
@@ -1264,7 +1290,7 @@ def test_school_profile_shows_its_cohort_value_added(demo_db):
         "order by school_id limit 1",
         y=year,
     )
-    at = run_app("pages/school_profile.py", profile_school_id=school)
+    at = open_tab(run_app("pages/school_profile.py", profile_school_id=school), "Контекст")
     assert f"Прирост когорт, по {year} год" in [h.value for h in at.subheader]
     chart = figure(at, "profile_cohort_chart")
     shown = sum(len(values(t["y"])) for t in chart["data"] if t.get("error_y"))
@@ -1297,16 +1323,17 @@ def test_a_region_with_one_procedure_year_says_cohorts_cannot_be_judged(tmp_path
     monkeypatch.setenv("RADAR_DB", str(path))
     st.cache_data.clear()
     st.cache_resource.clear()
-    at = run_app("pages/school_profile.py", profile_school_id="S2")
+    at = open_tab(run_app("pages/school_profile.py", profile_school_id="S2"), "Контекст")
     assert profile.NO_COHORTS in [i.value for i in at.info]
     assert not any("profile_cohort_chart" in e.proto.id for e in at.get("plotly_chart"))
     at = run_app("pages/context.py")  # says what is missing in a line, draws no empty table
+    open_tab(at, "Прирост когорт", "context_tab")
     assert at.info and not any("Когорта" in d.value.columns for d in at.dataframe)
 
 
 def test_context_page_counts_the_cohorts_of_the_year(demo_db):
     year = scalar(demo_db, "select max(year) from cohort_value_added")
-    at = run_app("pages/context.py")
+    at = open_tab(run_app("pages/context.py"), "Прирост когорт", "context_tab")
     table = table_with(at, "Когорта")
     above = scalar(
         demo_db,

@@ -12,7 +12,7 @@ import pytest
 
 from analytics import labels
 from tests.scan import ENGLISH, foreign
-from tests.ui.test_pages import run_app
+from tests.ui.test_pages import open_tab, run_app
 
 PAGES = [
     None,
@@ -87,12 +87,26 @@ def page_texts(at) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p or "overview")
 def test_no_page_shows_a_raw_value_or_an_english_word(demo_env, page):
     at = run_app(page)
+    texts = page_texts(at) + [(f"tab {label}", t) for label, t in other_tabs(at, page)]
     bad = [
         (where, text)
-        for where, text in page_texts(at)
+        for where, text in texts
         if text and foreign([ENGLISH.sub(lambda w: _named(w.group()), str(text))])
     ]
     assert bad == []
+
+
+def other_tabs(at, page: str | None) -> list[tuple[str, str]]:
+    """What each tab of the page shows beyond the first: a page's tabs run only while open
+    (radar.ui.layout.lazy_tabs, keyed «<page>_tab»), so each is opened in turn."""
+    if page is None or not at.tabs:
+        return []
+    key = f"{page.rsplit('/', 1)[-1].removesuffix('.py')}_tab"
+    assert key in at.session_state, f"the tabs of {page} are not keyed «{key}»"
+    found = []
+    for label in [t.label for t in at.tabs][1:]:
+        found += [(label, text) for _, text in page_texts(open_tab(at, label, key))]
+    return found
 
 
 def _named(word: str) -> str:
@@ -142,9 +156,10 @@ def test_no_profile_shows_a_raw_value_where_its_data_are_missing(demo_env):
     assert len(schools) >= 3
     for school in schools:
         at = run_app("pages/school_profile.py", profile_school_id=school)
+        texts = page_texts(at) + other_tabs(at, "pages/school_profile.py")
         bad = [
             (school, where, text)
-            for where, text in page_texts(at)
+            for where, text in texts
             if text and foreign([ENGLISH.sub(lambda w: _named(w.group()), str(text))])
         ]
         assert bad == []
