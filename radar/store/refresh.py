@@ -365,8 +365,14 @@ def _refresh_years(con, step, settings: Settings, scope: Scope) -> bool:
             side["procedures"] = pool.submit(_procedure_trends, procedures, settings)
             del procedures
         if scope.stages or scope.objectivity:
-            monitoring = read_inputs(con, MONITORING_INPUTS, hide_below, years=scope.objectivity)
-            side["monitoring"] = pool.submit(_monitoring_of_years, monitoring, settings, scope)
+            # The inputs of base tables are read there too, through a connection of its own:
+            # the refresh writes only derived tables, and the base ones were committed before
+            # it began (its own transaction could not begin otherwise).
+            derived = [name for name in MONITORING_INPUTS if name not in BASE_MONITORING_INPUTS]
+            monitoring = read_inputs(con, tuple(derived), hide_below, years=scope.objectivity)
+            side["monitoring"] = pool.submit(
+                _monitoring_of_years, con.cursor(), monitoring, settings, scope
+            )
             del monitoring
         if scope.profiles or scope.clusters:
             risk_inputs = read_inputs(con, RISK_INPUTS)
@@ -456,9 +462,29 @@ def _procedure_trends(procedures: pd.DataFrame, settings: Settings) -> pd.DataFr
     return dy.procedure_trends(procedures, int(procedures["year"].max()), settings.trends)
 
 
-def _monitoring_of_years(monitoring: dict, settings: Settings, scope: Scope) -> dict:
+# The monitoring inputs that read base tables only.
+BASE_MONITORING_INPUTS = (
+    "monitoring_stages",
+    "monitoring_indicators",
+    "objectivity_term",
+    "objectivity_scores",
+    "schools",
+)
+
+
+def _monitoring_of_years(
+    reader: duckdb.DuckDBPyConnection, monitoring: dict, settings: Settings, scope: Scope
+) -> dict:
     """The monitoring tables (when the stages changed) and the ВПР objectivity signs of the
-    years of `scope`."""
+    years of `scope`; `monitoring` holds the inputs of derived tables, those of base tables
+    are read through `reader` (a connection of this thread's own, closed here)."""
+    try:
+        hide_below = settings.small_numbers.hide_below
+        monitoring |= read_inputs(
+            reader, BASE_MONITORING_INPUTS, hide_below, years=scope.objectivity
+        )
+    finally:
+        reader.close()
     out = compute_stages(monitoring, settings) if scope.stages else {}
     if scope.objectivity:
         for name in ("objectivity_results", "objectivity_term", "objectivity_cohort"):
