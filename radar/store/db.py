@@ -408,6 +408,11 @@ def _text_dtype() -> pd.StringDtype:
     return pd.StringDtype("pyarrow", na_value=float("nan"))
 
 
+# warnings.catch_warnings changes the process's filters: two threads reading at once (the
+# refresh does) would each put back the other's, and DuckDB's warning would show. One at a time.
+_QUIET = threading.Lock()
+
+
 def frame(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None) -> pd.DataFrame:
     """The rows of `query` as `con.execute(query, params).df()` gives them, column types
     included, several times faster: DuckDB's `.df()` builds a Python string per text cell
@@ -418,7 +423,7 @@ def frame(con: duckdb.DuckDBPyConnection, query: str, params: dict | None = None
     other types (dates, decimals, lists) take `.df()`'s own conversion."""
     import pyarrow as pa
 
-    with warnings.catch_warnings():
+    with _QUIET, warnings.catch_warnings():
         # Through execute(), as `.df()` (a result left unfetched on the connection is
         # replaced, not an error); the copy DuckDB warns of costs nothing measurable here.
         warnings.filterwarnings("ignore", "Arrow output on a DB-API result", UserWarning)

@@ -14,9 +14,7 @@ import duckdb
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from analytics import context as cx
 from analytics import dynamics as dy
-from analytics import grouping
 from analytics.pipeline import (
     INPUTS,
     MONITORING_INPUTS,
@@ -35,7 +33,7 @@ from analytics.pipeline import (
     identify_years,
     risk_profiles,
 )
-from analytics.settings import Settings, SmallNumbers
+from analytics.settings import Settings, SmallNumbers, Trends
 from radar.store import db
 from radar.store.presets import active_settings
 
@@ -54,12 +52,15 @@ def read_inputs(
     names: tuple[str, ...] = INPUTS,
     min_participants: int = SmallNumbers.hide_below,
     years: Iterable[int] | None = None,
+    window: int = Trends.window,
 ) -> dict[str, pd.DataFrame]:
     """The frames analytics.pipeline needs, read through sql/analysis/*.sql (the inputs that
-    can be read for some years only, of `years` when given)."""
+    can be read for some years only, of `years` when given; the procedures' trends read the
+    rows of the latest `window` years)."""
     given = {
         "min_participants": min_participants,
         "years": None if years is None else sorted(int(y) for y in years),
+        "window": int(window),
     }
     frames = {}
     for name in names:
@@ -358,11 +359,63 @@ def _refresh_years(con, step, settings: Settings, scope: Scope) -> bool:
         passport = passport[passport["year"].isin(scope.social)]
         social = compute_social({"social_passport": passport}, settings)["social_index"]
         store_years(con, "social_index", social, scope.social)
+    # What reads nothing of the adjusted results is read now and computed on the other core
+    # (frames in, frames out; the connection and the progress stay with this thread) while
+    # this one computes the adjusted results, the cohorts and the lists.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        side = {}
+        if scope.procedures:
+            procedures = read_inputs(
+                con, ("trend_procedures",), hide_below, window=settings.trends.window
+            )["trend_procedures"]
+            side["procedures"] = pool.submit(_procedure_trends, procedures, settings)
+            del procedures
+        if scope.stages or scope.objectivity:
+            # The inputs of base tables are read there too, through a connection of its own:
+            # the refresh writes only derived tables, and the base ones were committed before
+            # it began (its own transaction could not begin otherwise).
+            derived = [name for name in MONITORING_INPUTS if name not in BASE_MONITORING_INPUTS]
+            monitoring = read_inputs(con, tuple(derived), hide_below, years=scope.objectivity)
+            side["monitoring"] = pool.submit(
+                _monitoring_of_years, con.cursor(), monitoring, settings, scope
+            )
+            del monitoring
+        if scope.profiles or scope.clusters:
+            risk_inputs = read_inputs(con, RISK_INPUTS)
+            side["risk"] = pool.submit(
+                _risk_of_years, risk_inputs, support_catalogue(con), settings, scope
+            )
+            del risk_inputs
+        found = _adjusted_and_lists(con, step, settings, scope)
+        if "risk" in side:
+            step(f"Рисковые профили за {_words(scope.profiles)}", 0.6)
+            if scope.clusters:
+                for table, rows in side.pop("risk").result().items():
+                    store_frame(con, table, rows)
+            else:
+                rows = side.pop("risk").result()
+                store_years(con, "risk_profiles_derived", rows, scope.profiles)
+        if "monitoring" in side:
+            step("Мониторинг этапов и объективность ВПР", 0.7)
+            for table, rows in side.pop("monitoring").result().items():
+                if table == "objectivity_flags":
+                    store_years(con, table, rows, scope.objectivity)
+                else:
+                    store_frame(con, table, rows)
+        if scope.trends or scope.procedures or scope.warning:
+            step(f"Тренды на {_words(scope.trends | scope.warning)}", 0.85)
+            _trends_of_years(con, settings, scope, found, side.pop("procedures", None))
+    step("Показатели пересчитаны", 1.0)
+    return True
+
+
+def _adjusted_and_lists(con, step, settings: Settings, scope: Scope) -> dict | None:
+    """The adjusted results, the cohorts and the identification of the years of `scope`,
+    stored; the identification's frames (None when it was not recomputed)."""
     window = max(settings.years_window - 1, 1)
     needed = scope.adjusted | _around(scope.identification, window, 0)
     inputs = read_inputs(con, INPUTS, years=needed)
     results = inputs["results"]
-    adjusted = None
     if scope.adjusted:
         step(f"Результаты с учётом контекста за {_words(scope.adjusted)}", 0.2)
         mine = {**inputs, "results": results[results["year"].isin(scope.adjusted)]}
@@ -371,16 +424,20 @@ def _refresh_years(con, step, settings: Settings, scope: Scope) -> bool:
         store_years(
             con, "school_adjusted", compute_school_adjusted(adjusted, settings), scope.adjusted
         )
+        del adjusted
+
+    # The adjusted results of the years around (those just computed are stored already), in
+    # the order analytics.context gives them: read once for the cohorts and the lists, DuckDB
+    # sorting them (a frame put together and sorted here cost more than the reading).
+    around = _around(scope.adjusted, 2, 2) | _around(
+        scope.identification, settings.years_window - 1, 0
+    )
+    if scope.adjusted or scope.identification:
+        both = _stored(con, "analysis/adjusted_years", around)
 
     def adjusted_of(years: frozenset[int]) -> pd.DataFrame:
-        """The adjusted results of `years`: just computed, or as stored."""
-        stored = _stored(con, "analysis/adjusted_years", years - scope.adjusted)
-        parts = [stored]
-        if adjusted is not None:
-            parts.append(adjusted[adjusted["year"].isin(years)][parts[0].columns])
-        rows = pd.concat(parts, ignore_index=True)
-        order = grouping.sorted_order(rows, ["school_id", *cx.PROCEDURE_YEAR])
-        return rows if order is None else rows.take(order).reset_index(drop=True)
+        """The adjusted results of `years` (of those around)."""
+        return both[both["year"].isin(years)].reset_index(drop=True)
 
     if scope.adjusted:
         step(f"Прирост когорт, начатых или законченных в {_words(scope.adjusted)}", 0.35)
@@ -403,47 +460,62 @@ def _refresh_years(con, step, settings: Settings, scope: Scope) -> bool:
         )
         for table, rows in found.items():
             store_years(con, table, rows, scope.identification)
-    del inputs, results
-    if scope.profiles or scope.clusters:
-        step(f"Рисковые профили за {_words(scope.profiles)}", 0.6)
-        risk_inputs = read_inputs(con, RISK_INPUTS)
-        if scope.clusters:
-            for table, rows in compute_risk(
-                risk_inputs, support_catalogue(con), settings.clusters
-            ).items():
-                store_frame(con, table, rows)
-        else:
-            rows = risk_profiles(risk_inputs, settings.clusters, sorted(scope.profiles))
-            store_years(con, "risk_profiles_derived", rows, scope.profiles)
-    if scope.stages or scope.objectivity:
-        monitoring = read_inputs(con, MONITORING_INPUTS, hide_below, years=scope.objectivity)
-        if scope.stages:
-            step("Мониторинг этапов", 0.7)
-            for table, rows in compute_stages(monitoring, settings).items():
-                store_frame(con, table, rows)
-        if scope.objectivity:
-            step(f"Объективность ВПР за {_words(scope.objectivity)}", 0.75)
-            for name in ("objectivity_results", "objectivity_term", "objectivity_cohort"):
-                part = monitoring[name]
-                monitoring[name] = part[part["year"].isin(scope.objectivity)]
-            flags = compute_objectivity(monitoring, settings)
-            store_years(
-                con,
-                "objectivity_flags",
-                flags[flags["year"].isin(scope.objectivity)],
-                scope.objectivity,
-            )
-    if scope.trends or scope.procedures or scope.warning:
-        step(f"Тренды на {_words(scope.trends | scope.warning)}", 0.85)
-        _trends_of_years(con, settings, scope, found)
-    step("Показатели пересчитаны", 1.0)
-    return True
+    return found
 
 
-def _trends_of_years(con, settings: Settings, scope: Scope, found) -> None:
+def _procedure_trends(procedures: pd.DataFrame, settings: Settings) -> pd.DataFrame | None:
+    """The procedures' trends as of the latest year (None: no procedure results)."""
+    if not len(procedures):
+        return None
+    return dy.procedure_trends(procedures, int(procedures["year"].max()), settings.trends)
+
+
+# The monitoring inputs that read base tables only.
+BASE_MONITORING_INPUTS = (
+    "monitoring_stages",
+    "monitoring_indicators",
+    "objectivity_term",
+    "objectivity_scores",
+    "schools",
+)
+
+
+def _monitoring_of_years(
+    reader: duckdb.DuckDBPyConnection, monitoring: dict, settings: Settings, scope: Scope
+) -> dict:
+    """The monitoring tables (when the stages changed) and the ВПР objectivity signs of the
+    years of `scope`; `monitoring` holds the inputs of derived tables, those of base tables
+    are read through `reader` (a connection of this thread's own, closed here)."""
+    try:
+        hide_below = settings.small_numbers.hide_below
+        monitoring |= read_inputs(
+            reader, BASE_MONITORING_INPUTS, hide_below, years=scope.objectivity
+        )
+    finally:
+        reader.close()
+    out = compute_stages(monitoring, settings) if scope.stages else {}
+    if scope.objectivity:
+        for name in ("objectivity_results", "objectivity_term", "objectivity_cohort"):
+            part = monitoring[name]
+            monitoring[name] = part[part["year"].isin(scope.objectivity)]
+        flags = compute_objectivity(monitoring, settings)
+        out["objectivity_flags"] = flags[flags["year"].isin(scope.objectivity)]
+    return out
+
+
+def _risk_of_years(risk_inputs: dict, catalogue: pd.DataFrame, settings: Settings, scope: Scope):
+    """Every risk table (when the clusters' context changed), else the derived risk profiles
+    of the years of `scope`."""
+    if scope.clusters:
+        return compute_risk(risk_inputs, catalogue, settings.clusters)
+    return risk_profiles(risk_inputs, settings.clusters, sorted(scope.profiles))
+
+
+def _trends_of_years(con, settings: Settings, scope: Scope, found, procedures=None) -> None:
     """The trends as of the years of `scope`, the procedures' trends when the latest year's
-    window changed, and the early warning as of its years."""
-    trend_inputs = read_inputs(con, TREND_INPUTS, settings.small_numbers.hide_below)
+    window changed (`procedures`: their future, computed beside), and the early warning as of
+    its years."""
+    trend_inputs = read_inputs(con, ("trend_values", "trend_membership"))
     values = trend_inputs["trend_values"]
     span = settings.trends.window - 1
     school = None
@@ -463,14 +535,10 @@ def _trends_of_years(con, settings: Settings, scope: Scope, found) -> None:
             scope.trends,
             "writes/delete_as_of",
         )
-    if scope.procedures:
-        procedures = trend_inputs["trend_procedures"]
-        if len(procedures):
-            store_frame(
-                con,
-                "procedure_trends",
-                dy.procedure_trends(procedures, int(procedures["year"].max()), settings.trends),
-            )
+    if procedures is not None:
+        rows = procedures.result()
+        if rows is not None:
+            store_frame(con, "procedure_trends", rows)
     if scope.warning:
         other = scope.warning - scope.trends
         stored = _stored(con, "analysis/trends_as_of", other)
@@ -541,7 +609,9 @@ def _refresh(con, progress, settings) -> None:
         for table in ("school_adjusted", "risk_profiles_derived"):
             store_frame(con, table, derived[table])
         step("Тренды и ранние предупреждения", 0.97)
-        trend_inputs = read_inputs(con, TREND_INPUTS, settings.small_numbers.hide_below)
+        trend_inputs = read_inputs(
+            con, TREND_INPUTS, settings.small_numbers.hide_below, window=settings.trends.window
+        )
         # The trends are computed on the other core while this one stores the other tables.
         with ThreadPoolExecutor(max_workers=1) as pool:
             trends = pool.submit(compute_trends, trend_inputs, derived["identification"], settings)
