@@ -942,3 +942,44 @@ def test_each_role_signs_in_and_sees_only_its_part(demo_db, tmp_path):
     assert (log["action"] == "sign_in").sum() == 3
     assert (log["action"] == "entry").sum() == 1
     assert ((log["action"] == "export") & (log["login"] == "glava")).sum() == 1
+
+
+def test_a_reload_keeps_the_sign_in_and_signing_out_ends_it(demo_db, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from radar.serve import spawn
+    from radar.store import accounts
+    from radar.store.accounts import Role
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium не установлен (make browser)")
+    people = tmp_path / "people.sqlite"
+    accounts.Accounts(people).add_user(
+        "glava", "Иван Сидоров", "пароль-для-браузера", [Role("head", municipality_id="M001")]
+    )
+    url, proc = spawn(demo_db, accounts_file=people)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1200}, locale="ru-RU")
+            page.goto(f"{url}/")
+            page.get_by_label("Имя пользователя").fill("glava")
+            page.get_by_label("Пароль").fill("пароль-для-браузера")
+            page.get_by_role("button", name="Войти").click()
+            page.get_by_text("Вы вошли как").wait_for(timeout=60_000)
+            page.wait_for_selector(DONE, timeout=60_000)
+            # A link opened anew (a new session of the same browser) is still signed in.
+            page.goto(f"{url}/municipality")
+            page.get_by_text("Вы вошли как").wait_for(timeout=60_000)
+            page.wait_for_selector(DONE, timeout=60_000)
+            assert page.get_by_label("Пароль").count() == 0
+            page.get_by_role("button", name="Выйти").click()
+            page.get_by_label("Имя пользователя").wait_for(timeout=60_000)
+            page.wait_for_selector(DONE, timeout=60_000)
+            page.reload()
+            page.get_by_label("Имя пользователя").wait_for(timeout=60_000)
+            assert page.get_by_text("Вы вошли как").count() == 0
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -49,6 +49,8 @@ PERMISSIONS = {
 }
 
 MAX_FAILED = 5  # failed attempts in a row before the account is locked
+SESSION_HOURS = 12  # a signed-in browser stays signed in at most this long
+IDLE_HOURS = 2  # … and this long without opening a page
 LOCK_MINUTES = 15
 MIN_PASSWORD = 10
 
@@ -238,6 +240,8 @@ class Accounts:
         with self._connect() as con:
             self._existing(con, login)
             con.execute(db.sql("accounts/set_password"), {"login": login, "password_hash": hashed})
+            # Browsers signed in with the old password sign in again.
+            con.execute(db.sql("accounts/close_sessions_of"), {"login": login})
             self._record(con, by or login, "password_set", login)
 
     def set_roles(self, login: str, roles: Iterable[Role], by: str | None = None) -> None:
@@ -346,6 +350,58 @@ class Accounts:
             f"Для адреса {email} нет учётной записи в «Школьном радаре». Попросите методиста "
             "региона создать её."
         )
+
+    # --- a signed-in browser ---------------------------------------------------------------
+
+    def open_session(self, login: str, now: datetime | None = None) -> str:
+        """A new random token for the browser's cookie; only its hash is kept."""
+        import secrets
+
+        now = now or _now()
+        token = secrets.token_urlsafe(32)
+        with self._connect() as con:
+            con.execute(
+                db.sql("accounts/open_session"),
+                {
+                    "token_hash": _token_hash(token),
+                    "login": login,
+                    "at": now.isoformat(sep=" "),
+                    "expires_at": (now + timedelta(hours=SESSION_HOURS)).isoformat(sep=" "),
+                },
+            )
+        return token
+
+    def resume(self, token: str | None, now: datetime | None = None) -> User | None:
+        """The person whose open, unexpired sign-in the token is, else None."""
+        if not token:
+            return None
+        now = now or _now()
+        with self._connect() as con:
+            row = con.execute(
+                db.sql("accounts/session"), {"token_hash": _token_hash(token)}
+            ).fetchone()
+            if row is None:
+                return None
+            idle = now - datetime.fromisoformat(row["last_seen_at"])
+            if datetime.fromisoformat(row["expires_at"]) < now or idle > timedelta(
+                hours=IDLE_HOURS
+            ):
+                return None
+            con.execute(
+                db.sql("accounts/touch_session"),
+                {"token_hash": _token_hash(token), "at": now.isoformat(sep=" ")},
+            )
+            user = con.execute(db.sql("accounts/user"), {"login": row["login"]}).fetchone()
+            return self._user(con, user)
+
+    def close_session(self, token: str | None, now: datetime | None = None) -> None:
+        """Forget the token (signing out), and every expired one."""
+        now = now or _now()
+        with self._connect() as con:
+            con.execute(
+                db.sql("accounts/close_session"),
+                {"token_hash": _token_hash(token or ""), "at": now.isoformat(sep=" ")},
+            )
 
     # --- audit ----------------------------------------------------------------------------
 
@@ -464,6 +520,12 @@ def _text(value: object) -> str | None:
     except (TypeError, ValueError):
         pass
     return str(value)
+
+
+def _token_hash(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _roles_text(roles: Iterable[Role]) -> str:

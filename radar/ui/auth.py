@@ -25,6 +25,11 @@ from radar.store.access import NOTHING, REGION, Access
 
 AUTH_ENV = "RADAR_AUTH"
 USER_KEY = "_radar_signed_in_user"  # never a widget key
+# The browser's cookie that continues a sign-in after a reload or in a new tab (its token's
+# hash is in the accounts file), and the token this session has yet to put in it.
+COOKIE = "radar_session"
+TOKEN_KEY = "_radar_session_token"
+NEW_COOKIE_KEY = "_radar_session_cookie_pending"
 # The person a download is made for: its data is built when clicked, outside the run of her
 # session's script, so `traced` carries her here for the reads it makes.
 _ACTING: contextvars.ContextVar[accounts.User | None] = contextvars.ContextVar(
@@ -100,6 +105,12 @@ def gate() -> accounts.User:
     user = current_user()
     if user is not None:
         return user
+    token = _cookie()
+    user = accounts.Accounts().resume(token)
+    if user is not None:  # a reload or a new tab of a signed-in browser
+        st.session_state[USER_KEY] = user
+        st.session_state[TOKEN_KEY] = token
+        return user
     if _provider_configured() and getattr(st.user, "is_logged_in", False):
         try:
             user = accounts.Accounts().sign_in_by_email(str(st.user.get("email", "")))
@@ -108,10 +119,51 @@ def gate() -> accounts.User:
             if st.button("Выйти из системы входа региона"):
                 st.logout()
             st.stop()
-        st.session_state[USER_KEY] = user
+        _signed_in(user)
         return user
+    if NEW_COOKIE_KEY in st.session_state:  # just signed out: the browser forgets the token
+        _set_cookie(st.session_state.pop(NEW_COOKIE_KEY))
     _sign_in_form()
     st.stop()
+
+
+def _cookie() -> str | None:
+    try:
+        return st.context.cookies.get(COOKIE)
+    except Exception:  # no browser (a test run, the command line)
+        return None
+
+
+def _signed_in(user: accounts.User) -> None:
+    """The person in this session, and a token for the browser's cookie (set on the next
+    run: this one ends in a rerun)."""
+    st.session_state[USER_KEY] = user
+    token = accounts.Accounts().open_session(user.login)
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[NEW_COOKIE_KEY] = token
+
+
+def _set_cookie(token: str | None) -> None:
+    """Put the token in the browser's cookie (None: remove it). Only this site's pages
+    send it (SameSite=Strict); it ends with the sign-in's time limit."""
+    import json
+
+    if token is None:
+        value, age = "", 0
+    else:
+        value, age = token, accounts.SESSION_HOURS * 3600
+    secure = "; Secure" if _https() else ""
+    cookie = f"{COOKIE}={value}; Path=/; Max-Age={age}; SameSite=Strict{secure}"
+    st.html(
+        f"<script>document.cookie = {json.dumps(cookie)};</script>", unsafe_allow_javascript=True
+    )
+
+
+def _https() -> bool:
+    try:
+        return str(st.context.url).startswith("https://")
+    except Exception:
+        return False
 
 
 def _sign_in_form() -> None:
@@ -133,7 +185,7 @@ def _sign_in_form() -> None:
         except accounts.AccountError as exc:
             st.error(str(exc))
             return
-        st.session_state[USER_KEY] = user
+        _signed_in(user)
         st.session_state.pop("sign_in_password", None)
         st.rerun()
 
@@ -142,7 +194,9 @@ def sign_out() -> None:
     user = current_user()
     if user is not None:
         record("sign_out", user.login)
+    accounts.Accounts().close_session(st.session_state.pop(TOKEN_KEY, None))
     st.session_state.pop(USER_KEY, None)
+    st.session_state[NEW_COOKIE_KEY] = None  # the next run clears the browser's cookie
     if _provider_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
     st.rerun()
@@ -150,6 +204,8 @@ def sign_out() -> None:
 
 def sidebar_user(user: accounts.User) -> None:
     """Who is signed in, and the way out; in local mode, that nobody needs to sign in."""
+    if NEW_COOKIE_KEY in st.session_state:
+        _set_cookie(st.session_state.pop(NEW_COOKIE_KEY))
     with st.sidebar:
         if server_mode():
             st.caption(f"Вы вошли как {user.full_name} ({user.roles_label}).")

@@ -49,3 +49,13 @@ create table if not exists entry_history (
 );
 
 create index if not exists entry_history_record on entry_history (table_name, record, field);
+
+-- A signed-in browser: the hash of the token its cookie holds (the token itself is never
+-- stored), so a reload or a new tab continues the sign-in until it expires or she signs out.
+create table if not exists sessions (
+    token_hash text primary key,
+    login text not null references users (login) on delete cascade,
+    created_at text not null,
+    last_seen_at text not null,
+    expires_at text not null
+);

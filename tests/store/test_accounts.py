@@ -103,3 +103,27 @@ def test_roles_are_replaced_and_recorded(store):
     entry = store.log().iloc[0]
     assert (entry["login"], entry["action"]) == ("anna", "roles_set")
     assert "M002" in entry["details"]
+
+
+def test_a_signed_in_browser_continues_until_it_expires_idles_or_signs_out(store):
+    store.add_user("ivan", "Иван", PASSWORD, [Role("head", municipality_id="M001")])
+    start = datetime(2026, 12, 7, 9, 0)
+    token = store.open_session("ivan", now=start)
+    import sqlite3
+
+    con = sqlite3.connect(store.path)
+    kept = [r[0] for r in con.execute("select token_hash from sessions").fetchall()]
+    con.close()
+    assert token not in kept  # only its hash is kept
+    assert store.resume(token, now=start + timedelta(hours=1)).login == "ivan"
+    assert store.resume(token, now=start + timedelta(hours=2, minutes=30)).login == "ivan"
+    assert store.resume(token, now=start + timedelta(hours=5)) is None  # idle too long
+    assert store.resume("a forged token", now=start) is None
+    fresh = store.open_session("ivan", now=start)
+    store.set_password("ivan", "новый-длинный-пароль", by="anna")
+    assert store.resume(fresh, now=start) is None  # a new password signs every browser out
+    last = store.open_session("ivan", now=start)
+    store.close_session(last, now=start)
+    assert store.resume(last, now=start) is None
+    late = store.open_session("ivan", now=start)
+    assert store.resume(late, now=start + timedelta(hours=accounts.SESSION_HOURS + 1)) is None
