@@ -129,9 +129,10 @@ def gate() -> accounts.User:
 
 def _cookie() -> str | None:
     try:
-        return st.context.cookies.get(COOKIE)
-    except Exception:  # no browser (a test run, the command line)
+        value = st.context.cookies.get(COOKIE)
+    except Exception:  # no browser (the command line)
         return None
+    return value if isinstance(value, str) and value else None  # a test run has none
 
 
 def _signed_in(user: accounts.User) -> None:
