@@ -303,7 +303,7 @@ if reads.database_ready():
                 "Код школы-партнёра": seen["partner_school_id"],
                 "Школа-партнёр": seen["partner_school_id"].map(school_names),
             }
-        )
+        ).fillna("")  # an empty cell, not «None»
         edited = st.data_editor(
             shown,
             num_rows="dynamic",
@@ -324,7 +324,7 @@ if reads.database_ready():
                     "curator_id": edited["Куратор"].map(label_curator),
                     "partner_school_id": edited["Код школы-партнёра"],
                 }
-            )
+            ).replace({"": None})
             bar = st.progress(0.0, text="Сохранение")
             try:
                 done = table_edit.save_slice(
@@ -371,7 +371,7 @@ if reads.database_ready():
         st.session_state["data_catalogue_seen"] = live.catalogue()
     catalogue_seen = st.session_state["data_catalogue_seen"]
     catalogue_edited = st.data_editor(
-        catalogue_seen.rename(columns=catalogue.HEADERS),
+        catalogue_seen.rename(columns=catalogue.HEADERS).fillna(""),
         num_rows="dynamic",
         hide_index=True,
         key="data_catalogue_editor",

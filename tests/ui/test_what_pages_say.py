@@ -25,6 +25,8 @@ PAGES = [
     "pages/my_schools.py",
     "pages/municipality.py",
     "pages/data.py",
+    "pages/entries.py",
+    "pages/people.py",
     "pages/methodology.py",
 ]
 # Names of foreign systems the text refers to, and the file formats it names.
