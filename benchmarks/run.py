@@ -417,7 +417,9 @@ def main() -> None:
                 from benchmarks import soak
 
                 print(f"… {args.soak} сеансов одновременно", flush=True)
-                soaked = soak.measure(demo, sessions=args.soak)
+                soaked = [soak.measure(demo, sessions=args.soak)]
+                print(f"… {args.soak} сеансов со входом и записью", flush=True)
+                soaked.append(soak.measure(demo, sessions=args.soak, think=3.0, shared=True))
         for title, (page, state) in PAGES.items():
             queries = page_queries(demo, page, state)
             rows.append(
@@ -516,7 +518,8 @@ def main() -> None:
     if soaked is not None:
         from benchmarks import soak
 
-        print("\n".join(soak.report(soaked)))
+        for result in soaked:
+            print("\n".join(soak.report(result)))
     print(f"\n{'регион':<18} {'замер':<52} {'медиана, с':>11} {'цель, с':>8}")
     for region, what, seconds, target in rows:
         goal = "—" if target != target else f"{target:g}".replace(".", ",")

@@ -310,8 +310,13 @@ def report(result: Soak, target: float = 3.0) -> list[str]:
                 f"одновременно {kind}: {len(spent)}, медиана {s(statistics.median(spent))} с"
             )
         written.append(f"записи с ошибкой: {len(result.write_failures)}")
+    mode = (
+        "со входом разных ролей, пока куратор вносит значения и методист загружает файл"
+        if result.writes or result.write_failures
+        else "без входа"
+    )
     return [
-        f"\n{result.sessions} сеансов одновременно, демо: {result.clicks} переходов, "
+        f"\n{result.sessions} сеансов одновременно, {mode}, демо: {result.clicks} переходов, "
         f"не открылись за отведённое время: {result.failed}",
         f"страница: медиана {s(result.median)} с (цель {s(target)} с){mark}, "
         f"95-й процентиль {s(result.p95)} с, худшая {s(result.worst)} с",
