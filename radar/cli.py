@@ -709,7 +709,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # Streamlit's own options after «serve» (--server.address …) are not ours to know.
+    args, unknown = parser.parse_known_args(argv)
+    if getattr(args, "command", None) == "serve":
+        args.streamlit = [*unknown, *args.streamlit]
+    elif unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if not getattr(args, "func", None):
         parser.print_help()
         return 0

@@ -239,3 +239,13 @@ def test_the_dashboard_without_sign_in_listens_only_on_this_computer(monkeypatch
         assert os.environ[auth.AUTH_ENV] == "1"
     finally:  # the server mode must not outlive this test (monkeypatch would restore it)
         os.environ.pop(auth.AUTH_ENV, None)
+
+
+def test_radar_serve_takes_streamlits_options_and_refuses_an_open_address_without_sign_in(
+    monkeypatch,
+):
+    from radar.ui import auth
+
+    monkeypatch.delenv(auth.AUTH_ENV, raising=False)
+    with pytest.raises(SystemExit, match="Без входа панель открыта только на этом компьютере"):
+        main(["serve", "--server.address", "0.0.0.0", "--server.port", "9000"])
