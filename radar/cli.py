@@ -391,7 +391,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 1
     finally:
         con.close()
-    _record(person, "export", f"{args.kind}: {len(written)} файлов в папку {args.out}", args)
+    kinds = {
+        "municipality": "отчёт муниципалитета",
+        "card": "карточки школ",
+        "lists": "списки ШНОР и ШНСУ",
+        "note": "аналитическая справка",
+    }
+    done = f"{kinds[args.kind]}: файлов {len(written)}, папка {args.out}"
+    _record(person, "export", done, args)
     print(f"Записано файлов: {len(written)} в папку {args.out}")
     return 0
 

@@ -438,7 +438,8 @@ class Accounts:
                 )
             records = sorted({c.record for c in changes})
             shown = ", ".join(records[:20]) + (" …" if len(records) > 20 else "")
-            self._record(con, login, action, f"{changes[0].table}: {shown} ({len(changes)})")
+            what = _table_label(changes[0].table)
+            self._record(con, login, action, f"{what}: {shown}, значений {len(changes)}")
 
     def last_entry(self, table: str, record: str, field: str) -> tuple[str, str] | None:
         """(login, when) of the last change of this field in the app, if any."""
@@ -520,6 +521,15 @@ def _text(value: object) -> str | None:
     except (TypeError, ValueError):
         pass
     return str(value)
+
+
+def _table_label(name: str) -> str:
+    """A table's name in the log, as people call it."""
+    from radar.store.spec import TABLES
+
+    if name in TABLES:
+        return TABLES[name].label
+    return {"support_measures": "Каталог мер поддержки"}.get(name, name)
 
 
 def _token_hash(token: str) -> str:

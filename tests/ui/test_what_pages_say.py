@@ -31,8 +31,15 @@ PAGES = [
 ]
 # Names of foreign systems the text refers to, and the file formats it names.
 PROPER_NAMES = {"California", "School", "Dashboard", "Progress", "PISA", "GCSE", "SHA"}
-# Data, not words: who loaded a file is the server account's name.
-DATA_COLUMNS = {labels.header("user_name")}
+# Data, not words: who loaded a file is the server account's name; people's logins and
+# e-mail addresses, and the audit log's details (file names and folders), are what they are.
+DATA_COLUMNS = {
+    labels.header("user_name"),
+    "Имя пользователя",
+    "Почта",
+    "Кто",
+    "Подробности",
+}
 TEXTS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success")
 
 
