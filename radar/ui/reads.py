@@ -94,7 +94,9 @@ def _open_version() -> duckdb.DuckDBPyConnection:
     )
     try:
         os.link(path, link)
-    except OSError:  # a file system without hard links: the file itself
+    except OSError:  # no hard links here: the file itself, once the old version is closed
+        for version in list(_open):
+            _open.pop(version).close()
         return db.connect(path, read_only=True)
     try:
         return db.connect(link, read_only=True)
