@@ -265,6 +265,30 @@ if reads.database_ready():
                 "пересчитаны."
             )
 
+
+def saved(save, failed: str, seen_key: str):
+    """Run an editor's `save(progress)` with a progress bar: the result, or None with the
+    refusal said (every error with its row and column); on success the session reads the new
+    data and the editor starts again from the stored rows."""
+    bar = st.progress(0.0, text="Сохранение")
+    try:
+        result = save(lambda m, f: bar.progress(min(f, 1.0), text=m))
+    except ValidationError as exc:
+        st.error(
+            f"{failed}: исправьте ошибки.\n\n"
+            + "\n\n".join(str(p) for p in exc.problems if p.severity == "ошибка")
+        )
+        return None
+    except DatabaseError as exc:
+        st.error(str(exc))
+        return None
+    finally:
+        bar.empty()
+    reads.close()
+    st.session_state.pop(seen_key, None)
+    return result
+
+
 st.subheader("Списки программ: кураторы и школы-партнёры")
 st.caption(
     "Кто входит в списки ШНОР, ШНСУ и «500+» выбранного года, кто куратор школы и какая школа — "
@@ -325,9 +349,8 @@ if reads.database_ready():
                     "partner_school_id": edited["Код школы-партнёра"],
                 }
             ).replace({"": None})
-            bar = st.progress(0.0, text="Сохранение")
-            try:
-                done = table_edit.save_slice(
+            done = saved(
+                lambda progress: table_edit.save_slice(
                     auth.current_user(),
                     "programme_membership",
                     back,
@@ -335,21 +358,12 @@ if reads.database_ready():
                     "pages/data/programme_year",
                     {"year": year},
                     {year},
-                    progress=lambda m, f: bar.progress(min(f, 1.0), text=m),
-                )
-            except ValidationError as exc:
-                bar.empty()
-                st.error(
-                    "Списки не сохранены: исправьте ошибки.\n\n"
-                    + "\n\n".join(str(p) for p in exc.problems if p.severity == "ошибка")
-                )
-            except DatabaseError as exc:
-                bar.empty()
-                st.error(str(exc))
-            else:
-                bar.empty()
-                reads.close()
-                st.session_state.pop(seen_key, None)
+                    progress=progress,
+                ),
+                "Списки не сохранены",
+                seen_key,
+            )
+            if done is not None:
                 if done.changes:
                     st.success(
                         f"Списки {year} года сохранены: изменено значений — "
@@ -382,27 +396,17 @@ if reads.database_ready():
         },
     )
     if st.button("Сохранить каталог", key="data_catalogue_save"):
-        bar = st.progress(0.0, text="Сохранение")
-        try:
-            changed = catalogue.save_catalogue(
+        changed = saved(
+            lambda progress: catalogue.save_catalogue(
                 auth.current_user(),
                 catalogue_edited.rename(columns={v: k for k, v in catalogue.HEADERS.items()}),
                 catalogue_seen,
-                progress=lambda m, f: bar.progress(min(f, 1.0), text=m),
-            )
-        except ValidationError as exc:
-            bar.empty()
-            st.error(
-                "Каталог не сохранён: исправьте ошибки.\n\n"
-                + "\n\n".join(str(p) for p in exc.problems if p.severity == "ошибка")
-            )
-        except DatabaseError as exc:
-            bar.empty()
-            st.error(str(exc))
-        else:
-            bar.empty()
-            reads.close()
-            st.session_state.pop("data_catalogue_seen", None)
+                progress=progress,
+            ),
+            "Каталог не сохранён",
+            "data_catalogue_seen",
+        )
+        if changed is not None:
             if changed:
                 st.success(
                     f"Каталог сохранён: изменений — {fmt.integer(len(changed))}; меры "

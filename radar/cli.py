@@ -523,6 +523,17 @@ def _load_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
 
+def _as_option(command: argparse.ArgumentParser) -> None:
+    """`--as ЛОГИН`: the command reads only that person's part of the region."""
+    command.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="ЛОГИН",
+        help="от имени сотрудника: только его часть региона (пароль из $RADAR_PASSWORD или "
+        "будет спрошен)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = RussianParser(prog="radar", description=DESCRIPTION)
     parser.add_argument(
@@ -607,13 +618,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("folder", metavar="ПАПКА", help="папка для файлов ТАБЛИЦА.csv")
     export.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    export.add_argument(
-        "--as",
-        dest="as_user",
-        metavar="ЛОГИН",
-        help="от имени сотрудника: только его часть региона (пароль из $RADAR_PASSWORD или "
-        "будет спрошен)",
-    )
+    _as_option(export)
     export.set_defaults(func=cmd_export)
 
     undo = commands.add_parser(
@@ -654,13 +659,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="этап мониторинга для справки: entry — входной, intermediate — промежуточный, "
         "final — итоговый (по умолчанию)",
     )
-    report.add_argument(
-        "--as",
-        dest="as_user",
-        metavar="ЛОГИН",
-        help="от имени сотрудника: только его часть региона (пароль из $RADAR_PASSWORD или "
-        "будет спрошен)",
-    )
+    _as_option(report)
     report.set_defaults(func=cmd_report)
 
     serve = commands.add_parser(

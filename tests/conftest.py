@@ -163,6 +163,17 @@ def england_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
+def demo_copy(demo_db, tmp_path, monkeypatch) -> Path:
+    """A copy of the demo region to write to (entries, edits), its accounts beside it."""
+    import shutil
+
+    path = tmp_path / "radar.duckdb"
+    shutil.copyfile(demo_db, path)
+    monkeypatch.delenv("RADAR_ACCOUNTS", raising=False)
+    return path
+
+
+@pytest.fixture
 def demo_env(demo_db, monkeypatch) -> Path:
     """Point the app at the demo database and start from empty Streamlit caches."""
     import streamlit as st

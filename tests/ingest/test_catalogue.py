@@ -3,8 +3,6 @@ when the region is replaced), traced, and read by the risk clusters' measures.""
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 
@@ -19,11 +17,8 @@ METHODOLOGIST = accounts.User("anna", "Анна Петрова", (Role("methodol
 
 
 @pytest.fixture
-def region(demo_db, tmp_path, monkeypatch):
-    path = tmp_path / "radar.duckdb"
-    shutil.copyfile(demo_db, path)
-    monkeypatch.delenv("RADAR_ACCOUNTS", raising=False)
-    return path
+def region(demo_copy):
+    return demo_copy
 
 
 def measures(path) -> pd.DataFrame:

@@ -3,8 +3,6 @@ refused when someone changed the lists meanwhile; a curator's access follows."""
 
 from __future__ import annotations
 
-import shutil
-
 import pandas as pd
 import pytest
 
@@ -20,11 +18,8 @@ SLICE = "pages/data/programme_year"
 
 
 @pytest.fixture
-def region(demo_db, tmp_path, monkeypatch):
-    path = tmp_path / "radar.duckdb"
-    shutil.copyfile(demo_db, path)
-    monkeypatch.delenv("RADAR_ACCOUNTS", raising=False)
-    return path
+def region(demo_copy):
+    return demo_copy
 
 
 def lists(path, year: int) -> pd.DataFrame:
