@@ -44,9 +44,11 @@ def _in_run() -> bool:
 
 def pin() -> str:
     """Fix the data version this run reads (app.py calls it first on every run)."""
-    with contextlib.suppress(db.DatabaseError):
-        db.upgrade()  # a database of an older version gets the tables added since
     version = current_version()
+    if version not in _open:  # a file not read yet: one of an older version is upgraded first
+        with contextlib.suppress(db.DatabaseError):
+            if db.upgrade():  # it gets the tables added since (a new file)
+                version = current_version()
     st.session_state[PIN_KEY] = version
     return version
 
