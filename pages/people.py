@@ -41,14 +41,19 @@ def roles_form(prefix: str, current: tuple[accounts.Role, ...] = ()) -> list[acc
         key=f"{prefix}_methodologist",
     ):
         chosen.append(accounts.Role("methodologist"))
-    heads = st.multiselect(
-        "Руководитель МОУО муниципалитетов",
-        list(place_names),
-        default=[r.municipality_id for r in current if r.kind == "head"],
-        format_func=place_names.get,
-        key=f"{prefix}_heads",
-    )
-    chosen += [accounts.Role("head", municipality_id=m) for m in heads]
+
+    def municipalities(label: str, kind: str, suffix: str) -> list[accounts.Role]:
+        """A role per municipality chosen (a head's, or an observer's of municipalities)."""
+        chosen_ids = st.multiselect(
+            label,
+            list(place_names),
+            default=[r.municipality_id for r in current if r.kind == kind and r.municipality_id],
+            format_func=place_names.get,
+            key=f"{prefix}_{suffix}",
+        )
+        return [accounts.Role(kind, municipality_id=m) for m in chosen_ids]
+
+    chosen += municipalities("Руководитель МОУО муниципалитетов", "head", "heads")
     curators = st.multiselect(
         "Куратор (его школы — по спискам программ последнего года)",
         list(curator_names),
@@ -64,14 +69,9 @@ def roles_form(prefix: str, current: tuple[accounts.Role, ...] = ()) -> list[acc
     )
     if region_observer:
         chosen.append(accounts.Role("observer"))
-    observed = st.multiselect(
-        "Наблюдатель по муниципалитетам (только чтение)",
-        list(place_names),
-        default=[r.municipality_id for r in current if r.kind == "observer" and r.municipality_id],
-        format_func=place_names.get,
-        key=f"{prefix}_observers",
+    chosen += municipalities(
+        "Наблюдатель по муниципалитетам (только чтение)", "observer", "observers"
     )
-    chosen += [accounts.Role("observer", municipality_id=m) for m in observed]
     return chosen
 
 
