@@ -133,13 +133,11 @@ def _clusters(settings_json: str, version: str) -> dict[str, pd.DataFrame]:
 
 
 def catalogue() -> pd.DataFrame:
-    """The region's catalogue of support measures (its own, else the shipped one)."""
-    stored = reads.region_query("store/support_measures")
-    if len(stored):
-        return stored.astype(object).where(stored.notna(), None)
+    """The region's catalogue of support measures (its own, else the shipped one):
+    radar.store.refresh.support_catalogue on the pages' connection."""
     from radar.store import refresh
 
-    return refresh.support_catalogue()
+    return reads.run(refresh.support_catalogue)
 
 
 def clusters(context_features: tuple[str, ...]) -> dict[str, pd.DataFrame]:
